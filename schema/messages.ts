@@ -1,0 +1,87 @@
+/**
+ * The wire contract's inputs as zod schemas: room options and client → server messages.
+ * The same schemas validate at the edge (rooms, HTTP) and describe the API.
+ */
+import { z } from "zod";
+
+const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+
+export const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:";
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL");
+
+const position = z.number().finite().min(0);
+export const userId = text(1, 64);
+export const roomId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "must be a room id");
+
+export const createRoomOptions = z.object({
+  title: text(1, 120),
+  anime_id: text(1, 100),
+  anime_title: text(1, 200),
+  episode_number: z.number().int().min(0).max(1_000_000),
+  video_url: httpUrl,
+  host_user_id: userId,
+  host_username: text(1, 32),
+  avatar_url: httpUrl.optional(),
+  is_public: z.boolean().default(true),
+});
+export type CreateRoomOptions = z.infer<typeof createRoomOptions>;
+
+export const joinRoomOptions = z.object({
+  user_id: userId,
+  username: text(1, 32),
+  avatar_url: httpUrl.optional(),
+  access_key: z.string().max(64).optional(),
+});
+export type JoinRoomOptions = z.infer<typeof joinRoomOptions>;
+
+export const controlMessage = z.object({
+  action: z.enum(["play", "pause", "seek"]),
+  current_time: position,
+});
+export type ControlMessage = z.infer<typeof controlMessage>;
+
+export const statusMessage = z.object({
+  current_time: position,
+  is_playing: z.boolean(),
+  buffering: z.boolean().optional(),
+});
+export type StatusMessage = z.infer<typeof statusMessage>;
+
+export const transferHostMessage = z.object({ user_id: userId });
+export type TransferHostMessage = z.infer<typeof transferHostMessage>;
+
+/** The `welcome` message, sent to each client once it has joined (and again after a reconnect). */
+export interface WelcomeMessage {
+  user_id: string;
+  is_host: boolean;
+  member_token: string;
+  access_key?: string;
+}
+
+/** The `error` message. */
+export interface ErrorMessage {
+  code: string;
+  message: string;
+  type: string;
+}
+
+/** Turns a zod failure into one readable line that names the field. */
+export function describeIssues(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid input";
+  const field = issue.path.length > 0 ? issue.path.join(".") : "payload";
+  return `${field}: ${issue.message}`;
+}

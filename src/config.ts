@@ -1,0 +1,74 @@
+/**
+ * Configuration from the environment, validated once at start-up.
+ * Every knob carries its unit in its name; docs/configuration.md lists them all.
+ */
+import { z } from "zod";
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const seconds = z.coerce.number().positive().finite();
+
+const schema = z.object({
+  PORT: int(0, 65535).default(2567),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  PUBLIC_ADDRESS: z.string().min(1).optional(),
+  SYNC_TOLERANCE_S: seconds.default(2),
+  RECONNECT_WINDOW_S: seconds.default(30),
+  PATCH_RATE_MS: int(5, 1000).default(50),
+  /** How often routine status reports are folded into the replicated state. */
+  STATUS_FLUSH_MS: int(50, 10_000).default(500),
+  /** A member's shown drift is refreshed when it moves by at least this much. */
+  DRIFT_DISPLAY_STEP_S: z.coerce.number().min(0).finite().default(0.25),
+  /** A member's shown position/drift/heartbeat is refreshed at least this often while it reports. */
+  MEMBER_REFRESH_S: seconds.default(15),
+  /** At most one stored sync sample per member per this many seconds (plus one on every status change). */
+  SAMPLE_INTERVAL_S: seconds.default(10),
+  SAMPLE_FLUSH_MS: int(100, 60_000).default(2000),
+  TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  MEMBER_TOKEN_TTL_S: seconds.default(86_400),
+  MAX_MEMBERS_PER_ROOM: int(2, 100_000).default(2000),
+  /** Largest WebSocket message accepted, in bytes. */
+  MAX_PAYLOAD_BYTES: int(1024, 16 * 1024 * 1024).default(256 * 1024),
+  KEY_ATTEMPTS_PER_IP_PER_MIN: int(1, 10_000).default(5),
+  KEY_ATTEMPTS_PER_ROOM_PER_HOUR: int(1, 1_000_000).default(30),
+  /** Trust X-Forwarded-For / X-Real-IP (only behind a proxy you run). */
+  TRUST_PROXY: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Parse and validate; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** A config for tests and tools: defaults plus overrides, validated the same way. */
+export function configWith(overrides: Partial<Record<keyof Config, string | number | boolean>>): Config {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) env[k] = String(v);
+  return loadConfig(env);
+}

@@ -1,0 +1,139 @@
+/** Rooms and their members in the database. */
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "./connect.ts";
+import { members, rooms, syncSamples } from "./schema.ts";
+import type { PlaybackSnapshot } from "../sync/playback.ts";
+
+export type RoomRow = typeof rooms.$inferSelect;
+export type NewRoomRow = typeof rooms.$inferInsert;
+export type MemberRow = typeof members.$inferSelect;
+export type SampleRow = typeof syncSamples.$inferInsert;
+
+export async function insertRoom(db: Db, row: NewRoomRow): Promise<void> {
+  await db.insert(rooms).values(row);
+}
+
+export async function getRoom(db: Db, roomId: string): Promise<RoomRow | undefined> {
+  const [row] = await db.select().from(rooms).where(eq(rooms.room_id, roomId));
+  return row;
+}
+
+/** After every host action and host change. */
+export async function saveHostState(
+  db: Db,
+  roomId: string,
+  state: { playback: PlaybackSnapshot; host_user_id: string; host_action: boolean },
+): Promise<void> {
+  const { playback: pb } = state;
+  await db
+    .update(rooms)
+    .set({
+      is_playing: pb.is_playing,
+      position: pb.position,
+      updated_at: pb.updated_at,
+      rate: pb.rate,
+      seq: pb.seq,
+      host_user_id: state.host_user_id,
+      last_active_at: new Date(),
+      ...(state.host_action ? { host_actions: sql`${rooms.host_actions} + 1` } : {}),
+    })
+    .where(eq(rooms.room_id, roomId));
+}
+
+export async function setRoomStatus(
+  db: Db,
+  roomId: string,
+  status: "live" | "dormant",
+  playback?: PlaybackSnapshot,
+): Promise<void> {
+  await db
+    .update(rooms)
+    .set({
+      status,
+      last_active_at: new Date(),
+      ...(playback
+        ? {
+            is_playing: playback.is_playing,
+            position: playback.position,
+            updated_at: playback.updated_at,
+            seq: playback.seq,
+          }
+        : {}),
+    })
+    .where(eq(rooms.room_id, roomId));
+}
+
+export async function recordPeak(db: Db, roomId: string, count: number): Promise<void> {
+  await db
+    .update(rooms)
+    .set({ peak_members: sql`GREATEST(${rooms.peak_members}, ${count})` })
+    .where(eq(rooms.room_id, roomId));
+}
+
+export async function memberJoined(
+  db: Db,
+  roomId: string,
+  m: { user_id: string; username: string; avatar_url: string | null; joined_at: number },
+): Promise<void> {
+  await db
+    .insert(members)
+    .values({ room_id: roomId, ...m, left_at: null })
+    .onConflictDoUpdate({
+      target: [members.room_id, members.user_id],
+      set: { username: m.username, avatar_url: m.avatar_url, joined_at: m.joined_at, left_at: null },
+    });
+}
+
+export async function memberLeft(db: Db, roomId: string, userId: string, atMs: number): Promise<void> {
+  await db
+    .update(members)
+    .set({ left_at: atMs })
+    .where(and(eq(members.room_id, roomId), eq(members.user_id, userId)));
+}
+
+/** Members whose stay has not ended (used when a room went away without saying goodbye). */
+export async function closeOpenStays(db: Db, roomId: string, atMs: number): Promise<void> {
+  await db
+    .update(members)
+    .set({ left_at: atMs })
+    .where(and(eq(members.room_id, roomId), isNull(members.left_at)));
+}
+
+export interface RoomPage {
+  rows: RoomRow[];
+  next?: { created_at: Date; room_id: string };
+}
+
+/** Public rooms, newest first, keyset-paginated on (created_at, room_id). */
+export async function listPublicRooms(
+  db: Db,
+  q: { anime_id?: string; limit: number; after?: { created_at: Date; room_id: string } },
+): Promise<RoomPage> {
+  const conditions = [eq(rooms.is_public, true)];
+  if (q.anime_id) conditions.push(eq(rooms.anime_id, q.anime_id));
+  if (q.after) {
+    conditions.push(
+      or(
+        lt(rooms.created_at, q.after.created_at),
+        and(eq(rooms.created_at, q.after.created_at), lt(rooms.room_id, q.after.room_id)),
+      )!,
+    );
+  }
+  const rows = await db
+    .select()
+    .from(rooms)
+    .where(and(...conditions))
+    .orderBy(desc(rooms.created_at), desc(rooms.room_id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return rows.length > q.limit && last
+    ? { rows: page, next: { created_at: last.created_at, room_id: last.room_id } }
+    : { rows: page };
+}
+
+export async function insertSamples(db: Db, rows: SampleRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db.insert(syncSamples).values(rows.slice(i, i + 500));
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Tables (drizzle-orm). Migrations in migrations/ are generated from this file with
+ * `npm run db:generate`; the same SQL runs on PostgreSQL and on embedded PGlite.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+
+export const rooms = pgTable(
+  "rooms",
+  {
+    room_id: text("room_id").primaryKey(),
+    title: text("title").notNull(),
+    anime_id: text("anime_id").notNull(),
+    anime_title: text("anime_title").notNull(),
+    episode_number: integer("episode_number").notNull(),
+    video_url: text("video_url").notNull(),
+    is_public: boolean("is_public").notNull(),
+    /** six digits for private rooms; never logged, never in state or listing */
+    access_key: text("access_key"),
+    host_user_id: text("host_user_id").notNull(),
+    is_playing: boolean("is_playing").notNull().default(false),
+    position: doublePrecision("position").notNull().default(0),
+    /** server epoch ms of the last playback change */
+    updated_at: doublePrecision("updated_at").notNull(),
+    rate: doublePrecision("rate").notNull().default(1),
+    seq: integer("seq").notNull().default(0),
+    host_actions: integer("host_actions").notNull().default(0),
+    peak_members: integer("peak_members").notNull().default(0),
+    /** "live" while a process hosts it, "dormant" otherwise */
+    status: text("status").notNull().default("live"),
+    created_at: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    last_active_at: timestamp("last_active_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("rooms_public_created_idx")
+      .on(t.created_at.desc(), t.room_id.desc())
+      .where(sql`${t.is_public}`),
+    index("rooms_anime_idx").on(t.anime_id, t.created_at.desc(), t.room_id.desc()),
+    index("rooms_last_active_idx").on(t.last_active_at),
+  ],
+);
+
+export const members = pgTable(
+  "members",
+  {
+    room_id: text("room_id")
+      .notNull()
+      .references(() => rooms.room_id, { onDelete: "cascade" }),
+    user_id: text("user_id").notNull(),
+    username: text("username").notNull(),
+    avatar_url: text("avatar_url"),
+    /** epoch ms of the current (or last) stay */
+    joined_at: doublePrecision("joined_at").notNull(),
+    left_at: doublePrecision("left_at"),
+  },
+  (t) => [primaryKey({ columns: [t.room_id, t.user_id] })],
+);
+
+export const syncSamples = pgTable(
+  "sync_samples",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    room_id: text("room_id")
+      .notNull()
+      .references(() => rooms.room_id, { onDelete: "cascade" }),
+    user_id: text("user_id").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+    drift: doublePrecision("drift").notNull(),
+    sync_status: text("sync_status").notNull(),
+  },
+  (t) => [index("sync_samples_room_at_idx").on(t.room_id, t.at), index("sync_samples_at_idx").on(t.at)],
+);
+
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

@@ -1,0 +1,48 @@
+/** The HTTP envelope: `{ data }` on success, `{ error: { code, message } }` on failure. */
+import type { ErrorRequestHandler, Request, Response } from "express";
+import type { AuthContext } from "@colyseus/core";
+import { AppError, fromServerError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { clientIp } from "../security/client-ip.ts";
+
+export function sendData(
+  res: Response,
+  data: unknown,
+  status = 200,
+  extra: Record<string, unknown> = {},
+): void {
+  res.status(status).json({ data, ...extra });
+}
+
+export function sendError(res: Response, err: AppError): void {
+  if (err.retryAfterS !== undefined) res.setHeader("Retry-After", String(err.retryAfterS));
+  res.status(err.status).json({ error: err.toBody() });
+}
+
+/** The last middleware: every thrown error leaves in the catalogue's shape. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = fromServerError(err);
+    if (known) return sendError(res, known);
+    const status = (err as { status?: number; type?: string }).status;
+    if (status === 400 || status === 413) {
+      // body-parser: malformed JSON or a body over the limit
+      return sendError(
+        res,
+        new AppError("INVALID_INPUT", status === 413 ? "body: too large" : "body: malformed JSON"),
+      );
+    }
+    log.error("request failed", { method: req.method, path: req.path, err });
+    sendError(res, new AppError("INTERNAL"));
+  };
+}
+
+/** The auth context the matchmaker's onAuth expects, for calls made from HTTP routes. */
+export function authContextOf(req: Request): AuthContext {
+  return {
+    token: undefined as unknown as string,
+    ip: clientIp(req),
+    headers: new Headers(),
+    req,
+  } as unknown as AuthContext;
+}

@@ -1,0 +1,418 @@
+/**
+ * The `watch_party` room: a thin translator from Colyseus events and messages to the pure
+ * rules in src/sync and to the database. See docs/contract-notes.md for what it promises.
+ */
+import { Room, type Client, type AuthContext } from "@colyseus/core";
+import type { z } from "zod";
+import { Member, WatchPartyState } from "../../schema/state.ts";
+import {
+  controlMessage,
+  createRoomOptions,
+  describeIssues,
+  statusMessage,
+  transferHostMessage,
+  type WelcomeMessage,
+} from "../../schema/messages.ts";
+import { AppError } from "../errors.ts";
+import { services, type Services } from "../services.ts";
+import { classifySync, computeDrift } from "../sync/clock.ts";
+import { applyHostCommand, initialPlayback, pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
+import { nextHost } from "../sync/succession.ts";
+import { isVisibleChange, roundDrift } from "../sync/status-fold.ts";
+import { generateAccessKey } from "../security/access-key.ts";
+import { signMemberToken } from "../security/member-token.ts";
+import { SerialQueue } from "../db/serial-queue.ts";
+import * as repo from "../db/rooms-repo.ts";
+import { authorizeSeat, type MemberAuth } from "./admission.ts";
+import { RESTORE_OPTION } from "./restore.ts";
+import { freshSyncView, PendingSeats, type MemberSyncView } from "./member-registry.ts";
+
+type Admission = { ok: true } | { ok: false; code: "USER_ALREADY_IN_ROOM" | "ROOM_FULL" };
+
+export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
+  override state = new WatchPartyState();
+
+  private svc!: Services;
+  private accessKey: string | undefined;
+  private writes!: SerialQueue;
+  private readonly userBySession = new Map<string, string>();
+  private readonly sessionByUser = new Map<string, Client>();
+  private readonly sync = new Map<string, MemberSyncView>();
+  private readonly dirty = new Set<string>();
+  private readonly pending = new PendingSeats();
+  /** set when the host deletes the room: nothing is written back on dispose */
+  private deleted = false;
+
+  static override async onAuth(_token: string, options: unknown, ctx: AuthContext): Promise<MemberAuth> {
+    return authorizeSeat(options, ctx);
+  }
+
+  override async onCreate(options: Record<string, unknown>): Promise<void> {
+    this.svc = services();
+    const { config, log } = this.svc;
+    this.writes = new SerialQueue((err) => log.error("room write failed", { room_id: this.roomId, err }));
+    this.patchRate = config.PATCH_RATE_MS;
+    this.maxClients = config.MAX_MEMBERS_PER_ROOM;
+
+    const restoreId = options[RESTORE_OPTION];
+    if (typeof restoreId === "string") await this.restore(restoreId);
+    else await this.createFresh(options);
+
+    if (this.accessKey !== undefined) await this.setPrivate(true);
+
+    this.onMessage("control", (client, payload) =>
+      this.handle(client, "control", () => this.onControl(client, payload)),
+    );
+    this.onMessage("status", (client, payload) =>
+      this.handle(client, "status", () => this.onStatus(client, payload)),
+    );
+    this.onMessage("transfer_host", (client, payload) =>
+      this.handle(client, "transfer_host", () => this.onTransferHost(client, payload)),
+    );
+    this.onMessage("time", () => ({ server_time: Date.now() }));
+    this.onMessage("*", (client, type) =>
+      this.sendError(
+        client,
+        String(type),
+        new AppError("INVALID_INPUT", `unknown message type "${String(type)}"`),
+      ),
+    );
+    this.clock.setInterval(() => this.foldStatusReports(), config.STATUS_FLUSH_MS);
+  }
+
+  private async createFresh(options: Record<string, unknown>): Promise<void> {
+    const opts = createRoomOptions.parse(options); // already validated at the edge
+    const now = Date.now();
+    this.accessKey = opts.is_public ? undefined : generateAccessKey();
+    this.state.assign({
+      room_id: this.roomId,
+      title: opts.title,
+      anime_id: opts.anime_id,
+      anime_title: opts.anime_title,
+      episode_number: opts.episode_number,
+      video_url: opts.video_url,
+      is_public: opts.is_public,
+      created_at: now,
+      host_user_id: opts.host_user_id,
+    });
+    this.setPlayback(initialPlayback(now));
+    // the creator's seat is reserved right after creation
+    this.pending.admit(opts.host_user_id, now + this.seatReservationTimeout * 1000);
+    await repo.insertRoom(this.svc.database.db, {
+      room_id: this.roomId,
+      title: opts.title,
+      anime_id: opts.anime_id,
+      anime_title: opts.anime_title,
+      episode_number: opts.episode_number,
+      video_url: opts.video_url,
+      is_public: opts.is_public,
+      access_key: this.accessKey ?? null,
+      host_user_id: opts.host_user_id,
+      updated_at: now,
+      created_at: new Date(now),
+      last_active_at: new Date(now),
+      status: "live",
+    });
+  }
+
+  private async restore(roomId: string): Promise<void> {
+    const { db } = this.svc.database;
+    const row = await repo.getRoom(db, roomId);
+    if (!row) throw new AppError("ROOM_NOT_FOUND");
+    this.roomId = row.room_id;
+    this.accessKey = row.access_key ?? undefined;
+    const stored: PlaybackSnapshot = {
+      is_playing: row.is_playing,
+      position: row.position,
+      updated_at: row.updated_at,
+      rate: row.rate,
+      seq: row.seq,
+    };
+    // a room that was not put to sleep cleanly resumes where it was last known to be
+    const playback = pausedAt(stored, row.last_active_at.getTime());
+    this.state.assign({
+      room_id: row.room_id,
+      title: row.title,
+      anime_id: row.anime_id,
+      anime_title: row.anime_title,
+      episode_number: row.episode_number,
+      video_url: row.video_url,
+      is_public: row.is_public,
+      created_at: row.created_at.getTime(),
+      host_user_id: row.host_user_id,
+    });
+    this.setPlayback(playback);
+    await repo.closeOpenStays(db, roomId, Date.now());
+    await repo.setRoomStatus(db, roomId, "live", playback);
+    this.svc.log.info("room restored", { room_id: roomId, position: playback.position });
+  }
+
+  // ---- admission (called by onAuth through remoteRoomCall, possibly from another process) ----
+
+  admit(userId: string): Admission {
+    const now = Date.now();
+    if (this.state.members.has(userId) || this.pending.holds(userId, now)) {
+      return { ok: false, code: "USER_ALREADY_IN_ROOM" };
+    }
+    if (this.state.members.size + this.pending.count(now) >= this.maxClients)
+      return { ok: false, code: "ROOM_FULL" };
+    this.pending.admit(userId, now + this.seatReservationTimeout * 1000);
+    return { ok: true };
+  }
+
+  /** Snapshots for the HTTP API. */
+  describe(): { playback: PlaybackSnapshot; members: unknown[]; host_user_id: string } {
+    return {
+      playback: this.playbackSnapshot(),
+      members: [...this.state.members.values()].map((m) => m.toJSON()),
+      host_user_id: this.state.host_user_id,
+    };
+  }
+
+  // ---- lifecycle ----
+
+  override onJoin(client: Client, _options: unknown, auth?: MemberAuth): void {
+    if (!auth) throw new AppError("UNAUTHORIZED", "joins go through the matchmaker");
+    const now = Date.now();
+    this.pending.release(auth.user_id);
+    this.userBySession.set(client.sessionId, auth.user_id);
+    this.sessionByUser.set(auth.user_id, client);
+
+    const hostPresent =
+      this.state.members.has(this.state.host_user_id) || this.pending.holds(this.state.host_user_id, now);
+    const isHost = auth.user_id === this.state.host_user_id || !hostPresent;
+    this.state.members.set(
+      auth.user_id,
+      new Member({
+        user_id: auth.user_id,
+        username: auth.username,
+        avatar_url: auth.avatar_url ?? "",
+        is_host: isHost,
+        connected: true,
+        joined_at: now,
+        position: 0,
+        drift: 0,
+        sync_status: "unknown",
+        last_heartbeat: 0,
+      }),
+    );
+    this.sync.set(auth.user_id, freshSyncView(now));
+    const hostChanged = isHost && this.state.host_user_id !== auth.user_id;
+    if (isHost) this.state.host_user_id = auth.user_id;
+
+    this.sendWelcome(client, auth.user_id);
+    const { db } = this.svc.database;
+    const size = this.state.members.size;
+    this.writes.push(() =>
+      repo.memberJoined(db, this.roomId, {
+        user_id: auth.user_id,
+        username: auth.username,
+        avatar_url: auth.avatar_url ?? null,
+        joined_at: now,
+      }),
+    );
+    this.writes.push(() => repo.recordPeak(db, this.roomId, size));
+    if (hostChanged) this.persistHost(false);
+  }
+
+  override onDrop(client: Client): void {
+    const userId = this.userBySession.get(client.sessionId);
+    const member = userId ? this.state.members.get(userId) : undefined;
+    if (member) member.connected = false;
+    this.allowReconnection(client, this.svc.config.RECONNECT_WINDOW_S);
+  }
+
+  override onReconnect(client: Client): void {
+    const userId = this.userBySession.get(client.sessionId);
+    const member = userId ? this.state.members.get(userId) : undefined;
+    if (!userId || !member) return;
+    member.connected = true;
+    this.sessionByUser.set(userId, client);
+    this.sendWelcome(client, userId);
+  }
+
+  override onLeave(client: Client): void {
+    const userId = this.userBySession.get(client.sessionId);
+    this.userBySession.delete(client.sessionId);
+    if (!userId) return;
+    this.sessionByUser.delete(userId);
+    this.sync.delete(userId);
+    this.dirty.delete(userId);
+    const wasHost = this.state.host_user_id === userId;
+    this.state.members.delete(userId);
+    const now = Date.now();
+    const { db } = this.svc.database;
+    if (!this.deleted) this.writes.push(() => repo.memberLeft(db, this.roomId, userId, now));
+    if (wasHost) {
+      const successor = nextHost(this.state.members.values(), userId);
+      if (successor) this.setHost(successor);
+    }
+  }
+
+  override async onDispose(): Promise<void> {
+    const { db } = this.svc.database;
+    if (!this.deleted) {
+      const playback = pausedAt(this.playbackSnapshot(), Date.now());
+      this.writes.push(() => repo.setRoomStatus(db, this.roomId, "dormant", playback));
+    }
+    await this.writes.drain();
+  }
+
+  // ---- messages ----
+
+  private onControl(client: Client, payload: unknown): void {
+    const cmd = this.parse(controlMessage, payload);
+    this.requireHost(client);
+    this.setPlayback(applyHostCommand(this.playbackSnapshot(), cmd, Date.now()));
+    this.broadcastPatch();
+    this.persistHost(true);
+  }
+
+  private onStatus(client: Client, payload: unknown): void {
+    const report = this.parse(statusMessage, payload);
+    const userId = this.userBySession.get(client.sessionId);
+    const view = userId ? this.sync.get(userId) : undefined;
+    if (!userId || !view) return;
+    const now = Date.now();
+    const drift = computeDrift(report.current_time, this.playbackSnapshot(), now);
+    const status = classifySync(
+      { drift, buffering: report.buffering === true },
+      this.svc.config.SYNC_TOLERANCE_S,
+    );
+    view.position = report.current_time;
+    view.drift = drift;
+    view.sync_status = status;
+    view.reported_at = now;
+    this.dirty.add(userId);
+
+    if (
+      status !== view.last_sample_status ||
+      now - view.last_sample_at >= this.svc.config.SAMPLE_INTERVAL_S * 1000
+    ) {
+      view.last_sample_at = now;
+      view.last_sample_status = status;
+      this.svc.samples.add({
+        room_id: this.roomId,
+        user_id: userId,
+        at: new Date(now),
+        drift,
+        sync_status: status,
+      });
+    }
+  }
+
+  private onTransferHost(client: Client, payload: unknown): void {
+    const { user_id } = this.parse(transferHostMessage, payload);
+    this.requireHost(client);
+    const target = this.state.members.get(user_id);
+    if (!target || !target.connected)
+      throw new AppError("MEMBER_NOT_FOUND", `no connected member "${user_id}"`);
+    if (user_id === this.state.host_user_id) return;
+    this.setHost(user_id);
+  }
+
+  /** Runs on the room clock: only members whose shown status visibly changed touch the state. */
+  private foldStatusReports(): void {
+    if (this.dirty.size === 0) return;
+    const now = Date.now();
+    const opts = {
+      driftStepS: this.svc.config.DRIFT_DISPLAY_STEP_S,
+      refreshS: this.svc.config.MEMBER_REFRESH_S,
+    };
+    for (const userId of this.dirty) {
+      const view = this.sync.get(userId);
+      const member = this.state.members.get(userId);
+      if (!view || !member) continue;
+      if (!isVisibleChange(view.shown, view, now, opts)) continue;
+      const drift = roundDrift(view.drift);
+      member.position = view.position;
+      member.drift = drift;
+      member.sync_status = view.sync_status;
+      member.last_heartbeat = view.reported_at;
+      view.shown = { sync_status: view.sync_status, drift, refreshed_at: now };
+    }
+    this.dirty.clear();
+  }
+
+  // ---- helpers ----
+
+  private setHost(userId: string): void {
+    const previous = this.state.members.get(this.state.host_user_id);
+    if (previous) previous.is_host = false;
+    const next = this.state.members.get(userId);
+    if (next) next.is_host = true;
+    this.state.host_user_id = userId;
+    this.broadcastPatch();
+    this.persistHost(false);
+    const client = this.sessionByUser.get(userId);
+    if (client && next?.connected) this.sendWelcome(client, userId);
+  }
+
+  private persistHost(hostAction: boolean): void {
+    const state = {
+      playback: this.playbackSnapshot(),
+      host_user_id: this.state.host_user_id,
+      host_action: hostAction,
+    };
+    const { db } = this.svc.database;
+    this.writes.push(() => repo.saveHostState(db, this.roomId, state));
+  }
+
+  private sendWelcome(client: Client, userId: string): void {
+    const isHost = this.state.host_user_id === userId;
+    const { tokenSecret, config } = this.svc;
+    const welcome: WelcomeMessage = {
+      user_id: userId,
+      is_host: isHost,
+      member_token: signMemberToken(tokenSecret, {
+        room_id: this.roomId,
+        user_id: userId,
+        exp: Date.now() + config.MEMBER_TOKEN_TTL_S * 1000,
+      }),
+    };
+    if (isHost && this.accessKey !== undefined) welcome.access_key = this.accessKey;
+    client.send("welcome", welcome);
+  }
+
+  private playbackSnapshot(): PlaybackSnapshot {
+    const p = this.state.playback;
+    return {
+      is_playing: p.is_playing,
+      position: p.position,
+      updated_at: p.updated_at,
+      rate: p.rate,
+      seq: p.seq,
+    };
+  }
+
+  private setPlayback(pb: PlaybackSnapshot): void {
+    this.state.playback.assign(pb);
+  }
+
+  private requireHost(client: Client): void {
+    if (this.userBySession.get(client.sessionId) !== this.state.host_user_id) throw new AppError("NOT_HOST");
+  }
+
+  private parse<S extends z.ZodType>(schema: S, payload: unknown): z.infer<S> {
+    const result = schema.safeParse(payload);
+    if (!result.success) throw new AppError("INVALID_INPUT", describeIssues(result.error));
+    return result.data;
+  }
+
+  /** A refused message answers `error` and leaves the sender connected. */
+  private handle(client: Client, type: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof AppError) this.sendError(client, type, err);
+      else {
+        this.svc.log.error("message handler failed", { room_id: this.roomId, type, err });
+        this.sendError(client, type, new AppError("INTERNAL"));
+      }
+    }
+  }
+
+  private sendError(client: Client, type: string, err: AppError): void {
+    client.send("error", { ...err.toBody(), type });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The two ways into a watch party, shared by the SDK's matchmaking route and the HTTP API:
+ * create, and join by id (which brings a dormant room back first). Other matchmaking
+ * methods (join, joinOrCreate) are not offered: a watch party is always joined by its id.
+ */
+import { matchMaker, type AuthContext } from "@colyseus/core";
+import { AppError, fromServerError } from "../errors.ts";
+import { roomId as roomIdSchema } from "../../schema/messages.ts";
+import type { AniSyncAuthContext } from "./admission.ts";
+import { ensureLive, ROOM_NAME } from "./restore.ts";
+
+type SeatReservation = Awaited<ReturnType<typeof matchMaker.joinById>>;
+
+export async function createWatchParty(options: unknown, ctx: AuthContext): Promise<SeatReservation> {
+  return matchMaker.create(ROOM_NAME, options, withRequest(ctx, { mode: "create" }));
+}
+
+export async function joinWatchParty(
+  roomId: string,
+  options: unknown,
+  ctx: AuthContext,
+): Promise<SeatReservation> {
+  if (!roomIdSchema.safeParse(roomId).success) throw new AppError("ROOM_NOT_FOUND");
+  const auth = withRequest(ctx, { mode: "join", room_id: roomId });
+  for (let attempt = 1; ; attempt++) {
+    await ensureLive(roomId);
+    try {
+      return await matchMaker.joinById(roomId, options, auth);
+    } catch (err) {
+      // the room went to sleep between our look-up and the seat reservation: wake it again
+      if (fromServerError(err) || attempt >= 3) throw err;
+    }
+  }
+}
+
+function withRequest(ctx: AuthContext, request: AniSyncAuthContext["anisync"]): AniSyncAuthContext {
+  return Object.assign(ctx, { anisync: request });
+}
+
+/** Routes the SDK's `/matchmake/:method/:room` calls through the functions above. */
+export function installMatchmakingRoutes(): void {
+  const controller = matchMaker.controller;
+  controller.exposedMethods = ["create", "joinById", "reconnect"];
+  const original = controller.invokeMethod.bind(controller);
+  controller.invokeMethod = (
+    method: string,
+    roomNameOrId: string,
+    clientOptions: any = {},
+    auth?: AuthContext,
+  ) => {
+    const ctx =
+      auth ?? ({ token: undefined, ip: undefined, headers: new Headers() } as unknown as AuthContext);
+    if (method === "create") {
+      return rethrow(async () => {
+        if (roomNameOrId !== ROOM_NAME) throw new AppError("INVALID_INPUT", `no room type "${roomNameOrId}"`);
+        return createWatchParty(clientOptions, ctx);
+      });
+    }
+    if (method === "joinById") return rethrow(() => joinWatchParty(roomNameOrId, clientOptions, ctx));
+    return original(method, roomNameOrId, clientOptions, auth);
+  };
+}
+
+/** The matchmaking route reads `code` (HTTP status) and `message` ("CODE: text"). */
+async function rethrow<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const app = fromServerError(err);
+    if (app) throw Object.assign(new Error(`${app.code}: ${app.message}`), { code: app.status });
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Bringing a dormant room back. A room_id is never live twice: a presence lock (shared
+ * through Redis in a cluster) lets one caller create it, the others wait for its listing.
+ */
+import { matchMaker } from "@colyseus/core";
+import { AppError } from "../errors.ts";
+import { services } from "../services.ts";
+import * as repo from "../db/rooms-repo.ts";
+
+/** Internal create option; refused from clients in onAuth. */
+export const RESTORE_OPTION = "__anisync_restore";
+export const ROOM_NAME = "watch_party";
+
+const LOCK_TTL_S = 15;
+const WAIT_STEP_MS = 25;
+const WAIT_LIMIT_MS = 10_000;
+/** how long a "live" row may wait for its old instance to finish putting itself to sleep */
+const SETTLE_LIMIT_MS = 3_000;
+
+export async function ensureLive(roomId: string): Promise<void> {
+  if (await matchMaker.getRoomById(roomId)) return;
+  const { database } = services();
+  let row = await repo.getRoom(database.db, roomId);
+  if (!row) throw new AppError("ROOM_NOT_FOUND");
+
+  const lockKey = `anisync:restore:${roomId}`;
+  const holders = await matchMaker.presence.incr(lockKey);
+  if (holders === 1) {
+    await matchMaker.presence.expire(lockKey, LOCK_TTL_S);
+    try {
+      if (await matchMaker.getRoomById(roomId)) return;
+      // the previous instance may still be writing its final position
+      const settleUntil = Date.now() + SETTLE_LIMIT_MS;
+      while (row.status === "live" && Date.now() < settleUntil) {
+        await sleep(WAIT_STEP_MS * 2);
+        row = (await repo.getRoom(database.db, roomId)) ?? row;
+      }
+      await matchMaker.createRoom(ROOM_NAME, { [RESTORE_OPTION]: roomId });
+    } finally {
+      await matchMaker.presence.del(lockKey);
+    }
+    return;
+  }
+  const until = Date.now() + WAIT_LIMIT_MS;
+  while (Date.now() < until) {
+    await sleep(WAIT_STEP_MS);
+    if (await matchMaker.getRoomById(roomId)) return;
+  }
+  throw new AppError("UNAVAILABLE", "the room is being restored; try again");
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

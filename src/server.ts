@@ -1,0 +1,117 @@
+/**
+ * Wires one AniSync process: database, Colyseus (presence/driver, ws transport, the room),
+ * the HTTP API and background jobs. index.ts calls this; tests call it too.
+ */
+import { LocalDriver, LocalPresence, Server, matchMaker } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import type { Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config.ts";
+import { openDatabase, type Database } from "./db/connect.ts";
+import { getOrCreateTokenSecret } from "./db/settings-repo.ts";
+import { mountHttp } from "./http/app.ts";
+import { SampleWriter } from "./jobs/sample-writer.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { KeyThrottle } from "./security/key-throttle.ts";
+import { pinClientIp } from "./security/client-ip.ts";
+import { installServices, type Services } from "./services.ts";
+import { installMatchmakingRoutes } from "./rooms/matchmaking.ts";
+import { ROOM_NAME } from "./rooms/restore.ts";
+import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
+
+export interface AniSync {
+  colyseus: Server;
+  services: Services;
+  port: number;
+  /** Stops accepting, puts every room to sleep (position saved), closes the database. */
+  stop(): Promise<void>;
+}
+
+export async function createAniSync(
+  config: Config,
+  opts: { log?: Logger; exitOnSignal?: boolean } = {},
+): Promise<AniSync> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  let services: Services | undefined;
+  try {
+    const tokenSecret = config.TOKEN_SECRET ?? (await getOrCreateTokenSecret(database.db));
+    const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL) : undefined;
+    const samples = new SampleWriter(database.db, config.SAMPLE_FLUSH_MS, (err) =>
+      log.error("sync samples write failed", { err }),
+    );
+    services = {
+      config,
+      database,
+      tokenSecret,
+      keyThrottle: new KeyThrottle({
+        perIpPerMinute: config.KEY_ATTEMPTS_PER_IP_PER_MIN,
+        perRoomPerHour: config.KEY_ATTEMPTS_PER_ROOM_PER_HOUR,
+        redis,
+      }),
+      samples,
+      log,
+    };
+    installServices(services);
+    const svc = services;
+
+    const { presence, driver } = await clusterBackends(config);
+    const transport = new WebSocketTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
+    const colyseus = new Server({
+      transport,
+      presence,
+      driver,
+      publicAddress: config.PUBLIC_ADDRESS,
+      greet: false,
+      gracefullyShutdown: opts.exitOnSignal ?? false,
+      express: (app) => mountHttp(app, svc),
+    });
+    colyseus.define(ROOM_NAME, WatchPartyRoom);
+    installMatchmakingRoutes();
+
+    let closing: Promise<void> | undefined;
+    const closeResources = async () => {
+      await samples.stop();
+      redis?.disconnect();
+      await database.close();
+      installServices(undefined);
+    };
+    colyseus.onShutdown(() => (closing ??= closeResources()));
+
+    await colyseus.listen(config.PORT, config.HOST);
+    const http = transport.server as HttpServer;
+    http.prependListener("request", (req) => pinClientIp(req, config.TRUST_PROXY));
+    const port = (http.address() as AddressInfo).port;
+    (colyseus as unknown as { port: number }).port = port;
+    samples.start();
+    log.info("AniSync listening", { port, database: database.kind, cluster: Boolean(config.REDIS_URL) });
+
+    return {
+      colyseus,
+      services: svc,
+      port,
+      stop: async () => {
+        await colyseus.gracefullyShutdown(false);
+        await (closing ??= closeResources());
+      },
+    };
+  } catch (err) {
+    if (!services) await database.close();
+    throw err;
+  }
+}
+
+async function connectRedis(url: string) {
+  const { Redis } = await import("ioredis");
+  return new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
+}
+
+async function clusterBackends(config: Config) {
+  if (!config.REDIS_URL) return { presence: new LocalPresence(), driver: new LocalDriver() };
+  const { RedisPresence } = await import("@colyseus/redis-presence");
+  const { RedisDriver } = await import("@colyseus/redis-driver");
+  return { presence: new RedisPresence(config.REDIS_URL), driver: new RedisDriver(config.REDIS_URL) };
+}
+
+export { matchMaker };
+export type { Database };

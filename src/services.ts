@@ -1,0 +1,30 @@
+/**
+ * What rooms and routes share inside one process: configuration, database, secrets, logger.
+ * Colyseus instantiates rooms itself (one matchmaker per process), so the process's services
+ * are installed here once at start-up and read by rooms and their static onAuth.
+ */
+import type { Config } from "./config.ts";
+import type { Database } from "./db/connect.ts";
+import type { SampleWriter } from "./jobs/sample-writer.ts";
+import type { Logger } from "./log.ts";
+import type { KeyThrottle } from "./security/key-throttle.ts";
+
+export interface Services {
+  config: Config;
+  database: Database;
+  tokenSecret: string;
+  keyThrottle: KeyThrottle;
+  samples: SampleWriter;
+  log: Logger;
+}
+
+let current: Services | undefined;
+
+export function installServices(services: Services | undefined): void {
+  current = services;
+}
+
+export function services(): Services {
+  if (!current) throw new Error("services are not installed: start the server through createAniSync()");
+  return current;
+}

@@ -1,0 +1,47 @@
+/**
+ * The room's playback as a small state machine (pure): a host command moves it from one
+ * snapshot to the next. Each accepted command bumps `seq` and restamps `updated_at`.
+ */
+import type { PlaybackClock } from "./clock.ts";
+import { expectedPosition } from "./clock.ts";
+
+export interface PlaybackSnapshot extends PlaybackClock {
+  seq: number;
+}
+
+export type HostCommand =
+  | { action: "play"; current_time: number }
+  | { action: "pause"; current_time: number }
+  | { action: "seek"; current_time: number };
+
+/** Positions are clamped here and only here. */
+export function clampPosition(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+}
+
+export function initialPlayback(nowMs: number): PlaybackSnapshot {
+  return { is_playing: false, position: 0, updated_at: nowMs, rate: 1, seq: 0 };
+}
+
+export function applyHostCommand(pb: PlaybackSnapshot, cmd: HostCommand, nowMs: number): PlaybackSnapshot {
+  const position = clampPosition(cmd.current_time);
+  const next = { rate: pb.rate, seq: pb.seq + 1, updated_at: nowMs, position };
+  switch (cmd.action) {
+    case "play":
+      return { ...next, is_playing: true };
+    case "pause":
+      return { ...next, is_playing: false };
+    case "seek":
+      return { ...next, is_playing: pb.is_playing };
+    default: {
+      const unknown: never = cmd;
+      throw new Error(`unhandled host command ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** What a room resumes with after dormancy: paused where the host would have been at `atMs`. */
+export function pausedAt(pb: PlaybackSnapshot, atMs: number): PlaybackSnapshot {
+  if (!pb.is_playing) return pb;
+  return { ...pb, is_playing: false, position: clampPosition(expectedPosition(pb, atMs)), updated_at: atMs };
+}
