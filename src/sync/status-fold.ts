@@ -25,7 +25,8 @@ export function isVisibleChange(
   opts: FoldOptions,
 ): boolean {
   if (shown.sync_status !== next.sync_status) return true;
-  if (Math.abs(next.drift - shown.drift) >= opts.driftStepS) return true;
+  // a hair of tolerance: 0.35 - 0.1 is 0.24999999999999997 in floating point
+  if (Math.abs(next.drift - shown.drift) >= opts.driftStepS - 1e-9) return true;
   return nowMs - shown.refreshed_at >= opts.refreshS * 1000;
 }
 

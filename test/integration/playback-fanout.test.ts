@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import type { Room } from "@colyseus/sdk";
+import {
+  createOptions,
+  eventually,
+  joined,
+  nextMessage,
+  sdk,
+  server,
+  uid,
+  type Harness,
+} from "../helpers/server.ts";
+
+describe("host playback reaches every member", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(async () => {
+    h = await server();
+  });
+
+  it("60 members see play, seek and pause, each with the next seq and the action's server time", async () => {
+    const host = await joined(sdk(h).create("watch_party", createOptions()));
+    const guests = await Promise.all(
+      Array.from({ length: 59 }, (_, i) =>
+        joined(sdk(h).joinById(host.room.roomId, { user_id: uid(`m${i}`), username: `M${i}` })),
+      ),
+    );
+    const everyone: Room<any>[] = [host.room, ...guests.map((g) => g.room)];
+    await eventually(
+      () => everyone.every((r) => r.state.members.size === 60),
+      10_000,
+      "60 members in every view",
+    );
+
+    const steps = [
+      { action: "play", current_time: 10, is_playing: true },
+      { action: "seek", current_time: 120, is_playing: true },
+      { action: "pause", current_time: 121.5, is_playing: false },
+    ] as const;
+    for (const [i, step] of steps.entries()) {
+      const sentAt = Date.now();
+      host.room.send("control", { action: step.action, current_time: step.current_time });
+      await eventually(
+        () => everyone.every((r) => r.state.playback.seq === i + 1),
+        5000,
+        `seq ${i + 1} everywhere`,
+      );
+      const receivedAt = Date.now();
+      for (const r of everyone) {
+        const pb = r.state.playback;
+        assert.equal(pb.is_playing, step.is_playing);
+        assert.equal(pb.position, step.current_time);
+        assert.equal(pb.rate, 1);
+        assert.ok(
+          pb.updated_at >= sentAt && pb.updated_at <= receivedAt,
+          `updated_at ${pb.updated_at} in [${sentAt}, ${receivedAt}]`,
+        );
+      }
+    }
+
+    // a member's control is refused, changes nothing, and the member stays connected
+    const member = guests[0]!.room;
+    const refusal = nextMessage(member, "error");
+    member.send("control", { action: "play", current_time: 0 });
+    assert.deepEqual(await refusal, {
+      code: "NOT_HOST",
+      message: "Only the host can do that",
+      type: "control",
+    });
+    const answer = await member.request("time");
+    assert.ok(Math.abs(answer.server_time - Date.now()) < 1000);
+    assert.equal(member.state.playback.seq, 3);
+    assert.equal(host.room.state.playback.seq, 3);
+    assert.equal(host.room.state.members.get(guests[0]!.welcome.user_id).connected, true);
+
+    await Promise.all(everyone.map((r) => r.leave()));
+  });
+});
