@@ -32,7 +32,7 @@ describe("HTTP rooms API", function () {
       claims.ok && claims.claims.user_id === opts.host_user_id && claims.claims.room_id === room.room_id,
     );
 
-    const hostRoom = await sdk(h).consumeSeatReservation(reservation);
+    const hostRoom = await sdk(h).consumeSeatReservation<any>(reservation);
     const welcome = await nextMessage(hostRoom, "welcome");
     assert.equal(welcome.is_host, true);
     assert.equal(welcome.access_key, access_key);
@@ -43,7 +43,7 @@ describe("HTTP rooms API", function () {
       access_key,
     });
     assert.equal(join.status, 200, JSON.stringify(join.body));
-    const guestRoom = await sdk(h).consumeSeatReservation(join.body.data.reservation);
+    const guestRoom = await sdk(h).consumeSeatReservation<any>(join.body.data.reservation);
     await eventually(() => hostRoom.state.members.size === 2, 3000, "guest joined");
 
     hostRoom.send("control", { action: "play", current_time: 7 });

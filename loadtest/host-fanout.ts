@@ -1,0 +1,153 @@
+/**
+ * Host action fan-out: joins N members (default 200) to one room with real @colyseus/sdk
+ * clients, has the host seek S times (default 50), and prints the time from the host's send
+ * to the LAST member's state change (p50/p95/p99), plus the server's RSS.
+ *
+ *   npm run loadtest:fanout -- --members 200 --seeks 50
+ *   npm run loadtest:fanout -- --members 1000 --url http://127.0.0.1:2567 --pid <server pid>
+ *
+ * Without --url it starts its own server process (embedded PGlite in a temp dir, or
+ * DATABASE_URL if set) and stops it at the end. Clients and host live in this process, so
+ * send and receive times share one clock; at large N the figure includes the clients' own
+ * decoding, which makes it an upper bound for the server.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { performance } from "node:perf_hooks";
+import { Client } from "@colyseus/sdk";
+import { startServerProcess, type ServerProcess } from "../test/helpers/process.ts";
+import { percentile } from "./stats.ts";
+import { joinLean } from "./lean-client.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    members: { type: "string", default: "200" },
+    seeks: { type: "string", default: "50" },
+    url: { type: "string" },
+    pid: { type: "string" },
+    gap: { type: "string", default: "50" },
+    lean: { type: "boolean", default: false },
+  },
+});
+const MEMBERS = Number(args.members);
+const SEEKS = Number(args.seeks);
+const GAP_MS = Number(args.gap);
+const LEAN = args.lean;
+
+// a member's welcome can arrive before its handler is attached; nothing here reads it
+const warn = console.warn;
+console.warn = (...xs: unknown[]) => {
+  if (!String(xs[0]).includes("onMessage() not registered")) warn(...xs);
+};
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
+}
+
+async function main(): Promise<void> {
+  let proc: ServerProcess | undefined;
+  let url = args.url;
+  let pid = args.pid ? Number(args.pid) : undefined;
+  if (!url) {
+    proc = await startServerProcess({
+      DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-load-")),
+      LOG_LEVEL: "warn",
+      MAX_MEMBERS_PER_ROOM: String(Math.max(2000, MEMBERS + 10)),
+    });
+    url = proc.baseUrl;
+    pid = proc.child.pid;
+  }
+  try {
+    const rssIdle = pid ? rssMb(pid) : undefined;
+    const run = `${process.pid}-${Date.now().toString(36)}`;
+    const host = await new Client(url).create("watch_party", {
+      title: "load",
+      anime_id: `load-${run}`,
+      anime_title: "Load",
+      episode_number: 1,
+      video_url: "https://videos.example/load.webm",
+      host_user_id: `host-${run}`,
+      host_username: "Host",
+    });
+
+    host.onMessage("*", () => {});
+    const joinStart = performance.now();
+    // each member answers "when did you first see this seq / this patch?"
+    const probes: Array<(seq: number, sentAt: number) => number | undefined> = [];
+    const closers: Array<() => unknown> = [];
+    const BATCH = 50;
+    for (let i = 1; i < MEMBERS; i += BATCH) {
+      const ids = Array.from({ length: Math.min(BATCH, MEMBERS - i) }, (_, j) => i + j);
+      if (LEAN) {
+        const lean = await Promise.all(
+          ids.map((n) => joinLean(url!, host.roomId, { user_id: `m${n}-${run}`, username: `M${n}` })),
+        );
+        for (const m of lean) {
+          probes.push((_seq, sentAt) => m.patches.find((t) => t >= sentAt));
+          closers.push(() => m.close());
+        }
+      } else {
+        const rooms = await Promise.all(
+          ids.map((n) =>
+            new Client(url).joinById(host.roomId, { user_id: `m${n}-${run}`, username: `M${n}` }),
+          ),
+        );
+        for (const room of rooms) {
+          const seenAt = new Map<number, number>();
+          room.onStateChange((state: any) => {
+            if (!seenAt.has(state.playback.seq)) seenAt.set(state.playback.seq, performance.now());
+          });
+          probes.push((seq) => seenAt.get(seq));
+          closers.push(() => room.leave());
+        }
+      }
+    }
+    await waitFor(() => host.state.members?.size === MEMBERS, 60_000);
+    const joinMs = performance.now() - joinStart;
+    await new Promise((r) => setTimeout(r, 500)); // let the join patches drain
+
+    const lastMemberMs: number[] = [];
+    const anyMemberMs: number[] = [];
+    for (let s = 0; s < SEEKS; s++) {
+      const seq = host.state.playback.seq + 1;
+      const sentAt = performance.now();
+      host.send("control", { action: "seek", current_time: 10 + s * 7.5 });
+      await waitFor(() => probes.every((p) => p(seq, sentAt) !== undefined), 10_000);
+      const times = probes.map((p) => p(seq, sentAt)! - sentAt);
+      lastMemberMs.push(Math.max(...times));
+      anyMemberMs.push(...times);
+      await new Promise((r) => setTimeout(r, GAP_MS));
+    }
+
+    const fmt = (xs: number[]) =>
+      `p50 ${percentile(xs, 50).toFixed(2)} ms · p95 ${percentile(xs, 95).toFixed(2)} ms · p99 ${percentile(xs, 99).toFixed(2)} ms · max ${Math.max(...xs).toFixed(2)} ms`;
+    console.log(
+      `members: ${MEMBERS} (${LEAN ? "lean clients: patch arrival" : "@colyseus/sdk clients: decoded state change"}), seeks: ${SEEKS}`,
+    );
+    console.log(`join of ${MEMBERS} members: ${(joinMs / 1000).toFixed(2)} s`);
+    console.log(`host send → last member's state change: ${fmt(lastMemberMs)}`);
+    console.log(`host send → each member's state change: ${fmt(anyMemberMs)}`);
+    if (pid) console.log(`server RSS: ${rssIdle} MB idle → ${rssMb(pid)} MB with ${MEMBERS} members`);
+
+    await Promise.all(
+      [host.leave(), ...closers.map(async (c) => c())].map((p) => Promise.resolve(p).catch(() => undefined)),
+    );
+  } finally {
+    await proc?.stop();
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+await main();
+process.exit(0);
