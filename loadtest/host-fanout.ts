@@ -76,8 +76,14 @@ async function main(): Promise<void> {
 
     host.onMessage("*", () => {});
     const joinStart = performance.now();
-    // each member answers "when did you first see this seq / this patch?"
-    const probes: Array<(seq: number, sentAt: number) => number | undefined> = [];
+    // every member reports the first time it sees the current round's seek
+    let round: { seq: number; sentAt: number; seen: Map<number, number>; done: () => void } | undefined;
+    const report = (member: number, seq: number | undefined, at: number) => {
+      if (!round || round.seen.has(member) || at < round.sentAt) return;
+      if (seq !== undefined && seq !== round.seq) return;
+      round.seen.set(member, at - round.sentAt);
+      if (round.seen.size === MEMBERS - 1) round.done();
+    };
     const closers: Array<() => unknown> = [];
     const BATCH = 50;
     for (let i = 1; i < MEMBERS; i += BATCH) {
@@ -86,24 +92,20 @@ async function main(): Promise<void> {
         const lean = await Promise.all(
           ids.map((n) => joinLean(url!, host.roomId, { user_id: `m${n}-${run}`, username: `M${n}` })),
         );
-        for (const m of lean) {
-          probes.push((_seq, sentAt) => m.patches.find((t) => t >= sentAt));
+        lean.forEach((m, k) => {
+          m.onPatch = (at) => report(ids[k]!, undefined, at);
           closers.push(() => m.close());
-        }
+        });
       } else {
         const rooms = await Promise.all(
           ids.map((n) =>
             new Client(url).joinById(host.roomId, { user_id: `m${n}-${run}`, username: `M${n}` }),
           ),
         );
-        for (const room of rooms) {
-          const seenAt = new Map<number, number>();
-          room.onStateChange((state: any) => {
-            if (!seenAt.has(state.playback.seq)) seenAt.set(state.playback.seq, performance.now());
-          });
-          probes.push((seq) => seenAt.get(seq));
+        rooms.forEach((room, k) => {
+          room.onStateChange((state: any) => report(ids[k]!, state.playback.seq, performance.now()));
           closers.push(() => room.leave());
-        }
+        });
       }
     }
     await waitFor(() => host.state.members?.size === MEMBERS, 60_000);
@@ -114,12 +116,15 @@ async function main(): Promise<void> {
     const anyMemberMs: number[] = [];
     for (let s = 0; s < SEEKS; s++) {
       const seq = host.state.playback.seq + 1;
-      const sentAt = performance.now();
+      const finished = new Promise<void>((done) => {
+        round = { seq, sentAt: performance.now(), seen: new Map(), done };
+      });
       host.send("control", { action: "seek", current_time: 10 + s * 7.5 });
-      await waitFor(() => probes.every((p) => p(seq, sentAt) !== undefined), 10_000);
-      const times = probes.map((p) => p(seq, sentAt)! - sentAt);
+      await withTimeout(finished, 10_000);
+      const times = [...round!.seen.values()];
       lastMemberMs.push(Math.max(...times));
       anyMemberMs.push(...times);
+      round = undefined;
       await new Promise((r) => setTimeout(r, GAP_MS));
     }
 
@@ -141,12 +146,20 @@ async function main(): Promise<void> {
   }
 }
 
+/** Polls gently (every 20 ms): a busy loop here would steal the event loop from the clients. */
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms)),
+  ]);
 }
 
 await main();

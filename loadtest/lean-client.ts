@@ -9,8 +9,8 @@ const JOIN_ROOM = 10;
 const ROOM_STATE_PATCH = 15;
 
 export interface LeanMember {
-  /** performance.now() of every patch frame received since the last reset */
-  patches: number[];
+  /** called with performance.now() for every state patch frame received */
+  onPatch: (at: number) => void;
   send(bytes: Uint8Array): void;
   close(): void;
 }
@@ -37,7 +37,7 @@ export async function joinLean(
   const ws = new WebSocket(`${origin}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`);
   ws.binaryType = "arraybuffer";
   const member: LeanMember = {
-    patches: [],
+    onPatch: () => {},
     send: (bytes) => ws.send(bytes as Uint8Array<ArrayBuffer>),
     close: () => ws.close(),
   };
@@ -49,7 +49,7 @@ export async function joinLean(
         ws.send(new Uint8Array([JOIN_ROOM]));
         resolve();
       } else if (bytes[0] === ROOM_STATE_PATCH) {
-        member.patches.push(performance.now());
+        member.onPatch(performance.now());
       }
     };
   });
