@@ -8,9 +8,9 @@ import type { Services } from "../services.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { createWatchParty, joinWatchParty } from "../rooms/matchmaking.ts";
 import { parseOrThrow } from "../rooms/admission.ts";
-import { ROOM_NAME } from "../rooms/restore.ts";
-import { pausedAt } from "../sync/playback.ts";
+import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import { signMemberToken } from "../security/member-token.ts";
+import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { authContextOf, sendData } from "./respond.ts";
 
@@ -63,14 +63,7 @@ export function roomsRouter(svc: Services): Router {
   router.get("/:room_id/playback", async (req, res) => {
     const row = await requireRoom(roomParam(req));
     const live = await liveView(row.room_id);
-    const stored = {
-      is_playing: row.is_playing,
-      position: row.position,
-      updated_at: row.updated_at,
-      rate: row.rate,
-      seq: row.seq,
-    };
-    const playback = live?.playback ?? pausedAt(stored, row.last_active_at.getTime());
+    const playback = live?.playback ?? dormantPlayback(row);
     sendData(res, { ...playback, server_time: Date.now() });
   });
 
@@ -89,7 +82,7 @@ export function roomsRouter(svc: Services): Router {
   return router;
 }
 
-type LiveView = { playback: import("../sync/playback.ts").PlaybackSnapshot; members: unknown[] };
+type LiveView = { playback: PlaybackSnapshot; members: unknown[] };
 
 /** The live room's own view, from whichever process hosts it; undefined when dormant. */
 async function liveView(roomId: string): Promise<LiveView | undefined> {

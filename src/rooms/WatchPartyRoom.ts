@@ -24,7 +24,7 @@ import { signMemberToken } from "../security/member-token.ts";
 import { SerialQueue } from "../db/serial-queue.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { authorizeSeat, type MemberAuth } from "./admission.ts";
-import { RESTORE_OPTION } from "./restore.ts";
+import { dormantPlayback, RESTORE_OPTION } from "./restore.ts";
 import { freshSyncView, PendingSeats, type MemberSyncView } from "./member-registry.ts";
 
 type Admission = { ok: true } | { ok: false; code: "USER_ALREADY_IN_ROOM" | "ROOM_FULL" };
@@ -84,21 +84,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     const opts = createRoomOptions.parse(options); // already validated at the edge
     const now = Date.now();
     this.accessKey = opts.is_public ? undefined : generateAccessKey();
-    this.state.assign({
-      room_id: this.roomId,
-      title: opts.title,
-      anime_id: opts.anime_id,
-      anime_title: opts.anime_title,
-      episode_number: opts.episode_number,
-      video_url: opts.video_url,
-      is_public: opts.is_public,
-      created_at: now,
-      host_user_id: opts.host_user_id,
-    });
-    this.setPlayback(initialPlayback(now));
-    // the creator's seat is reserved right after creation
-    this.pending.admit(opts.host_user_id, now + this.seatReservationTimeout * 1000);
-    await repo.insertRoom(this.svc.database.db, {
+    const row = {
       room_id: this.roomId,
       title: opts.title,
       anime_id: opts.anime_id,
@@ -112,7 +98,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       created_at: new Date(now),
       last_active_at: new Date(now),
       status: "live",
-    });
+    };
+    await repo.insertRoom(this.svc.database.db, row);
+    this.show(row, initialPlayback(now));
+    // the creator's seat is reserved right after creation
+    this.pending.admit(opts.host_user_id, now + this.seatReservationTimeout * 1000);
   }
 
   private async restore(roomId: string): Promise<void> {
@@ -121,15 +111,30 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     if (!row) throw new AppError("ROOM_NOT_FOUND");
     this.roomId = row.room_id;
     this.accessKey = row.access_key ?? undefined;
-    const stored: PlaybackSnapshot = {
-      is_playing: row.is_playing,
-      position: row.position,
-      updated_at: row.updated_at,
-      rate: row.rate,
-      seq: row.seq,
-    };
-    // a room that was not put to sleep cleanly resumes where it was last known to be
-    const playback = pausedAt(stored, row.last_active_at.getTime());
+    const playback = dormantPlayback(row);
+    this.show(row, playback);
+    await repo.closeOpenStays(db, roomId, Date.now());
+    await repo.setRoomStatus(db, roomId, "live", playback);
+    this.svc.log.info("room restored", { room_id: roomId, position: playback.position });
+  }
+
+  /** The room's descriptive fields and playback, into the replicated state. */
+  private show(
+    row: Omit<
+      repo.RoomRow,
+      | "access_key"
+      | "is_playing"
+      | "position"
+      | "rate"
+      | "seq"
+      | "host_actions"
+      | "peak_members"
+      | "status"
+      | "updated_at"
+      | "last_active_at"
+    >,
+    playback: PlaybackSnapshot,
+  ): void {
     this.state.assign({
       room_id: row.room_id,
       title: row.title,
@@ -142,9 +147,6 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       host_user_id: row.host_user_id,
     });
     this.setPlayback(playback);
-    await repo.closeOpenStays(db, roomId, Date.now());
-    await repo.setRoomStatus(db, roomId, "live", playback);
-    this.svc.log.info("room restored", { room_id: roomId, position: playback.position });
   }
 
   // ---- admission (called by onAuth through remoteRoomCall, possibly from another process) ----

@@ -6,6 +6,7 @@ import { matchMaker } from "@colyseus/core";
 import { AppError } from "../errors.ts";
 import { services } from "../services.ts";
 import * as repo from "../db/rooms-repo.ts";
+import { pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
 
 /** Internal create option; refused from clients in onAuth. */
 export const RESTORE_OPTION = "__anisync_restore";
@@ -51,4 +52,20 @@ export async function ensureLive(roomId: string): Promise<void> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Where a room not hosted by any process stands: its stored playback, paused. A room that
+ * was put to sleep cleanly is stored paused already; one whose process died resumes where
+ * its host would have been at its last recorded activity.
+ */
+export function dormantPlayback(row: repo.RoomRow): PlaybackSnapshot {
+  const stored = {
+    is_playing: row.is_playing,
+    position: row.position,
+    updated_at: row.updated_at,
+    rate: row.rate,
+    seq: row.seq,
+  };
+  return pausedAt(stored, row.last_active_at.getTime());
 }
