@@ -63,6 +63,26 @@ export type StatusMessage = z.infer<typeof statusMessage>;
 export const transferHostMessage = z.object({ user_id: userId });
 export type TransferHostMessage = z.infer<typeof transferHostMessage>;
 
+export const commentId = z.string().regex(/^[1-9][0-9]{0,17}$/, "must be a comment id");
+
+/** A comment's text is stored exactly as given (never trimmed, never interpreted as HTML). */
+export const commentMessage = z.object({
+  message: z
+    .string()
+    .min(1)
+    .max(1000)
+    .refine((m) => m.trim().length > 0, "must not be blank"),
+  video_timestamp: position.optional(),
+  parent_id: commentId.optional(),
+});
+export type CommentMessage = z.infer<typeof commentMessage>;
+
+/** `PATCH /api/rooms/:room_id/members/:user_id` */
+export const memberUpdate = z
+  .object({ username: text(1, 32).optional(), avatar_url: httpUrl.optional() })
+  .refine((u) => u.username !== undefined || u.avatar_url !== undefined, "give username or avatar_url");
+export type MemberUpdate = z.infer<typeof memberUpdate>;
+
 /** The `welcome` message, sent to each client once it has joined (and again after a reconnect). */
 export interface WelcomeMessage {
   user_id: string;

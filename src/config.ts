@@ -39,6 +39,10 @@ const schema = z.object({
   MAX_PAYLOAD_BYTES: int(1024, 16 * 1024 * 1024).default(256 * 1024),
   KEY_ATTEMPTS_PER_IP_PER_MIN: int(1, 10_000).default(5),
   KEY_ATTEMPTS_PER_ROOM_PER_HOUR: int(1, 1_000_000).default(30),
+  RATE_ROOM_CREATE_PER_HOUR: int(1, 1_000_000).default(10),
+  RATE_CONTROL_PER_S: int(1, 10_000).default(2),
+  RATE_COMMENT_PER_MIN: int(1, 100_000).default(5),
+  RATE_MANAGE_PER_HOUR: int(1, 1_000_000).default(20),
   /** Trust X-Forwarded-For / X-Real-IP (only behind a proxy you run). */
   TRUST_PROXY: z
     .enum(["true", "false", "1", "0"])

@@ -14,6 +14,7 @@ import { SampleWriter } from "./jobs/sample-writer.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { KeyThrottle } from "./security/key-throttle.ts";
 import { pinClientIp } from "./security/client-ip.ts";
+import { limitPoints, RateLimits } from "./security/rate-limits.ts";
 import { installServices, type Services } from "./services.ts";
 import { installMatchmakingRoutes } from "./rooms/matchmaking.ts";
 import { ROOM_NAME } from "./rooms/restore.ts";
@@ -49,6 +50,7 @@ export async function createAniSync(
         perRoomPerHour: config.KEY_ATTEMPTS_PER_ROOM_PER_HOUR,
         redis,
       }),
+      rateLimits: new RateLimits(limitPoints(config), redis),
       samples,
       log,
     };

@@ -8,12 +8,15 @@ import type { Database } from "./db/connect.ts";
 import type { SampleWriter } from "./jobs/sample-writer.ts";
 import type { Logger } from "./log.ts";
 import type { KeyThrottle } from "./security/key-throttle.ts";
+import type { RateLimits } from "./security/rate-limits.ts";
 
 export interface Services {
   config: Config;
   database: Database;
   tokenSecret: string;
   keyThrottle: KeyThrottle;
+  /** HTTP and matchmaking limits, shared through Redis in a cluster */
+  rateLimits: RateLimits;
   samples: SampleWriter;
   log: Logger;
 }

@@ -1,5 +1,5 @@
 /** Rooms and their members in the database. */
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./connect.ts";
 import { members, rooms, syncSamples } from "./schema.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
@@ -136,4 +136,34 @@ export async function insertSamples(db: Db, rows: SampleRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     await db.insert(syncSamples).values(rows.slice(i, i + 500));
   }
+}
+
+export async function updateMember(
+  db: Db,
+  roomId: string,
+  userId: string,
+  patch: { username?: string; avatar_url?: string },
+): Promise<void> {
+  await db
+    .update(members)
+    .set(patch)
+    .where(and(eq(members.room_id, roomId), eq(members.user_id, userId)));
+}
+
+export async function getMember(db: Db, roomId: string, userId: string): Promise<MemberRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(members)
+    .where(and(eq(members.room_id, roomId), eq(members.user_id, userId)));
+  return row;
+}
+
+export async function deleteRoom(db: Db, roomId: string): Promise<void> {
+  await db.delete(rooms).where(eq(rooms.room_id, roomId));
+}
+
+export async function existingRoomIds(db: Db, roomIds: string[]): Promise<Set<string>> {
+  if (roomIds.length === 0) return new Set();
+  const rows = await db.select({ id: rooms.room_id }).from(rooms).where(inArray(rooms.room_id, roomIds));
+  return new Set(rows.map((r) => r.id));
 }

@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   doublePrecision,
@@ -13,6 +14,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 
 export const rooms = pgTable(
@@ -85,3 +87,36 @@ export const settings = pgTable("settings", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/**
+ * Episode discussions. Each (anime_id, episode_number) has one anchor row (kind "anchor",
+ * created on first use) that roots the thread; top-level comments hang under the anchor and
+ * replies under their parent. Comments outlive rooms: room_id is a plain column, no foreign key.
+ */
+export const comments = pgTable(
+  "comments",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").notNull().default("comment"),
+    anime_id: text("anime_id").notNull(),
+    episode_number: integer("episode_number").notNull(),
+    parent_id: bigint("parent_id", { mode: "number" }),
+    /** 0 for the anchor, 1 for top-level comments, 2+ for replies */
+    depth: integer("depth").notNull(),
+    user_id: text("user_id"),
+    username: text("username"),
+    message: text("message").notNull(),
+    room_id: text("room_id"),
+    video_timestamp: doublePrecision("video_timestamp"),
+    created_at: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("comments_one_anchor_per_episode")
+      .on(t.anime_id, t.episode_number)
+      .where(sql`${t.kind} = 'anchor'`),
+    index("comments_thread_idx").on(t.anime_id, t.episode_number, t.parent_id, t.id),
+    index("comments_parent_idx").on(t.parent_id, t.id),
+    index("comments_room_idx").on(t.room_id),
+    index("comments_episode_user_idx").on(t.anime_id, t.episode_number, t.user_id),
+  ],
+);

@@ -5,12 +5,14 @@ import type { Services } from "../services.ts";
 import { healthRouter } from "./health-routes.ts";
 import { errorHandler, sendError } from "./respond.ts";
 import { roomsRouter } from "./rooms-routes.ts";
+import { commentsRouter } from "./comments-routes.ts";
 
 export function mountHttp(app: Application, svc: Services): void {
   app.disable("x-powered-by");
   app.use(express.json({ limit: "256kb" }));
   app.use(healthRouter(svc));
   app.use("/api/rooms", roomsRouter(svc));
+  app.use("/api/comments", commentsRouter(svc));
   app.use("/api", (_req, res) => sendError(res, new AppError("NOT_FOUND")));
   app.use(errorHandler(svc.log));
 }

@@ -3,7 +3,12 @@
  * batches on a timer: never one insert per status report.
  */
 import type { Db } from "../db/connect.ts";
-import { insertSamples, type SampleRow } from "../db/rooms-repo.ts";
+import { existingRoomIds, insertSamples, type SampleRow } from "../db/rooms-repo.ts";
+
+async function keepExistingRooms(db: Db, rows: SampleRow[]): Promise<SampleRow[]> {
+  const live = await existingRoomIds(db, [...new Set(rows.map((r) => r.room_id))]);
+  return rows.filter((r) => live.has(r.room_id));
+}
 
 export class SampleWriter {
   private buffer: SampleRow[] = [];
@@ -44,8 +49,13 @@ export class SampleWriter {
       this.buffer = [];
       try {
         await insertSamples(this.db, batch);
-      } catch (err) {
-        this.onError(err);
+      } catch {
+        // most likely a room deleted meanwhile (foreign key): keep the rows of rooms that exist
+        try {
+          await insertSamples(this.db, await keepExistingRooms(this.db, batch));
+        } catch (err) {
+          this.onError(err);
+        }
       }
     });
     return this.flushing;

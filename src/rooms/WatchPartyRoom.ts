@@ -6,13 +6,17 @@ import { Room, type Client, type AuthContext } from "@colyseus/core";
 import type { z } from "zod";
 import { Member, WatchPartyState } from "../../schema/state.ts";
 import {
+  commentMessage,
   controlMessage,
   createRoomOptions,
   describeIssues,
+  memberUpdate,
   statusMessage,
   transferHostMessage,
+  type ControlMessage,
   type WelcomeMessage,
 } from "../../schema/messages.ts";
+import type { ErrorCode } from "../../schema/errors.ts";
 import { AppError } from "../errors.ts";
 import { services, type Services } from "../services.ts";
 import { classifySync, computeDrift } from "../sync/clock.ts";
@@ -23,11 +27,16 @@ import { generateAccessKey } from "../security/access-key.ts";
 import { signMemberToken } from "../security/member-token.ts";
 import { SerialQueue } from "../db/serial-queue.ts";
 import * as repo from "../db/rooms-repo.ts";
+import { insertComment, viewOf, type CommentView } from "../db/comments-repo.ts";
+import { limitPoints, RateLimits } from "../security/rate-limits.ts";
+import { commentsChannel, publishComment } from "./comment-channel.ts";
 import { authorizeSeat, type MemberAuth } from "./admission.ts";
 import { dormantPlayback, RESTORE_OPTION } from "./restore.ts";
 import { freshSyncView, PendingSeats, type MemberSyncView } from "./member-registry.ts";
 
 type Admission = { ok: true } | { ok: false; code: "USER_ALREADY_IN_ROOM" | "ROOM_FULL" };
+/** Answer of the remote methods the HTTP API calls on a live room. */
+export type RemoteResult = { ok: true } | { ok: false; code: ErrorCode; message?: string };
 
 export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override state = new WatchPartyState();
@@ -40,6 +49,10 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   private readonly sync = new Map<string, MemberSyncView>();
   private readonly dirty = new Set<string>();
   private readonly pending = new PendingSeats();
+  /** dropped members inside their reconnection window, to end it early on an HTTP leave */
+  private readonly reconnections = new Map<string, ReturnType<Room["allowReconnection"]>>();
+  /** in-room message limits: a room lives in one process, so memory counts are exact */
+  private limits!: RateLimits;
   /** set when the host deletes the room: nothing is written back on dispose */
   private deleted = false;
 
@@ -53,6 +66,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.writes = new SerialQueue((err) => log.error("room write failed", { room_id: this.roomId, err }));
     this.patchRate = config.PATCH_RATE_MS;
     this.maxClients = config.MAX_MEMBERS_PER_ROOM;
+    this.limits = new RateLimits(limitPoints(config));
 
     const restoreId = options[RESTORE_OPTION];
     if (typeof restoreId === "string") await this.restore(restoreId);
@@ -69,6 +83,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.onMessage("transfer_host", (client, payload) =>
       this.handle(client, "transfer_host", () => this.onTransferHost(client, payload)),
     );
+    this.onMessage("comment", (client, payload) =>
+      this.handle(client, "comment", () => this.onComment(client, payload)),
+    );
     this.onMessage("time", () => ({ server_time: Date.now() }));
     this.onMessage("*", (client, type) =>
       this.sendError(
@@ -78,6 +95,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       ),
     );
     this.clock.setInterval(() => this.foldStatusReports(), config.STATUS_FLUSH_MS);
+    await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) =>
+      this.broadcast("comment", comment),
+    );
   }
 
   private async createFresh(options: Record<string, unknown>): Promise<void> {
@@ -171,6 +191,61 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     };
   }
 
+  /** `POST /api/rooms/:id/control`: the same path as the `control` message. */
+  async hostControl(userId: string, payload: unknown): Promise<RemoteResult> {
+    return this.remote(async () => {
+      if (userId !== this.state.host_user_id) throw new AppError("NOT_HOST");
+      await this.applyControl(userId, this.parse(controlMessage, payload));
+    });
+  }
+
+  /** `POST /api/rooms/:id/leave`: a consented leave, also for a member inside its reconnection window. */
+  async leaveUser(userId: string): Promise<RemoteResult> {
+    return this.remote(() => {
+      const reconnecting = this.reconnections.get(userId);
+      const client = this.sessionByUser.get(userId);
+      if (reconnecting) reconnecting.reject(new Error("left"));
+      else if (client) client.leave(4000);
+      else throw new AppError("MEMBER_NOT_FOUND");
+    });
+  }
+
+  /** `DELETE /api/rooms/:id`: every member is disconnected with a reason; nothing is kept. */
+  async deleteRoom(userId: string): Promise<RemoteResult> {
+    return this.remote(() => {
+      if (userId !== this.state.host_user_id) throw new AppError("NOT_HOST");
+      this.deleted = true;
+      const { db } = this.svc.database;
+      this.writes.push(() => repo.deleteRoom(db, this.roomId));
+      for (const r of this.reconnections.values()) r.reject(new Error("deleted"));
+      for (const client of this.clients) client.leave(4000, "ROOM_DELETED: the host deleted the room");
+      void this.disconnect(4000);
+    });
+  }
+
+  /** `PATCH /api/rooms/:id/members/:user_id`. */
+  async updateMember(userId: string, payload: unknown): Promise<RemoteResult> {
+    return this.remote(() => {
+      const patch = this.parse(memberUpdate, payload);
+      const member = this.state.members.get(userId);
+      if (!member) throw new AppError("MEMBER_NOT_FOUND");
+      if (patch.username !== undefined) member.username = patch.username;
+      if (patch.avatar_url !== undefined) member.avatar_url = patch.avatar_url;
+      const { db } = this.svc.database;
+      this.writes.push(() => repo.updateMember(db, this.roomId, userId, patch));
+    });
+  }
+
+  private async remote(fn: () => void | Promise<void>): Promise<RemoteResult> {
+    try {
+      await fn();
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof AppError) return { ok: false, code: err.code, message: err.message };
+      throw err;
+    }
+  }
+
   // ---- lifecycle ----
 
   override onJoin(client: Client, _options: unknown, auth?: MemberAuth): void {
@@ -221,13 +296,15 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     const userId = this.userBySession.get(client.sessionId);
     const member = userId ? this.state.members.get(userId) : undefined;
     if (member) member.connected = false;
-    this.allowReconnection(client, this.svc.config.RECONNECT_WINDOW_S);
+    const reconnection = this.allowReconnection(client, this.svc.config.RECONNECT_WINDOW_S);
+    if (userId) this.reconnections.set(userId, reconnection);
   }
 
   override onReconnect(client: Client): void {
     const userId = this.userBySession.get(client.sessionId);
     const member = userId ? this.state.members.get(userId) : undefined;
     if (!userId || !member) return;
+    this.reconnections.delete(userId);
     member.connected = true;
     this.sessionByUser.set(userId, client);
     this.sendWelcome(client, userId);
@@ -238,6 +315,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.userBySession.delete(client.sessionId);
     if (!userId) return;
     this.sessionByUser.delete(userId);
+    this.reconnections.delete(userId);
     this.sync.delete(userId);
     this.dirty.delete(userId);
     const wasHost = this.state.host_user_id === userId;
@@ -262,12 +340,37 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   // ---- messages ----
 
-  private onControl(client: Client, payload: unknown): void {
+  private async onControl(client: Client, payload: unknown): Promise<void> {
     const cmd = this.parse(controlMessage, payload);
     this.requireHost(client);
+    await this.applyControl(this.userOf(client), cmd);
+  }
+
+  /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
+  private async applyControl(userId: string, cmd: ControlMessage): Promise<void> {
+    await this.limits.consume("control", { user_id: userId });
     this.setPlayback(applyHostCommand(this.playbackSnapshot(), cmd, Date.now()));
     this.broadcastPatch();
     this.persistHost(true);
+  }
+
+  private async onComment(client: Client, payload: unknown): Promise<void> {
+    const c = this.parse(commentMessage, payload);
+    const userId = this.userOf(client);
+    const member = this.state.members.get(userId);
+    if (!member) return;
+    await this.limits.consume("comment", { user_id: userId });
+    const row = await insertComment(this.svc.database.db, {
+      anime_id: this.state.anime_id,
+      episode_number: this.state.episode_number,
+      parent_id: c.parent_id === undefined ? undefined : Number(c.parent_id),
+      user_id: userId,
+      username: member.username,
+      message: c.message,
+      room_id: this.roomId,
+      video_timestamp: c.video_timestamp,
+    });
+    await publishComment(this.roomId, viewOf(row));
   }
 
   private onStatus(client: Client, payload: unknown): void {
@@ -395,6 +498,10 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     if (this.userBySession.get(client.sessionId) !== this.state.host_user_id) throw new AppError("NOT_HOST");
   }
 
+  private userOf(client: Client): string {
+    return this.userBySession.get(client.sessionId) ?? "";
+  }
+
   private parse<S extends z.ZodType>(schema: S, payload: unknown): z.infer<S> {
     const result = schema.safeParse(payload);
     if (!result.success) throw new AppError("INVALID_INPUT", describeIssues(result.error));
@@ -402,9 +509,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   /** A refused message answers `error` and leaves the sender connected. */
-  private handle(client: Client, type: string, fn: () => void): void {
+  private async handle(client: Client, type: string, fn: () => void | Promise<void>): Promise<void> {
     try {
-      fn();
+      await fn();
     } catch (err) {
       if (err instanceof AppError) this.sendError(client, type, err);
       else {

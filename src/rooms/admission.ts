@@ -42,6 +42,7 @@ async function authorize(options: unknown, ctx: AniSyncAuthContext): Promise<Mem
   const request = ctx.anisync;
   if (request?.mode === "create") {
     const opts = parseOrThrow(createRoomOptions, options);
+    await services().rateLimits.consume("room_create", { user_id: opts.host_user_id, ip: ctx.ip });
     return { user_id: opts.host_user_id, username: opts.host_username, avatar_url: opts.avatar_url };
   }
   if (request?.mode === "join" && request.room_id) {

@@ -18,6 +18,12 @@ export const TEST_CONFIG = {
   SAMPLE_FLUSH_MS: 200,
   TRUST_PROXY: true,
   LOG_LEVEL: "warn",
+  // the shared server lifts request limits so tests can create rooms freely;
+  // test/integration/rate-limits.test.ts checks the real defaults on a server of its own
+  RATE_ROOM_CREATE_PER_HOUR: 100_000,
+  RATE_CONTROL_PER_S: 1000,
+  RATE_COMMENT_PER_MIN: 100_000,
+  RATE_MANAGE_PER_HOUR: 100_000,
 } as const;
 
 export interface Harness {

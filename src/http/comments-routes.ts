@@ -1,0 +1,86 @@
+/** /api/comments: post (as a room member), read an episode's thread, and the analytics. */
+import { Router } from "express";
+import { z } from "zod";
+import { commentMessage } from "../../schema/messages.ts";
+import { AppError } from "../errors.ts";
+import type { Services } from "../services.ts";
+import * as repo from "../db/rooms-repo.ts";
+import { getThread, insertComment, viewOf } from "../db/comments-repo.ts";
+import { commentHistory } from "../db/analytics-repo.ts";
+import { parseOrThrow } from "../rooms/admission.ts";
+import { publishComment } from "../rooms/comment-channel.ts";
+import { clientIp } from "../security/client-ip.ts";
+import { memberOf } from "./member-auth.ts";
+import { sendData } from "./respond.ts";
+
+const episode = z.coerce.number().int().min(0).max(1_000_000);
+
+export const threadQuery = z.object({
+  anime_id: z.string().min(1).max(100),
+  episode_number: episode,
+  order: z.enum(["newest", "oldest"]).default("newest"),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, "not a cursor this server issued")
+    .optional(),
+  until: z.coerce.number().finite().min(0).optional(),
+});
+
+export const historyQuery = z.object({
+  anime_id: z.string().min(1).max(100).optional(),
+  episode_number: episode.optional(),
+  room_id: z.string().min(1).max(64).optional(),
+});
+
+export function commentsRouter(svc: Services): Router {
+  const router = Router();
+  const { db } = svc.database;
+
+  router.post("/", async (req, res) => {
+    const member = memberOf(req, svc.tokenSecret);
+    const body = parseOrThrow(commentMessage, req.body);
+    const [room, seat] = await Promise.all([
+      repo.getRoom(db, member.room_id),
+      repo.getMember(db, member.room_id, member.user_id),
+    ]);
+    if (!room) throw new AppError("ROOM_NOT_FOUND");
+    if (!seat) throw new AppError("FORBIDDEN", "this token's user has never been in the room");
+    await svc.rateLimits.consume("comment", { user_id: member.user_id, ip: clientIp(req) });
+    const row = await insertComment(db, {
+      anime_id: room.anime_id,
+      episode_number: room.episode_number,
+      parent_id: body.parent_id === undefined ? undefined : Number(body.parent_id),
+      user_id: member.user_id,
+      username: seat.username,
+      message: body.message,
+      room_id: room.room_id,
+      video_timestamp: body.video_timestamp,
+    });
+    const comment = viewOf(row);
+    await publishComment(room.room_id, comment);
+    sendData(res, comment, 201);
+  });
+
+  router.get("/", async (req, res) => {
+    const q = parseOrThrow(threadQuery, req.query);
+    const page = await getThread(db, {
+      anime_id: q.anime_id,
+      episode_number: q.episode_number,
+      order: q.order,
+      limit: q.limit,
+      after: q.cursor === undefined ? undefined : Number(q.cursor),
+      until: q.until,
+    });
+    sendData(res, { anchor: page.anchor, comments: page.comments }, 200, {
+      next_cursor: page.next === undefined ? null : String(page.next),
+    });
+  });
+
+  router.get("/history", async (req, res) => {
+    const q = parseOrThrow(historyQuery, req.query);
+    sendData(res, await commentHistory(db, q));
+  });
+
+  return router;
+}
