@@ -55,7 +55,7 @@ export interface NewComment {
 export async function insertComment(db: Db, c: NewComment): Promise<CommentRow> {
   return db.transaction(async (tx) => {
     await tx.execute(
-      sql`SELECT pg_advisory_xact_lock(hashtext(${`${c.anime_id}\u0000${c.episode_number}`}))`,
+      sql`SELECT pg_advisory_xact_lock(hashtext(${`comments:${c.episode_number}:${c.anime_id}`}))`,
     );
     const anchor = await ensureAnchor(tx as unknown as Db, c.anime_id, c.episode_number);
     let parentId = anchor.id;

@@ -1,0 +1,183 @@
+/**
+ * What a video element should do on each tick of `attach` (pure). The DOM side takes a snapshot
+ * of the element, asks these functions, and carries out the answer.
+ *
+ * - A member follows the room: play/pause as the host does, and corrects its position with
+ *   `decideCorrection`. No corrections while the element is seeking or buffering, or within
+ *   `seekCooldownMs` of its own last seek (the element needs time to settle after a seek).
+ * - The host leads: its element is the truth. It only tells the room when the room disagrees with
+ *   it for longer than a cooldown (a lost or refused `control`, or a host that buffered and fell
+ *   behind its own announced position).
+ * - Status reports go out on change and about every `statusIntervalMs`.
+ */
+import {
+  DEFAULT_CORRECTION,
+  decideCorrection,
+  expectedPosition,
+  type CorrectionOptions,
+  type PlaybackClock,
+} from "./correction.ts";
+
+export interface ElementSnapshot {
+  currentTime: number;
+  paused: boolean;
+  playbackRate: number;
+  seeking: boolean;
+  /** waiting for data while meant to be playing */
+  buffering: boolean;
+  ended: boolean;
+  /** seconds; NaN or Infinity when unknown */
+  duration: number;
+}
+
+export type ElementAction =
+  | { type: "seek"; to: number }
+  | { type: "rate"; rate: number }
+  | { type: "play" }
+  | { type: "pause" };
+
+export interface FollowOptions extends CorrectionOptions {
+  /** No position correction this soon after the element's last programmatic seek. Default 1 500 ms. */
+  seekCooldownMs: number;
+  /** The host re-announces its position when it is this far from its announced one. Default 0.5 s. */
+  hostResyncS: number;
+  /** The host sends at most one corrective `control` per this interval. Default 2 000 ms. */
+  hostCooldownMs: number;
+}
+
+export const DEFAULT_FOLLOW: Readonly<FollowOptions> = Object.freeze({
+  ...DEFAULT_CORRECTION,
+  seekCooldownMs: 1_500,
+  hostResyncS: 0.5,
+  hostCooldownMs: 2_000,
+});
+
+export interface MemberTick {
+  playback: PlaybackClock;
+  /** server epoch ms now */
+  serverNow: number;
+  element: ElementSnapshot;
+  /** local ms now (same clock as `lastSeekAt`) */
+  now: number;
+  /** local ms of this element's last programmatic seek */
+  lastSeekAt?: number;
+}
+
+export interface MemberPlan {
+  /** in the order to carry them out: seek, rate, play/pause */
+  actions: ElementAction[];
+  expected: number;
+  drift: number;
+}
+
+/** Where the element should be: the expected position, no further than the end of the video. */
+function target(pb: PlaybackClock, serverNow: number, duration: number): number {
+  const expected = expectedPosition(pb, serverNow);
+  return Number.isFinite(duration) && duration > 0 ? Math.min(expected, duration) : expected;
+}
+
+export function planMember(tick: MemberTick, options: FollowOptions = DEFAULT_FOLLOW): MemberPlan {
+  const { playback: pb, element: el } = tick;
+  const expected = target(pb, tick.serverNow, el.duration);
+  const drift = el.currentTime - expected;
+  const actions: ElementAction[] = [];
+
+  const settling =
+    el.seeking ||
+    (pb.is_playing && el.buffering) ||
+    (tick.lastSeekAt !== undefined && tick.now - tick.lastSeekAt < options.seekCooldownMs);
+  if (!settling) {
+    const c = decideCorrection(
+      {
+        currentTime: el.currentTime,
+        expected,
+        playbackRate: el.playbackRate,
+        playing: pb.is_playing,
+        baseRate: pb.rate,
+      },
+      options,
+    );
+    if (c.action === "seek") actions.push({ type: "seek", to: c.to });
+    if (c.action !== "none" && c.rate !== el.playbackRate) actions.push({ type: "rate", rate: c.rate });
+  }
+
+  const seeking = actions.some((a) => a.type === "seek");
+  // play() on an ended element restarts it from 0: only play if there is something left to play
+  const atEnd = el.ended && !seeking;
+  if (pb.is_playing && el.paused && !atEnd) actions.push({ type: "play" });
+  if (!pb.is_playing && !el.paused) actions.push({ type: "pause" });
+  return { actions, expected, drift };
+}
+
+export interface HostTick {
+  playback: PlaybackClock;
+  serverNow: number;
+  element: ElementSnapshot;
+  now: number;
+  /** local ms of the host's last `control` (or of its initial alignment) */
+  lastControlAt?: number;
+}
+
+export interface HostPlan {
+  actions: ElementAction[];
+  control?: { action: "play" | "pause" | "seek"; current_time: number };
+}
+
+export function planHost(tick: HostTick, options: FollowOptions = DEFAULT_FOLLOW): HostPlan {
+  const { playback: pb, element: el } = tick;
+  const actions: ElementAction[] = [];
+  // a member that was nudging when it became host plays at the room's rate again
+  if (el.playbackRate !== pb.rate) actions.push({ type: "rate", rate: pb.rate });
+
+  const quiet = tick.lastControlAt === undefined || tick.now - tick.lastControlAt >= options.hostCooldownMs;
+  if (!quiet || el.seeking || el.buffering) return { actions };
+
+  const current_time = el.currentTime;
+  const playing = !el.paused;
+  if (playing !== pb.is_playing) return { actions, control: { action: playing ? "play" : "pause", current_time } };
+  const drift = current_time - target(pb, tick.serverNow, el.duration);
+  if (Math.abs(drift) > options.hostResyncS) return { actions, control: { action: "seek", current_time } };
+  return { actions };
+}
+
+export interface StatusReport {
+  current_time: number;
+  is_playing: boolean;
+  buffering: boolean;
+}
+
+export interface SentStatus extends StatusReport {
+  /** local ms it was sent */
+  sentAt: number;
+}
+
+export interface StatusPolicy {
+  /** Routine report interval. Default 3 000 ms. */
+  statusIntervalMs: number;
+  /** A position this far from where the last report predicts is a change (a seek). Default 1 s. */
+  statusJumpS: number;
+  /** Reports on change are at least this far apart. Default 200 ms. */
+  statusMinGapMs: number;
+}
+
+export const DEFAULT_STATUS_POLICY: Readonly<StatusPolicy> = Object.freeze({
+  statusIntervalMs: 3_000,
+  statusJumpS: 1,
+  statusMinGapMs: 200,
+});
+
+/** Whether to send a `status` report now. */
+export function shouldSendStatus(
+  last: SentStatus | undefined,
+  next: StatusReport,
+  now: number,
+  policy: StatusPolicy = DEFAULT_STATUS_POLICY,
+): boolean {
+  if (!last) return true;
+  const elapsed = now - last.sentAt;
+  if (elapsed >= policy.statusIntervalMs) return true;
+  if (elapsed < policy.statusMinGapMs) return false;
+  if (next.is_playing !== last.is_playing || next.buffering !== last.buffering) return true;
+  const predicted = last.current_time + (last.is_playing && !last.buffering ? elapsed / 1000 : 0);
+  return Math.abs(next.current_time - predicted) > policy.statusJumpS;
+}
