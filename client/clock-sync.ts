@@ -107,7 +107,8 @@ export class ClockSync {
       offset: median(best.map((s) => s.offset)),
       roundTrip: median(best.map((s) => s.roundTrip)),
       uncertainty: longest / 2,
-      confidence: Math.min(1, samples / bestOf) * (longest <= goodRoundTripMs ? 1 : goodRoundTripMs / longest),
+      confidence:
+        Math.min(1, samples / bestOf) * (longest <= goodRoundTripMs ? 1 : goodRoundTripMs / longest),
       samples,
     };
   }
@@ -186,7 +187,10 @@ export interface ScheduleInput {
 }
 
 /** Milliseconds until the next `time` request. A reset (reconnect) starts a new burst. */
-export function nextSampleDelay(input: ScheduleInput, schedule: ClockSchedule = DEFAULT_CLOCK_SCHEDULE): number {
+export function nextSampleDelay(
+  input: ScheduleInput,
+  schedule: ClockSchedule = DEFAULT_CLOCK_SCHEDULE,
+): number {
   if (input.lastFailed) return schedule.retryDelayMs;
   if (input.samples === 0) return 0;
   if (input.samples < schedule.initialSamples) return schedule.burstIntervalMs;

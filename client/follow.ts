@@ -31,10 +31,7 @@ export interface ElementSnapshot {
 }
 
 export type ElementAction =
-  | { type: "seek"; to: number }
-  | { type: "rate"; rate: number }
-  | { type: "play" }
-  | { type: "pause" };
+  { type: "seek"; to: number } | { type: "rate"; rate: number } | { type: "play" } | { type: "pause" };
 
 export interface FollowOptions extends CorrectionOptions {
   /** No position correction this soon after the element's last programmatic seek. Default 1 500 ms. */
@@ -134,7 +131,8 @@ export function planHost(tick: HostTick, options: FollowOptions = DEFAULT_FOLLOW
 
   const current_time = el.currentTime;
   const playing = !el.paused;
-  if (playing !== pb.is_playing) return { actions, control: { action: playing ? "play" : "pause", current_time } };
+  if (playing !== pb.is_playing)
+    return { actions, control: { action: playing ? "play" : "pause", current_time } };
   const drift = current_time - target(pb, tick.serverNow, el.duration);
   if (Math.abs(drift) > options.hostResyncS) return { actions, control: { action: "seek", current_time } };
   return { actions };

@@ -17,11 +17,16 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (SECRET_FIELD.test(k)) out[k] = "[redacted]";
-    else if (v instanceof Error) out[k] = { name: v.name, message: v.message };
+    else if (v instanceof Error) out[k] = errorFields(v);
     else if (v && typeof v === "object" && !Array.isArray(v)) out[k] = redact(v as Record<string, unknown>);
     else out[k] = v;
   }
   return out;
+}
+
+function errorFields(err: Error): Record<string, unknown> {
+  const cause = err.cause instanceof Error ? { cause: errorFields(err.cause) } : {};
+  return { name: err.name, message: err.message, ...cause };
 }
 
 export function createLogger(

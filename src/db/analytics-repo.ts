@@ -19,7 +19,8 @@ export async function commentHistory(db: Db, f: HistoryFilter, top = 10) {
     f.room_id !== undefined ? eq(comments.room_id, f.room_id) : undefined,
   );
   const n = sql<number>`count(*)::int`;
-  const bucket = sql<number>`(floor(${comments.video_timestamp} / ${HOT_MOMENT_BUCKET_S}) * ${HOT_MOMENT_BUCKET_S})::int`;
+  const width = sql.raw(String(HOT_MOMENT_BUCKET_S)); // a literal, so GROUP BY matches the select
+  const bucket = sql<number>`(floor(${comments.video_timestamp} / ${width}) * ${width})::int`;
   const [total, perEpisode, perRoom, topCommenters, histogram] = await Promise.all([
     db.select({ n }).from(comments).where(where),
     db

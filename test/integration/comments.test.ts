@@ -25,7 +25,9 @@ describe("episode comment threads", function () {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
     const guests = await Promise.all(
-      [1, 2, 3].map((i) => joined(sdk(h).joinById(host.room.roomId, { user_id: uid(`g${i}`), username: `G${i}` }))),
+      [1, 2, 3].map((i) =>
+        joined(sdk(h).joinById(host.room.roomId, { user_id: uid(`g${i}`), username: `G${i}` })),
+      ),
     );
     const everyone = [host.room, ...guests.map((g) => g.room)];
     const arrivals = everyone.map((r) => nextMessage(r, "comment"));
@@ -51,9 +53,15 @@ describe("episode comment threads", function () {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "Gus" }));
     const arrival = nextMessage(host.room, "comment");
-    const res = await http(h, "POST", "/api/comments", { message: "from my phone" }, {
-      authorization: `Bearer ${guest.welcome.member_token}`,
-    });
+    const res = await http(
+      h,
+      "POST",
+      "/api/comments",
+      { message: "from my phone" },
+      {
+        authorization: `Bearer ${guest.welcome.member_token}`,
+      },
+    );
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const c = await arrival;
     assert.equal(c.id, res.body.data.id);
@@ -64,7 +72,12 @@ describe("episode comment threads", function () {
 
   it("bad comments are refused: blank, too long, a parent from another episode, no or bad token", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
-    for (const payload of [{ message: "" }, { message: "   " }, { message: "x".repeat(1001) }, { message: 5 }]) {
+    for (const payload of [
+      { message: "" },
+      { message: "   " },
+      { message: "x".repeat(1001) },
+      { message: 5 },
+    ]) {
       const err = nextMessage(host.room, "error");
       host.room.send("comment", payload);
       assert.equal((await err).code, "INVALID_INPUT");
@@ -80,7 +93,13 @@ describe("episode comment threads", function () {
     const auth = { authorization: `Bearer ${host.welcome.member_token}` };
     assert.equal((await http(h, "POST", "/api/comments", { message: "hi" })).body.error.code, "UNAUTHORIZED");
     const forged = `${host.welcome.member_token.split(".")[0]}.AAAA`;
-    const bad = await http(h, "POST", "/api/comments", { message: "hi" }, { authorization: `Bearer ${forged}` });
+    const bad = await http(
+      h,
+      "POST",
+      "/api/comments",
+      { message: "hi" },
+      { authorization: `Bearer ${forged}` },
+    );
     assert.deepEqual([bad.status, bad.body.error.code], [401, "UNAUTHORIZED"]);
     const long = await http(h, "POST", "/api/comments", { message: "x".repeat(1001) }, auth);
     assert.deepEqual([long.status, long.body.error.code], [400, "INVALID_INPUT"]);
@@ -132,7 +151,11 @@ describe("episode comment threads", function () {
       let cursor: string | null = null;
       let writer = 100;
       do {
-        const page: any = await thread(opts.anime_id, opts.episode_number, `&order=${order}&limit=7${cursor ? `&cursor=${cursor}` : ""}`);
+        const page: any = await thread(
+          opts.anime_id,
+          opts.episode_number,
+          `&order=${order}&limit=7${cursor ? `&cursor=${cursor}` : ""}`,
+        );
         assert.equal(page.status, 200);
         seen.push(...page.body.data.comments.map((c: any) => c.message));
         cursor = page.body.next_cursor;
@@ -153,7 +176,11 @@ describe("episode comment threads", function () {
     const host = await joined(sdk(h).create("watch_party", opts));
     const post = async (message: string, video_timestamp?: number, parent_id?: string) => {
       const arrival = nextMessage(host.room, "comment");
-      host.room.send("comment", { message, ...(video_timestamp !== undefined ? { video_timestamp } : {}), ...(parent_id ? { parent_id } : {}) });
+      host.room.send("comment", {
+        message,
+        ...(video_timestamp !== undefined ? { video_timestamp } : {}),
+        ...(parent_id ? { parent_id } : {}),
+      });
       return (await arrival).id as string;
     };
     const early = await post("early", 60);
@@ -187,7 +214,9 @@ describe("episode comment threads", function () {
     });
     assert.equal(del.status, 200);
     await left;
-    await eventually(async () => (await http(h, "GET", `/api/rooms/${host.room.roomId}/playback`)).status === 404);
+    await eventually(
+      async () => (await http(h, "GET", `/api/rooms/${host.room.roomId}/playback`)).status === 404,
+    );
     const res = await thread(opts.anime_id, opts.episode_number);
     assert.deepEqual(
       res.body.data.comments.map((c: any) => c.message),

@@ -1,0 +1,237 @@
+/**
+ * Binds an HTMLVideoElement to a watch party. Thin DOM glue: the decisions are in follow.ts
+ * (what the element should do, when to report) and echo-guard.ts (whose events these are).
+ *
+ * - Every `tickMs` (and at once when the host acts): a member's element follows the room —
+ *   play/pause as the host does, small drift closed by nudging playbackRate, large drift by a seek.
+ *   The host's element leads; when the room disagrees with it for a while (a lost or refused
+ *   control, the host buffered and fell behind), the host re-announces its position.
+ * - The host's own play / pause / seek on the element become `control` messages; the SDK's own
+ *   programmatic play/pause/seek do not (echo guard). Seeks while scrubbing are coalesced.
+ * - `waiting` / `stalled` mark the element as buffering, `canplay` / `playing` clear it.
+ *   `status` is sent about every 3 s and at once on a change (play/pause, buffering, a jump).
+ */
+import { EchoGuard, type MediaEventKind } from "./echo-guard.ts";
+import type { PlaybackClock } from "./correction.ts";
+import {
+  DEFAULT_FOLLOW,
+  DEFAULT_STATUS_POLICY,
+  planHost,
+  planMember,
+  shouldSendStatus,
+  type ElementAction,
+  type ElementSnapshot,
+  type FollowOptions,
+  type SentStatus,
+  type StatusPolicy,
+  type StatusReport,
+} from "./follow.ts";
+import type { ControlAction } from "./watch-party.ts";
+
+/** What `attach` needs from a party (a `WatchParty` has it all). */
+export interface PartyLike {
+  readonly state: { playback: PlaybackClock & { seq: number } } | undefined;
+  readonly isHost: boolean;
+  /** false until the server clock was sampled once: no following before that */
+  readonly clockSynced: boolean;
+  serverNow(): number;
+  control(action: ControlAction, currentTime: number): void;
+  status(report: StatusReport): void;
+  on(event: "state", listener: () => void): () => void;
+}
+
+export interface AttachOptions extends Partial<FollowOptions>, Partial<StatusPolicy> {
+  /** How often the element is checked against the room. Default 250 ms. */
+  tickMs?: number;
+  /** The host's seeks are sent once it has stopped seeking for this long. Default 300 ms. */
+  seekDebounceMs?: number;
+  /** After the browser refused to autoplay, try again this often. Default 3 000 ms. */
+  autoplayRetryMs?: number;
+  /** The browser refused `play()` (autoplay policy): show a "click to play" control. */
+  onAutoplayBlocked?: (error: unknown) => void;
+  /** Local clock for the cooldowns. Default `performance.now()`. */
+  now?: () => number;
+}
+
+const BUFFERING_EVENTS = ["waiting", "stalled"] as const;
+const READY_EVENTS = ["canplay", "playing"] as const;
+
+/** Starts following; returns a function that stops it and removes every listener. */
+export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOptions = {}): () => void {
+  const follow: FollowOptions = { ...DEFAULT_FOLLOW, ...definedOnly(opts, DEFAULT_FOLLOW) };
+  const statusPolicy: StatusPolicy = {
+    ...DEFAULT_STATUS_POLICY,
+    ...definedOnly(opts, DEFAULT_STATUS_POLICY),
+  };
+  const tickMs = opts.tickMs ?? 250;
+  const seekDebounceMs = opts.seekDebounceMs ?? 300;
+  const autoplayRetryMs = opts.autoplayRetryMs ?? 3_000;
+  const now = opts.now ?? (() => performance.now());
+
+  const guard = new EchoGuard();
+  let buffering = false;
+  let lastSeekAt: number | undefined;
+  let lastControlAt: number | undefined;
+  let lastStatus: SentStatus | undefined;
+  let lastSeq: number | undefined;
+  let firstTick = true;
+  let playPending = false;
+  let blockedAt: number | undefined;
+  let seekTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const snapshot = (): ElementSnapshot => ({
+    currentTime: video.currentTime,
+    paused: video.paused,
+    playbackRate: video.playbackRate,
+    seeking: video.seeking,
+    buffering: buffering && !video.paused,
+    ended: video.ended,
+    duration: video.duration,
+  });
+
+  const requestPlay = () => {
+    if (playPending) return;
+    if (blockedAt !== undefined && now() - blockedAt < autoplayRetryMs) return;
+    playPending = true;
+    guard.expect("play", now());
+    let attempt: Promise<void>;
+    try {
+      attempt = Promise.resolve(video.play());
+    } catch (err) {
+      attempt = Promise.reject(err);
+    }
+    attempt
+      .then(
+        () => (blockedAt = undefined),
+        (err: unknown) => {
+          if ((err as { name?: string } | null)?.name !== "NotAllowedError") return;
+          if (blockedAt === undefined) opts.onAutoplayBlocked?.(err);
+          blockedAt = now();
+        },
+      )
+      .finally(() => (playPending = false));
+  };
+
+  const apply = (actions: ElementAction[]) => {
+    for (const action of actions) {
+      switch (action.type) {
+        case "seek":
+          lastSeekAt = now();
+          guard.expect("seek", lastSeekAt);
+          video.currentTime = action.to;
+          break;
+        case "rate":
+          video.playbackRate = action.rate;
+          break;
+        case "play":
+          requestPlay();
+          break;
+        case "pause":
+          guard.expect("pause", now());
+          video.pause();
+          break;
+      }
+    }
+  };
+
+  const report = () => {
+    const t = now();
+    const next: StatusReport = {
+      current_time: video.currentTime,
+      is_playing: !video.paused,
+      buffering: buffering && !video.paused,
+    };
+    if (!shouldSendStatus(lastStatus, next, t, statusPolicy)) return;
+    party.status(next);
+    lastStatus = { ...next, sentAt: t };
+  };
+
+  const sendControl = (action: ControlAction) => {
+    party.control(action, video.currentTime);
+    lastControlAt = now();
+  };
+
+  const tick = () => {
+    const state = party.state;
+    if (state && party.clockSynced) {
+      const playback = state.playback;
+      lastSeq = playback.seq;
+      const t = now();
+      const base = { playback, serverNow: party.serverNow(), element: snapshot(), now: t };
+      // a host joining a room with history first takes the room's position, then leads
+      if (party.isHost && !(firstTick && playback.seq > 0)) {
+        const plan = planHost({ ...base, lastControlAt }, follow);
+        apply(plan.actions);
+        if (plan.control) sendControl(plan.control.action);
+      } else {
+        apply(planMember({ ...base, lastSeekAt }, follow).actions);
+        if (party.isHost) lastControlAt = t;
+      }
+      firstTick = false;
+    }
+    report();
+  };
+
+  // the host's own actions on the element
+  const onUserAction = (kind: MediaEventKind) => {
+    if (guard.consume(kind, now()) || !party.isHost) return;
+    if (kind !== "seek") {
+      sendControl(kind);
+      return;
+    }
+    lastControlAt = now(); // a seek is on its way: no corrective control meanwhile
+    clearTimeout(seekTimer);
+    seekTimer = setTimeout(() => sendControl("seek"), seekDebounceMs);
+  };
+  const onPlay = () => {
+    onUserAction("play");
+    report();
+  };
+  const onPause = () => {
+    onUserAction("pause");
+    report();
+  };
+  const onSeeked = () => onUserAction("seek");
+  const onBuffering = () => {
+    buffering = true;
+    report();
+  };
+  const onReady = (event: Event) => {
+    buffering = false;
+    if (event.type === "playing") blockedAt = undefined;
+    report();
+  };
+
+  video.addEventListener("play", onPlay);
+  video.addEventListener("pause", onPause);
+  video.addEventListener("seeked", onSeeked);
+  for (const type of BUFFERING_EVENTS) video.addEventListener(type, onBuffering);
+  for (const type of READY_EVENTS) video.addEventListener(type, onReady);
+  const offState = party.on("state", () => {
+    if (party.state?.playback.seq !== lastSeq) tick();
+  });
+  const interval = setInterval(tick, tickMs);
+  tick();
+
+  return () => {
+    clearInterval(interval);
+    clearTimeout(seekTimer);
+    offState();
+    video.removeEventListener("play", onPlay);
+    video.removeEventListener("pause", onPause);
+    video.removeEventListener("seeked", onSeeked);
+    for (const type of BUFFERING_EVENTS) video.removeEventListener(type, onBuffering);
+    for (const type of READY_EVENTS) video.removeEventListener(type, onReady);
+    if (party.state) video.playbackRate = party.state.playback.rate;
+  };
+}
+
+/** The options of `defaults`' keys that were given (so `{ tickMs: undefined }` keeps a default). */
+function definedOnly<T extends object>(given: object, defaults: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(defaults) as (keyof T)[]) {
+    const value = (given as Partial<T>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
