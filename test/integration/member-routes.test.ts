@@ -4,7 +4,6 @@ import {
   eventually,
   http,
   joined,
-  nextMessage,
   sdk,
   server,
   uid,
