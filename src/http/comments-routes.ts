@@ -1,7 +1,7 @@
 /** /api/comments: post (as a room member), read an episode's thread, and the analytics. */
 import { Router } from "express";
-import { z } from "zod";
 import { commentMessage } from "../../schema/messages.ts";
+import { historyQuery, threadQuery } from "../../schema/queries.ts";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import * as repo from "../db/rooms-repo.ts";
@@ -12,26 +12,6 @@ import { publishComment } from "../rooms/comment-channel.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { memberOf } from "./member-auth.ts";
 import { sendData } from "./respond.ts";
-
-const episode = z.coerce.number().int().min(0).max(1_000_000);
-
-export const threadQuery = z.object({
-  anime_id: z.string().min(1).max(100),
-  episode_number: episode,
-  order: z.enum(["newest", "oldest"]).default("newest"),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,17}$/, "not a cursor this server issued")
-    .optional(),
-  until: z.coerce.number().finite().min(0).optional(),
-});
-
-export const historyQuery = z.object({
-  anime_id: z.string().min(1).max(100).optional(),
-  episode_number: episode.optional(),
-  room_id: z.string().min(1).max(64).optional(),
-});
 
 export function commentsRouter(svc: Services): Router {
   const router = Router();

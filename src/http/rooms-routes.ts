@@ -1,6 +1,5 @@
 /** /api/rooms: create, join, list, playback and members. Thin: validation, then the room layer. */
 import { Router, type Request } from "express";
-import { z } from "zod";
 import { matchMaker } from "@colyseus/core";
 import {
   controlMessage,
@@ -9,6 +8,7 @@ import {
   memberUpdate,
   roomId as roomIdSchema,
 } from "../../schema/messages.ts";
+import { listQuery } from "../../schema/queries.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
 import type { RemoteResult } from "../rooms/WatchPartyRoom.ts";
 import { clientIp } from "../security/client-ip.ts";
@@ -23,12 +23,6 @@ import { signMemberToken } from "../security/member-token.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { authContextOf, sendData } from "./respond.ts";
-
-const listQuery = z.object({
-  anime_id: z.string().min(1).max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
-});
 
 export function roomsRouter(svc: Services): Router {
   const router = Router();

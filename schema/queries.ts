@@ -1,0 +1,31 @@
+/** Query strings of the HTTP API (validated by the routes, described in the OpenAPI document). */
+import { z } from "zod";
+
+const episode = z.coerce.number().int().min(0).max(1_000_000);
+
+/** `GET /api/rooms` */
+export const listQuery = z.object({
+  anime_id: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+
+/** `GET /api/comments` */
+export const threadQuery = z.object({
+  anime_id: z.string().min(1).max(100),
+  episode_number: episode,
+  order: z.enum(["newest", "oldest"]).default("newest"),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, "not a cursor this server issued")
+    .optional(),
+  until: z.coerce.number().finite().min(0).optional(),
+});
+
+/** `GET /api/comments/history` */
+export const historyQuery = z.object({
+  anime_id: z.string().min(1).max(100).optional(),
+  episode_number: episode.optional(),
+  room_id: z.string().min(1).max(64).optional(),
+});

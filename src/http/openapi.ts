@@ -1,0 +1,405 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, built from the very zod schemas the routes
+ * validate with, so the two cannot drift apart. Served at /api/openapi.json and, rendered
+ * for people, at /api/docs.
+ */
+import { z } from "zod";
+import {
+  commentMessage,
+  controlMessage,
+  createRoomOptions,
+  joinRoomOptions,
+  memberUpdate,
+} from "../../schema/messages.ts";
+import { ERRORS } from "../../schema/errors.ts";
+import { historyQuery, listQuery, threadQuery } from "../../schema/queries.ts";
+
+type JsonSchema = Record<string, unknown>;
+
+function json(schema: z.ZodType): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io: "input",
+    unrepresentable: "any",
+  }) as JsonSchema;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const data = (schema: JsonSchema, extra: Record<string, JsonSchema> = {}) => ({
+  type: "object",
+  properties: { data: schema, ...extra },
+  required: ["data"],
+});
+
+interface Route {
+  method: "get" | "post" | "patch" | "delete";
+  path: string;
+  summary: string;
+  tag: string;
+  member?: boolean;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  ok: { status: number; description: string; schema?: JsonSchema };
+  errors: (keyof typeof ERRORS)[];
+}
+
+const roomIdParam = { name: "room_id", in: "path", required: true, schema: { type: "string" } };
+
+/** Every route of the HTTP API. */
+export const ROUTES: Route[] = [
+  {
+    method: "post",
+    path: "/api/rooms",
+    summary: "Create a watch party; the creator is its host",
+    tag: "rooms",
+    body: createRoomOptions,
+    ok: {
+      status: 201,
+      description:
+        "The room, the host's member token and seat reservation, and the access key of a private room",
+      schema: data({
+        type: "object",
+        properties: {
+          room: ref("Room"),
+          member_token: { type: "string" },
+          access_key: { type: "string", pattern: "^[0-9]{6}$" },
+          reservation: ref("SeatReservation"),
+        },
+        required: ["room", "member_token", "reservation"],
+      }),
+    },
+    errors: ["INVALID_INPUT", "RATE_LIMITED"],
+  },
+  {
+    method: "get",
+    path: "/api/rooms",
+    summary: "Public rooms, newest first, with live member counts",
+    tag: "rooms",
+    query: listQuery,
+    ok: {
+      status: 200,
+      description: "A page of rooms",
+      schema: data({ type: "array", items: ref("Room") }, { next_cursor: { type: ["string", "null"] } }),
+    },
+    errors: ["INVALID_INPUT"],
+  },
+  {
+    method: "post",
+    path: "/api/rooms/{room_id}/join",
+    summary: "Take a seat (wakes a dormant room)",
+    tag: "rooms",
+    body: joinRoomOptions,
+    ok: {
+      status: 200,
+      description: "The room and a seat reservation for client.consumeSeatReservation()",
+      schema: data({
+        type: "object",
+        properties: { room: ref("Room"), reservation: ref("SeatReservation") },
+        required: ["room", "reservation"],
+      }),
+    },
+    errors: [
+      "INVALID_INPUT",
+      "ROOM_NOT_FOUND",
+      "INVALID_ACCESS_KEY",
+      "TOO_MANY_ATTEMPTS",
+      "USER_ALREADY_IN_ROOM",
+      "ROOM_FULL",
+    ],
+  },
+  {
+    method: "post",
+    path: "/api/rooms/{room_id}/leave",
+    summary: "Leave the room (the token's member)",
+    tag: "rooms",
+    member: true,
+    ok: {
+      status: 200,
+      description: "left: false when the room is dormant",
+      schema: data({ type: "object", properties: { left: { type: "boolean" } }, required: ["left"] }),
+    },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND", "MEMBER_NOT_FOUND", "RATE_LIMITED"],
+  },
+  {
+    method: "delete",
+    path: "/api/rooms/{room_id}",
+    summary: "Delete the room (host): every member is disconnected with a reason; comments stay",
+    tag: "rooms",
+    member: true,
+    ok: {
+      status: 200,
+      description: "Deleted",
+      schema: data({ type: "object", properties: { deleted: { const: true } }, required: ["deleted"] }),
+    },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "NOT_HOST", "ROOM_NOT_FOUND", "RATE_LIMITED"],
+  },
+  {
+    method: "post",
+    path: "/api/rooms/{room_id}/control",
+    summary: "Play, pause or seek (host); reaches every member at once",
+    tag: "sync",
+    member: true,
+    body: controlMessage,
+    ok: { status: 200, description: "The new playback", schema: data(ref("Playback")) },
+    errors: [
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "NOT_HOST",
+      "INVALID_INPUT",
+      "ROOM_NOT_FOUND",
+      "ROOM_DORMANT",
+      "RATE_LIMITED",
+    ],
+  },
+  {
+    method: "get",
+    path: "/api/rooms/{room_id}/playback",
+    summary: "The host's clock and the server time",
+    tag: "sync",
+    ok: { status: 200, description: "Playback", schema: data(ref("Playback")) },
+    errors: ["ROOM_NOT_FOUND"],
+  },
+  {
+    method: "get",
+    path: "/api/rooms/{room_id}/members",
+    summary: "Members of a live room with their sync status ([] when dormant)",
+    tag: "members",
+    ok: { status: 200, description: "Members", schema: data({ type: "array", items: ref("Member") }) },
+    errors: ["ROOM_NOT_FOUND"],
+  },
+  {
+    method: "patch",
+    path: "/api/rooms/{room_id}/members/{user_id}",
+    summary: "Change your username or avatar (that member)",
+    tag: "members",
+    member: true,
+    body: memberUpdate,
+    ok: { status: 200, description: "The member", schema: data(ref("Member")) },
+    errors: [
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "INVALID_INPUT",
+      "ROOM_NOT_FOUND",
+      "MEMBER_NOT_FOUND",
+      "RATE_LIMITED",
+    ],
+  },
+  {
+    method: "get",
+    path: "/api/rooms/{room_id}/stats",
+    summary: "Members, host actions, comments and sync quality over the last hour",
+    tag: "analytics",
+    ok: { status: 200, description: "Room statistics", schema: data({ type: "object" }) },
+    errors: ["ROOM_NOT_FOUND"],
+  },
+  {
+    method: "post",
+    path: "/api/comments",
+    summary: "Post a comment to the token's room and episode; reaches the live room",
+    tag: "comments",
+    member: true,
+    body: commentMessage,
+    ok: { status: 201, description: "The stored comment", schema: data(ref("Comment")) },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "INVALID_INPUT", "ROOM_NOT_FOUND", "RATE_LIMITED"],
+  },
+  {
+    method: "get",
+    path: "/api/comments",
+    summary: "One episode's thread: top-level comments with their replies; `until` hides spoilers",
+    tag: "comments",
+    query: threadQuery,
+    ok: {
+      status: 200,
+      description: "A page of the thread",
+      schema: data(
+        {
+          type: "object",
+          properties: {
+            anchor: { anyOf: [ref("Comment"), { type: "null" }] },
+            comments: { type: "array", items: ref("Comment") },
+          },
+        },
+        { next_cursor: { type: ["string", "null"] } },
+      ),
+    },
+    errors: ["INVALID_INPUT"],
+  },
+  {
+    method: "get",
+    path: "/api/comments/history",
+    summary: "Comment counts per episode and room, top commenters, hot moments (30 s buckets)",
+    tag: "analytics",
+    query: historyQuery,
+    ok: { status: 200, description: "Aggregates", schema: data({ type: "object" }) },
+    errors: ["INVALID_INPUT"],
+  },
+  {
+    method: "get",
+    path: "/health",
+    summary: "Liveness and database check",
+    tag: "operations",
+    ok: { status: 200, description: "Healthy", schema: { type: "object" } },
+    errors: ["UNAVAILABLE"],
+  },
+  {
+    method: "get",
+    path: "/api/openapi.json",
+    summary: "This document",
+    tag: "operations",
+    ok: { status: 200, description: "OpenAPI 3.1", schema: { type: "object" } },
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/docs",
+    summary: "This document, for people",
+    tag: "operations",
+    ok: { status: 200, description: "HTML" },
+    errors: [],
+  },
+];
+
+const COMPONENTS = {
+  Room: {
+    type: "object",
+    properties: {
+      room_id: { type: "string" },
+      title: { type: "string" },
+      anime_id: { type: "string" },
+      anime_title: { type: "string" },
+      episode_number: { type: "integer" },
+      video_url: { type: "string" },
+      is_public: { type: "boolean" },
+      host_user_id: { type: "string" },
+      created_at: { type: "number", description: "epoch ms" },
+      member_count: { type: "integer" },
+      status: { enum: ["live", "dormant"] },
+    },
+  },
+  Playback: {
+    type: "object",
+    properties: {
+      is_playing: { type: "boolean" },
+      position: { type: "number", description: "seconds" },
+      updated_at: { type: "number", description: "server epoch ms of the last host action" },
+      rate: { type: "number" },
+      seq: { type: "integer" },
+      server_time: { type: "number", description: "server epoch ms now" },
+    },
+  },
+  Member: {
+    type: "object",
+    properties: {
+      user_id: { type: "string" },
+      username: { type: "string" },
+      avatar_url: { type: "string" },
+      is_host: { type: "boolean" },
+      connected: { type: "boolean" },
+      joined_at: { type: "number" },
+      position: { type: "number" },
+      drift: { type: "number" },
+      sync_status: { enum: ["synced", "drifting", "buffering", "unknown"] },
+      last_heartbeat: { type: "number" },
+    },
+  },
+  Comment: {
+    type: "object",
+    properties: {
+      id: { type: "string" },
+      anime_id: { type: "string" },
+      episode_number: { type: "integer" },
+      parent_id: { type: ["string", "null"] },
+      user_id: { type: "string" },
+      username: { type: "string" },
+      message: { type: "string" },
+      room_id: { type: ["string", "null"] },
+      video_timestamp: { type: ["number", "null"] },
+      created_at: { type: "number" },
+      replies: { type: "array", items: { $ref: "#/components/schemas/Comment" } },
+    },
+  },
+  SeatReservation: {
+    type: "object",
+    properties: {
+      name: { type: "string" },
+      roomId: { type: "string" },
+      sessionId: { type: "string" },
+      processId: { type: "string" },
+    },
+  },
+  Error: {
+    type: "object",
+    properties: {
+      error: {
+        type: "object",
+        properties: { code: { enum: Object.keys(ERRORS) }, message: { type: "string" } },
+        required: ["code", "message"],
+      },
+    },
+    required: ["error"],
+  },
+};
+
+export function buildOpenApi(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of ROUTES) {
+    const parameters: unknown[] = [];
+    if (r.path.includes("{room_id}")) parameters.push(roomIdParam);
+    if (r.path.includes("{user_id}")) parameters.push({ ...roomIdParam, name: "user_id" });
+    if (r.query) {
+      for (const [name, field] of Object.entries(r.query.shape)) {
+        parameters.push({
+          name,
+          in: "query",
+          required: !(field as z.ZodType).safeParse(undefined).success,
+          schema: json(field as z.ZodType),
+        });
+      }
+    }
+    const responses: Record<string, unknown> = {
+      [r.ok.status]: {
+        description: r.ok.description,
+        ...(r.ok.schema ? { content: { "application/json": { schema: r.ok.schema } } } : {}),
+      },
+    };
+    for (const code of r.errors) {
+      const status = String(ERRORS[code].status);
+      const existing = responses[status] as { description: string } | undefined;
+      responses[status] = {
+        description: existing ? `${existing.description}; ${code}` : code,
+        content: { "application/json": { schema: ref("Error") } },
+      };
+    }
+    (paths[r.path] ??= {})[r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      operationId: `${r.method}${r.path.replace(/[{}]/g, "").replace(/[/.](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      ...(parameters.length ? { parameters } : {}),
+      ...(r.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: json(r.body) } } } }
+        : {}),
+      ...(r.member ? { security: [{ memberToken: [] }] } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "AniSync HTTP API",
+      version,
+      description:
+        "Watch-party rooms, playback sync, members and episode comments. Success: `{ data }`; failure: `{ error: { code, message } }`. Real-time play happens over the `watch_party` Colyseus room; see docs/contract-notes.md.",
+    },
+    paths,
+    components: {
+      schemas: COMPONENTS,
+      securitySchemes: {
+        memberToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "the member_token from `welcome` or room creation",
+        },
+      },
+    },
+  };
+}
