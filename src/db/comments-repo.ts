@@ -1,5 +1,5 @@
 /** Episode comment threads in the database. */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "./connect.ts";
 import { comments } from "./schema.ts";
 import { AppError } from "../errors.ts";
@@ -127,57 +127,79 @@ export interface ThreadPage {
   next?: number;
 }
 
-/** A page of top-level comments, each with its whole reply tree (oldest reply first). */
+/**
+ * A page of top-level comments, each with its whole reply tree (oldest reply first), in one
+ * round trip: the anchor, the page (keyset on id) and a recursive walk down its replies.
+ */
 export async function getThread(db: Db, q: ThreadQuery): Promise<ThreadPage> {
-  const [anchor] = await db
-    .select()
-    .from(comments)
-    .where(
-      and(
-        eq(comments.kind, "anchor"),
-        eq(comments.anime_id, q.anime_id),
-        eq(comments.episode_number, q.episode_number),
+  const visible = (alias: string) =>
+    q.until === undefined
+      ? sql``
+      : sql`AND (${sql.raw(alias)}.video_timestamp IS NULL OR ${sql.raw(alias)}.video_timestamp <= ${q.until})`;
+  const newest = q.order === "newest";
+  const keyset =
+    q.after === undefined ? sql`` : newest ? sql`AND c.id < ${q.after}` : sql`AND c.id > ${q.after}`;
+  const result = await db.execute(sql`
+    WITH RECURSIVE
+      anchor AS (
+        SELECT * FROM comments
+        WHERE kind = 'anchor' AND anime_id = ${q.anime_id} AND episode_number = ${q.episode_number}
       ),
-    );
+      page AS (
+        SELECT c.* FROM comments c, anchor a
+        WHERE c.parent_id = a.id ${keyset} ${visible("c")}
+        ORDER BY c.id ${sql.raw(newest ? "DESC" : "ASC")}
+        LIMIT ${q.limit + 1}
+      ),
+      tree AS (
+        SELECT * FROM page
+        UNION ALL
+        SELECT c.* FROM comments c JOIN tree t ON c.parent_id = t.id WHERE true ${visible("c")}
+      )
+    SELECT * FROM anchor
+    UNION ALL
+    SELECT * FROM tree`);
+  const rows = (result as unknown as { rows: Record<string, unknown>[] }).rows.map(rowOf);
+  const anchor = rows.find((r) => r.kind === "anchor");
   if (!anchor) return { anchor: null, comments: [] };
 
-  const visible =
-    q.until === undefined
-      ? undefined
-      : or(isNull(comments.video_timestamp), lte(comments.video_timestamp, q.until));
-  const conditions: (SQL | undefined)[] = [eq(comments.parent_id, anchor.id), visible];
-  if (q.after !== undefined)
-    conditions.push(q.order === "newest" ? lt(comments.id, q.after) : gt(comments.id, q.after));
-  const top = await db
-    .select()
-    .from(comments)
-    .where(and(...conditions))
-    .orderBy(q.order === "newest" ? desc(comments.id) : asc(comments.id))
-    .limit(q.limit + 1);
+  const top = rows
+    .filter((r) => r.parent_id === anchor.id)
+    .sort((a, b) => (newest ? b.id - a.id : a.id - b.id));
   const page = top.slice(0, q.limit);
-
-  const views = page.map(viewOf);
-  const byId = new Map(views.map((v) => [v.id, v]));
-  let frontier = page.map((r) => r.id);
-  while (frontier.length > 0) {
-    const replies = await db
-      .select()
-      .from(comments)
-      .where(and(inArray(comments.parent_id, frontier), visible))
-      .orderBy(asc(comments.id));
-    for (const r of replies) {
-      const v = viewOf(r);
-      const parent = byId.get(String(r.parent_id));
-      if (!parent) continue;
-      (parent.replies ??= []).push(v);
-      byId.set(v.id, v);
-    }
-    frontier = replies.map((r) => r.id);
+  const views = new Map(page.map((r) => [r.id, viewOf(r)]));
+  const replies = rows.filter((r) => r.depth > 1).sort((a, b) => a.depth - b.depth || a.id - b.id);
+  for (const r of replies) {
+    const parent = views.get(r.parent_id!);
+    if (!parent) continue; // under the extra row fetched to detect a next page
+    const v = viewOf(r);
+    (parent.replies ??= []).push(v);
+    views.set(r.id, v);
   }
   const last = page[page.length - 1];
   return {
     anchor: viewOf(anchor),
-    comments: views,
+    comments: page.map((r) => views.get(r.id)!),
     ...(top.length > q.limit && last ? { next: last.id } : {}),
+  };
+}
+
+/** Raw rows: int8 arrives as a string from pg and as a number from PGlite. */
+function rowOf(r: Record<string, unknown>): CommentRow {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+  return {
+    id: Number(r.id),
+    kind: String(r.kind),
+    anime_id: String(r.anime_id),
+    episode_number: Number(r.episode_number),
+    parent_id: num(r.parent_id),
+    depth: Number(r.depth),
+    user_id: (r.user_id as string | null) ?? null,
+    username: (r.username as string | null) ?? null,
+    message: String(r.message),
+    room_id: (r.room_id as string | null) ?? null,
+    video_timestamp: num(r.video_timestamp),
+    created_at: date(r.created_at),
   };
 }
