@@ -11,6 +11,7 @@
  */
 import { Client, type ClientOptions, type Room } from "@colyseus/sdk";
 import type {
+  CommentMessage,
   ControlMessage,
   CreateRoomOptions,
   ErrorMessage,
@@ -43,13 +44,8 @@ export type CreateOptions = Omit<CreateRoomOptions, "is_public"> & { is_public?:
 export type JoinOptions = JoinRoomOptions;
 export type ControlAction = ControlMessage["action"];
 
-/** The `comment` message a member sends. */
-export interface CommentInput {
-  message: string;
-  /** seconds into the episode */
-  video_timestamp?: number;
-  parent_id?: string;
-}
+/** The `comment` message a member sends: `{ message, video_timestamp?, parent_id? }`. */
+export type CommentInput = CommentMessage;
 
 /** A stored comment, as the server broadcasts it (and as the HTTP API returns it). */
 export interface StoredComment {
@@ -165,6 +161,8 @@ export class WatchParty {
   private lastWelcome!: WelcomeMessage;
   private closed = false;
   private finished = false;
+  /** false from a drop until the SDK reconnects or the room is joined again */
+  private online = false;
   /** bumped whenever samples in flight must be ignored (reconnect, rejoin, leave) */
   private clockEpoch = 0;
   private sampleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -205,6 +203,10 @@ export class WatchParty {
   /** Whether this client is the host now (from the live state). */
   get isHost(): boolean {
     return this.state.host_user_id === this.userId;
+  }
+  /** False while the connection is lost (between `drop` and `reconnect` / `rejoin`). */
+  get isConnected(): boolean {
+    return this.online && !this.closed;
   }
   get isClosed(): boolean {
     return this.closed;
@@ -270,8 +272,13 @@ export class WatchParty {
     this.stopClock();
     this.cancelWait();
     const room = this.current;
-    if (room.connection?.isOpen) await room.leave(true);
-    else this.finish(4000, "left");
+    if (room.connection?.isOpen) {
+      await room.leave(true);
+      return;
+    }
+    // dropped: let the SDK's reconnection stop at its next failure (a late success leaves, below)
+    room.reconnection.maxRetries = 0;
+    this.finish(4000, "left");
   }
 
   // ---- wiring ----
@@ -303,9 +310,14 @@ export class WatchParty {
     room.onMessage("comment", (comment: StoredComment) => this.emit("comment", comment));
     room.onDrop((code, reason) => {
       this.stopClock();
-      this.emit("drop", code, reason);
+      this.dropped(code, reason);
     });
     room.onReconnect(() => {
+      if (this.closed) {
+        void room.leave(true).catch(() => {});
+        return;
+      }
+      this.online = true;
       void this.restartClock();
       this.emit("reconnect");
     });
@@ -323,6 +335,7 @@ export class WatchParty {
       throw new Error(`could not join room ${room.roomId}: ${outcome}`);
     }
     live = true;
+    this.online = true;
     await this.restartClock();
   }
 
@@ -334,7 +347,7 @@ export class WatchParty {
       this.finish(code, reason);
       return;
     }
-    this.emit("drop", code, reason);
+    this.dropped(code, reason);
     for (let attempt = 1; ; attempt++) {
       const delay = rejoinDelay(attempt, Math.random(), policy);
       if (delay === undefined) break;
@@ -357,6 +370,13 @@ export class WatchParty {
       }
     }
     this.finish(code, reason);
+  }
+
+  /** Emits `drop` once per outage (the SDK reports every failed reconnection attempt). */
+  private dropped(code: number, reason?: string): void {
+    if (!this.online) return;
+    this.online = false;
+    this.emit("drop", code, reason);
   }
 
   /** Who to join as again: the same user, with the room's key if it is private. */

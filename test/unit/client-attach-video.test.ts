@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { attach, type PartyLike } from "../../client/attach-video.ts";
+import type { StatusReport } from "../../client/follow.ts";
+
+/** Just enough of an HTMLVideoElement; events fire synchronously. */
+class FakeVideo extends EventTarget {
+  paused = true;
+  playbackRate = 1;
+  seeking = false;
+  ended = false;
+  duration = 1440;
+  private time = 0;
+  get currentTime(): number {
+    return this.time;
+  }
+  set currentTime(t: number) {
+    this.time = t;
+    this.dispatchEvent(new Event("seeked"));
+  }
+  play(): Promise<void> {
+    if (this.paused) {
+      this.paused = false;
+      this.dispatchEvent(new Event("play"));
+    }
+    return Promise.resolve();
+  }
+  pause(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.dispatchEvent(new Event("pause"));
+    }
+  }
+}
+
+type Playback = { is_playing: boolean; position: number; updated_at: number; rate: number; seq: number };
+
+class FakeParty implements PartyLike {
+  isHost: boolean;
+  clockSynced = true;
+  state: { playback: Playback };
+  server = 12_000;
+  controls: [string, number][] = [];
+  reports: StatusReport[] = [];
+  private listeners = new Set<() => void>();
+  constructor(isHost: boolean, playback: Playback) {
+    this.isHost = isHost;
+    this.state = { playback };
+  }
+  serverNow(): number {
+    return this.server;
+  }
+  control(action: string, currentTime: number): void {
+    this.controls.push([action, currentTime]);
+  }
+  status(report: StatusReport): void {
+    this.reports.push(report);
+  }
+  on(_event: "state", listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  /** the room's playback changes, as a patch would change it */
+  patch(playback: Partial<Playback>): void {
+    this.state.playback = { ...this.state.playback, ...playback };
+    for (const l of this.listeners) l();
+  }
+}
+
+describe("client attach() to a video element", () => {
+  let clock = 0;
+  const options = { tickMs: 60_000, seekDebounceMs: 0, now: () => clock };
+  const settle = () => new Promise((r) => setTimeout(r, 5));
+  let detach: (() => void) | undefined;
+  afterEach(() => detach?.());
+
+  it("a member's video jumps to the host's position and plays, sending no control", () => {
+    clock = 0;
+    const party = new FakeParty(false, {
+      is_playing: true,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, options);
+    assert.equal(video.currentTime, 102);
+    assert.equal(video.paused, false);
+    assert.deepEqual(party.controls, []);
+    assert.deepEqual(party.reports, [{ current_time: 102, is_playing: true, buffering: false }]);
+  });
+
+  it("a member pauses at once when the host pauses, at the host's position", () => {
+    clock = 0;
+    const party = new FakeParty(false, {
+      is_playing: true,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, options);
+    clock = 5_000;
+    party.server = 13_000;
+    party.patch({ is_playing: false, position: 103, updated_at: 13_000, seq: 2 });
+    assert.equal(video.paused, true);
+    assert.equal(video.currentTime, 103);
+    assert.deepEqual(party.controls, []);
+  });
+
+  it("a member waits 1.5 s after its own seek before correcting again", () => {
+    clock = 0;
+    const party = new FakeParty(false, {
+      is_playing: false,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, options);
+    assert.equal(video.currentTime, 100);
+    clock = 1_499;
+    party.patch({ position: 200, seq: 2 });
+    assert.equal(video.currentTime, 100);
+    clock = 1_500;
+    party.patch({ seq: 3 });
+    assert.equal(video.currentTime, 200);
+  });
+
+  it("a host joining a room with history takes the room's position without echoing it back", async () => {
+    clock = 0;
+    const party = new FakeParty(true, {
+      is_playing: false,
+      position: 50,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 2,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, options);
+    await settle();
+    assert.equal(video.currentTime, 50);
+    assert.deepEqual(party.controls, []);
+  });
+
+  it("the host's own play, pause and seek become control messages", async () => {
+    clock = 0;
+    const party = new FakeParty(true, {
+      is_playing: false,
+      position: 0,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 0,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, options);
+    void video.play(); // the user presses play
+    video.currentTime = 70; // drags the scrubber
+    await settle();
+    video.pause();
+    assert.deepEqual(party.controls, [
+      ["play", 0],
+      ["seek", 70],
+      ["pause", 70],
+    ]);
+  });
+
+  it("reports buffering at once and its end when playback resumes", () => {
+    clock = 0;
+    const party = new FakeParty(false, {
+      is_playing: true,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, options);
+    clock = 500;
+    video.dispatchEvent(new Event("waiting"));
+    clock = 1_000;
+    video.dispatchEvent(new Event("playing"));
+    assert.deepEqual(
+      party.reports.map((r) => r.buffering),
+      [false, true, false],
+    );
+  });
+
+  it("detaching stops following and restores the room's rate", () => {
+    clock = 0;
+    const party = new FakeParty(false, {
+      is_playing: true,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, options);
+    video.playbackRate = 0.97;
+    detach();
+    detach = undefined;
+    assert.equal(video.playbackRate, 1);
+    party.patch({ is_playing: false, seq: 2 });
+    assert.equal(video.paused, false);
+  });
+});

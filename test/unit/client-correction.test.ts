@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import {
+  DEFAULT_CORRECTION,
+  decideCorrection,
+  expectedPosition,
+  type CorrectionInput,
+} from "../../client/correction.ts";
+
+/** A member at `expected + drift` playing at `rate`, while the host plays. */
+function at(drift: number, rate = 1, overrides: Partial<CorrectionInput> = {}): CorrectionInput {
+  return { currentTime: 100 + drift, expected: 100, playbackRate: rate, playing: true, ...overrides };
+}
+
+describe("client expected host position", () => {
+  const playing = { is_playing: true, position: 100, updated_at: 10_000, rate: 1 };
+
+  it("advances with server time while the host plays", () => {
+    assert.equal(expectedPosition(playing, 12_500), 102.5);
+  });
+
+  it("stands still while the host is paused", () => {
+    assert.equal(expectedPosition({ ...playing, is_playing: false }, 99_000), 100);
+  });
+
+  it("scales with the room's rate", () => {
+    assert.equal(expectedPosition({ ...playing, rate: 2 }, 12_500), 105);
+  });
+
+  it("is never below zero, even with a server time before the last host action", () => {
+    assert.equal(expectedPosition({ ...playing, position: 0.1 }, 9_000), 0);
+  });
+});
+
+describe("client drift correction", () => {
+  it("documents its defaults", () => {
+    assert.deepEqual(
+      { ...DEFAULT_CORRECTION },
+      {
+        startAboveS: 0.04,
+        stopBelowS: 0.015,
+        seekAboveS: 1,
+        pausedToleranceS: 0.1,
+        maxRateDelta: 0.05,
+        catchUpS: 2,
+        rateStep: 0.01,
+      },
+    );
+  });
+
+  it("leaves a member within 40 ms alone at the normal rate", () => {
+    assert.deepEqual(decideCorrection(at(0.04)), { action: "none", drift: 0.04 });
+    assert.deepEqual(decideCorrection(at(-0.03)), { action: "none", drift: -0.03 });
+  });
+
+  it("starts playing 2% slower just past 40 ms ahead", () => {
+    // 41 ms / 2 s = 2.05% → rounded to 2%
+    assert.deepEqual(decideCorrection(at(0.041)), { action: "nudge", drift: 0.041, rate: 0.98 });
+  });
+
+  it("nudges in proportion to the drift: 60 ms behind plays 3% faster, 100 ms ahead 5% slower", () => {
+    assert.deepEqual(decideCorrection(at(-0.06)), { action: "nudge", drift: -0.06, rate: 1.03 });
+    assert.deepEqual(decideCorrection(at(0.1)), { action: "nudge", drift: 0.1, rate: 0.95 });
+  });
+
+  it("never plays outside 0.95–1.05 below the seek threshold, however large the drift", () => {
+    assert.equal(decideCorrection(at(0.5)).action, "nudge");
+    assert.deepEqual(decideCorrection(at(0.9)), { action: "nudge", drift: 0.9, rate: 0.95 });
+    assert.deepEqual(decideCorrection(at(-1)), { action: "nudge", drift: -1, rate: 1.05 });
+  });
+
+  it("hysteresis: a 25 ms drift is left alone at the normal rate but still corrected while nudging", () => {
+    assert.deepEqual(decideCorrection(at(0.025, 1)), { action: "none", drift: 0.025 });
+    assert.deepEqual(decideCorrection(at(0.025, 0.98)), { action: "nudge", drift: 0.025, rate: 0.99 });
+  });
+
+  it("keeps at least a 1% nudge down to 15 ms, then settles back to the normal rate", () => {
+    assert.deepEqual(decideCorrection(at(0.016, 0.98)), { action: "nudge", drift: 0.016, rate: 0.99 });
+    assert.deepEqual(decideCorrection(at(0.015, 0.99)), { action: "nudge", drift: 0.015, rate: 0.99 });
+    assert.deepEqual(decideCorrection(at(0.0149, 0.99)), { action: "settle", drift: 0.0149, rate: 1 });
+    assert.deepEqual(decideCorrection(at(-0.01, 1.03)), { action: "settle", drift: -0.01, rate: 1 });
+  });
+
+  it("a member that overshoots while slowed turns to a faster rate, still within the bounds", () => {
+    assert.deepEqual(decideCorrection(at(-0.08, 0.96)), { action: "nudge", drift: -0.08, rate: 1.04 });
+  });
+
+  it("never keeps a 2x rate: it is brought back within the bounds or to normal", () => {
+    assert.deepEqual(decideCorrection(at(0.3, 2)), { action: "nudge", drift: 0.3, rate: 0.95 });
+    assert.deepEqual(decideCorrection(at(0.005, 2)), { action: "settle", drift: 0.005, rate: 1 });
+    assert.deepEqual(decideCorrection(at(0.005, 0.25)), { action: "settle", drift: 0.005, rate: 1 });
+  });
+
+  it("seeks to the expected position and resets the rate when more than 1 s off", () => {
+    assert.deepEqual(decideCorrection(at(-1.5, 1.02)), { action: "seek", drift: -1.5, to: 100, rate: 1 });
+    assert.deepEqual(decideCorrection(at(1.2)), { action: "seek", drift: 1.2, to: 100, rate: 1 });
+  });
+
+  it("while the host is paused, seeks above 100 ms and otherwise only restores the rate", () => {
+    const paused = { playing: false };
+    assert.deepEqual(decideCorrection(at(0.15, 1, paused)), {
+      action: "seek",
+      drift: 0.15,
+      to: 100,
+      rate: 1,
+    });
+    assert.deepEqual(decideCorrection(at(-0.05, 1, paused)), { action: "none", drift: -0.05 });
+    assert.deepEqual(decideCorrection(at(0.05, 0.97, paused)), { action: "settle", drift: 0.05, rate: 1 });
+  });
+
+  it("scales its rates by the room's base rate", () => {
+    assert.deepEqual(decideCorrection(at(0.1, 2, { baseRate: 2 })), {
+      action: "nudge",
+      drift: 0.1,
+      rate: 1.9,
+    });
+    assert.deepEqual(decideCorrection(at(0.03, 2, { baseRate: 2 })), { action: "none", drift: 0.03 });
+  });
+
+  it("takes its thresholds from the options", () => {
+    const options = { ...DEFAULT_CORRECTION, startAboveS: 0.1, seekAboveS: 0.5 };
+    assert.equal(decideCorrection(at(0.08), options).action, "none");
+    assert.equal(decideCorrection(at(0.6), options).action, "seek");
+  });
+
+  it("closes a 300 ms lead in 7.75 s of 250 ms ticks, slowing down smoothly, without overshooting", () => {
+    let drift = 0.3;
+    let rate = 1;
+    const rates: number[] = [];
+    let ticks = 0;
+    for (;;) {
+      const c = decideCorrection(at(drift, rate));
+      assert.notEqual(c.action, "seek");
+      if (c.action === "nudge" || c.action === "settle") rate = c.rate;
+      if (c.action === "settle") break;
+      rates.push(rate);
+      drift += (rate - 1) * 0.25; // a quarter second of playback at this rate
+      ticks++;
+    }
+    assert.equal(ticks, 31);
+    assert.deepEqual([...new Set(rates)], [0.95, 0.96, 0.97, 0.98, 0.99]);
+    assert.ok(drift > 0 && drift < 0.015, `ends ${drift} s ahead`);
+    assert.equal(rate, 1);
+  });
+});
