@@ -48,6 +48,33 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /** enables the Colyseus monitor at /monitor (user "admin"); unset = no monitor */
+  ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  /** comma-separated browser origins allowed to call the API, or "*"; unset = same-origin only */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.union([
+          z.literal("*"),
+          z.string().regex(/^https?:\/\/[^/\s]+$/, "each origin is scheme://host[:port]"),
+        ]),
+      ),
+    ),
+  /** a client sending more room messages than this per second is disconnected */
+  MAX_MESSAGES_PER_S: int(1, 10_000).default(30),
+  CLEANUP_INTERVAL_S: seconds.default(600),
+  /** rooms with no activity for this long are removed (never while members are connected) */
+  ROOM_INACTIVE_TTL_S: seconds.default(86_400),
+  /** sync samples older than this are deleted */
+  SAMPLE_TTL_S: seconds.default(21_600),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -1,9 +1,10 @@
 /**
- * Structured JSON logs on stdout. Fields named like secrets are redacted, so an access key
- * or a token can never reach the log even by mistake.
+ * Structured JSON logs (pino) on stdout. Fields named like secrets are redacted at any depth,
+ * so an access key or a token can never reach the log even by mistake.
  */
+import { pino } from "pino";
+
 type Level = "debug" | "info" | "warn" | "error";
-const ORDER: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 const SECRET_FIELD = /key|token|secret|password|authorization/i;
 
 export interface Logger {
@@ -29,16 +30,19 @@ function errorFields(err: Error): Record<string, unknown> {
   return { name: err.name, message: err.message, ...cause };
 }
 
-export function createLogger(
-  level: Level | "silent",
-  write: (line: string) => void = (l) => process.stdout.write(l),
-): Logger {
-  const min = ORDER[level];
-  const emit =
+export function createLogger(level: Level | "silent", write?: (line: string) => void): Logger {
+  const log = pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }), log: (obj) => redact(obj) },
+    },
+    write ? { write } : pino.destination({ dest: 1, sync: true }),
+  );
+  const at =
     (lvl: Level) =>
-    (msg: string, fields: Record<string, unknown> = {}) => {
-      if (ORDER[lvl] < min) return;
-      write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...redact(fields) }) + "\n");
-    };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+    (msg: string, fields: Record<string, unknown> = {}) =>
+      log[lvl](fields, msg);
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }

@@ -18,6 +18,9 @@ import { limitPoints, RateLimits } from "./security/rate-limits.ts";
 import { installServices, type Services } from "./services.ts";
 import { installMatchmakingRoutes } from "./rooms/matchmaking.ts";
 import { ROOM_NAME } from "./rooms/restore.ts";
+import { installCors } from "./ops/cors.ts";
+import { metrics } from "./ops/metrics.ts";
+import { CleanupJob } from "./jobs/cleanup.ts";
 import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
 
 export interface AniSync {
@@ -53,6 +56,7 @@ export async function createAniSync(
       rateLimits: new RateLimits(limitPoints(config), redis),
       samples,
       log,
+      redis,
     };
     installServices(services);
     const svc = services;
@@ -70,9 +74,26 @@ export async function createAniSync(
     });
     colyseus.define(ROOM_NAME, WatchPartyRoom);
     installMatchmakingRoutes();
+    installCors(config.ALLOWED_ORIGINS);
+    const cleanup = new CleanupJob(
+      database.db,
+      {
+        intervalS: config.CLEANUP_INTERVAL_S,
+        roomTtlS: config.ROOM_INACTIVE_TTL_S,
+        sampleTtlS: config.SAMPLE_TTL_S,
+        isLive: async (roomId) => Boolean(await matchMaker.getRoomById(roomId)),
+        onRun: (removed) => {
+          metrics.cleanupRuns.inc();
+          metrics.cleanupRemoved.inc({ kind: "rooms" }, removed.rooms);
+          metrics.cleanupRemoved.inc({ kind: "sync_samples" }, removed.samples);
+        },
+      },
+      log,
+    );
 
     let closing: Promise<void> | undefined;
     const closeResources = async () => {
+      cleanup.stop();
       await samples.stop();
       redis?.disconnect();
       await database.close();
@@ -86,6 +107,7 @@ export async function createAniSync(
     const port = (http.address() as AddressInfo).port;
     (colyseus as unknown as { port: number }).port = port;
     samples.start();
+    cleanup.start();
     log.info("AniSync listening", { port, database: database.kind, cluster: Boolean(config.REDIS_URL) });
 
     return {

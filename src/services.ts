@@ -3,6 +3,7 @@
  * Colyseus instantiates rooms itself (one matchmaker per process), so the process's services
  * are installed here once at start-up and read by rooms and their static onAuth.
  */
+import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/connect.ts";
 import type { SampleWriter } from "./jobs/sample-writer.ts";
@@ -18,6 +19,8 @@ export interface Services {
   /** HTTP and matchmaking limits, shared through Redis in a cluster */
   rateLimits: RateLimits;
   samples: SampleWriter;
+  /** the cluster's Redis, when REDIS_URL is set */
+  redis?: Redis;
   log: Logger;
 }
 

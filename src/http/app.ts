@@ -2,7 +2,7 @@
 import express, { type Application } from "express";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
-import { healthRouter } from "./health-routes.ts";
+import { opsRouter } from "./ops-routes.ts";
 import { docsRouter } from "./docs-routes.ts";
 import { errorHandler, sendError } from "./respond.ts";
 import { roomsRouter } from "./rooms-routes.ts";
@@ -11,7 +11,7 @@ import { commentsRouter } from "./comments-routes.ts";
 export function mountHttp(app: Application, svc: Services): void {
   app.disable("x-powered-by");
   app.use(express.json({ limit: "256kb" }));
-  app.use(healthRouter(svc));
+  app.use(opsRouter(svc));
   app.use(docsRouter());
   app.use("/api/rooms", roomsRouter(svc));
   app.use("/api/comments", commentsRouter(svc));

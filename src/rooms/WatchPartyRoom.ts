@@ -29,6 +29,7 @@ import { SerialQueue } from "../db/serial-queue.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { insertComment, viewOf, type CommentView } from "../db/comments-repo.ts";
 import { limitPoints, RateLimits } from "../security/rate-limits.ts";
+import { metrics } from "../ops/metrics.ts";
 import { commentsChannel, publishComment } from "./comment-channel.ts";
 import { authorizeSeat, type MemberAuth } from "./admission.ts";
 import { dormantPlayback, RESTORE_OPTION } from "./restore.ts";
@@ -66,6 +67,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.writes = new SerialQueue((err) => log.error("room write failed", { room_id: this.roomId, err }));
     this.patchRate = config.PATCH_RATE_MS;
     this.maxClients = config.MAX_MEMBERS_PER_ROOM;
+    this.maxMessagesPerSecond = config.MAX_MESSAGES_PER_S;
     this.limits = new RateLimits(limitPoints(config));
 
     const restoreId = options[RESTORE_OPTION];
@@ -86,18 +88,20 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.onMessage("comment", (client, payload) =>
       this.handle(client, "comment", () => this.onComment(client, payload)),
     );
-    this.onMessage("time", () => ({ server_time: Date.now() }));
+    this.onMessage("time", () => {
+      metrics.messagesIn.inc({ type: "time" });
+      return { server_time: Date.now() };
+    });
     this.onMessage("*", (client, type) =>
-      this.sendError(
-        client,
-        String(type),
-        new AppError("INVALID_INPUT", `unknown message type "${String(type)}"`),
-      ),
+      this.handle(client, String(type), () => {
+        throw new AppError("INVALID_INPUT", `unknown message type "${String(type)}"`);
+      }),
     );
     this.clock.setInterval(() => this.foldStatusReports(), config.STATUS_FLUSH_MS);
-    await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) =>
-      this.broadcast("comment", comment),
-    );
+    await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) => {
+      this.broadcast("comment", comment);
+      metrics.messagesOut.inc({ type: "comment" }, this.clients.length);
+    });
   }
 
   private async createFresh(options: Record<string, unknown>): Promise<void> {
@@ -120,6 +124,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       status: "live",
     };
     await repo.insertRoom(this.svc.database.db, row);
+    this.svc.log.info("room created", {
+      room_id: this.roomId,
+      is_public: opts.is_public,
+      host_user_id: opts.host_user_id,
+    });
     this.show(row, initialPlayback(now));
     // the creator's seat is reserved right after creation
     this.pending.admit(opts.host_user_id, now + this.seatReservationTimeout * 1000);
@@ -278,6 +287,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     if (isHost) this.state.host_user_id = auth.user_id;
 
     this.sendWelcome(client, auth.user_id);
+    this.svc.log.debug("member joined", { room_id: this.roomId, user_id: auth.user_id, is_host: isHost });
     const { db } = this.svc.database;
     const size = this.state.members.size;
     this.writes.push(() =>
@@ -319,6 +329,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.sync.delete(userId);
     this.dirty.delete(userId);
     const wasHost = this.state.host_user_id === userId;
+    this.svc.log.debug("member left", { room_id: this.roomId, user_id: userId, was_host: wasHost });
     this.state.members.delete(userId);
     const now = Date.now();
     const { db } = this.svc.database;
@@ -334,6 +345,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     if (!this.deleted) {
       const playback = pausedAt(this.playbackSnapshot(), Date.now());
       this.writes.push(() => repo.setRoomStatus(db, this.roomId, "dormant", playback));
+      this.svc.log.info("room dormant", {
+        room_id: this.roomId,
+        position: playback.position,
+        seq: playback.seq,
+      });
     }
     await this.writes.drain();
   }
@@ -349,8 +365,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
   private async applyControl(userId: string, cmd: ControlMessage): Promise<void> {
     await this.limits.consume("control", { user_id: userId });
+    const started = performance.now();
     this.setPlayback(applyHostCommand(this.playbackSnapshot(), cmd, Date.now()));
     this.broadcastPatch();
+    metrics.hostActionFanout.observe((performance.now() - started) / 1000);
+    metrics.messagesOut.inc({ type: "patch" });
     this.persistHost(true);
   }
 
@@ -384,6 +403,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       { drift, buffering: report.buffering === true },
       this.svc.config.SYNC_TOLERANCE_S,
     );
+    if (status !== "buffering") metrics.memberDrift.observe(Math.abs(drift));
     view.position = report.current_time;
     view.drift = drift;
     view.sync_status = status;
@@ -477,6 +497,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     };
     if (isHost && this.accessKey !== undefined) welcome.access_key = this.accessKey;
     client.send("welcome", welcome);
+    metrics.messagesOut.inc({ type: "welcome" });
   }
 
   private playbackSnapshot(): PlaybackSnapshot {
@@ -510,6 +531,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   /** A refused message answers `error` and leaves the sender connected. */
   private async handle(client: Client, type: string, fn: () => void | Promise<void>): Promise<void> {
+    metrics.messagesIn.inc({ type });
     try {
       await fn();
     } catch (err) {
@@ -523,5 +545,6 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   private sendError(client: Client, type: string, err: AppError): void {
     client.send("error", { ...err.toBody(), type });
+    metrics.messagesOut.inc({ type: "error" });
   }
 }

@@ -8,11 +8,13 @@ import { AppError, fromServerError } from "../errors.ts";
 import { roomId as roomIdSchema } from "../../schema/messages.ts";
 import type { AniSyncAuthContext } from "./admission.ts";
 import { ensureLive, ROOM_NAME } from "./restore.ts";
+import { metrics } from "../ops/metrics.ts";
+import { services } from "../services.ts";
 
 type SeatReservation = Awaited<ReturnType<typeof matchMaker.joinById>>;
 
 export async function createWatchParty(options: unknown, ctx: AuthContext): Promise<SeatReservation> {
-  return matchMaker.create(ROOM_NAME, options, withRequest(ctx, { mode: "create" }));
+  return counted(() => matchMaker.create(ROOM_NAME, options, withRequest(ctx, { mode: "create" })), ctx);
 }
 
 export async function joinWatchParty(
@@ -20,6 +22,10 @@ export async function joinWatchParty(
   options: unknown,
   ctx: AuthContext,
 ): Promise<SeatReservation> {
+  return counted(() => joinById(roomId, options, ctx), ctx);
+}
+
+async function joinById(roomId: string, options: unknown, ctx: AuthContext): Promise<SeatReservation> {
   if (!roomIdSchema.safeParse(roomId).success) throw new AppError("ROOM_NOT_FOUND");
   const auth = withRequest(ctx, { mode: "join", room_id: roomId });
   for (let attempt = 1; ; attempt++) {
@@ -30,6 +36,18 @@ export async function joinWatchParty(
       // the room went to sleep between our look-up and the seat reservation: wake it again
       if (fromServerError(err) || attempt >= 3) throw err;
     }
+  }
+}
+
+/** Every refused create or join is counted by its code (anisync_refused_joins_total). */
+async function counted<T>(fn: () => Promise<T>, ctx: AuthContext): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const code = fromServerError(err)?.code ?? "INTERNAL";
+    metrics.refusedJoins.inc({ code });
+    services().log.info("join refused", { code, ip: (ctx as AuthContext).ip });
+    throw err;
   }
 }
 

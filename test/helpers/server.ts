@@ -24,6 +24,8 @@ export const TEST_CONFIG = {
   RATE_CONTROL_PER_S: 1000,
   RATE_COMMENT_PER_MIN: 100_000,
   RATE_MANAGE_PER_HOUR: 100_000,
+  ADMIN_PASSWORD: "test-admin-password",
+  ALLOWED_ORIGINS: "https://friends.example",
 } as const;
 
 export interface Harness {
