@@ -25,7 +25,15 @@ export async function freePort(): Promise<number> {
 export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
   const port = await freePort();
   const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" })) {
+  // PUBLIC_ADDRESS "auto": this process's own address, as a cluster member announces it
+  const publicAddress = env.PUBLIC_ADDRESS === "auto" ? `127.0.0.1:${port}` : env.PUBLIC_ADDRESS;
+  for (const [k, v] of Object.entries({
+    ...process.env,
+    ...env,
+    PUBLIC_ADDRESS: publicAddress,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+  })) {
     if (v !== undefined) clean[k] = v;
   }
   const child = spawn(process.execPath, ["src/index.ts"], { env: clean, stdio: ["ignore", "pipe", "pipe"] });
