@@ -19,7 +19,10 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
+  /** host[:port] clients reach this process at; needed when several processes share Redis */
   PUBLIC_ADDRESS: z.string().min(1).optional(),
+  /** alternative to PUBLIC_ADDRESS for process managers: the address becomes PUBLIC_HOST:PORT */
+  PUBLIC_HOST: z.string().min(1).optional(),
   SYNC_TOLERANCE_S: seconds.default(2),
   RECONNECT_WINDOW_S: seconds.default(30),
   PATCH_RATE_MS: int(5, 1000).default(50),
@@ -94,7 +97,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  if (!config.PUBLIC_ADDRESS && config.PUBLIC_HOST)
+    config.PUBLIC_ADDRESS = `${config.PUBLIC_HOST}:${config.PORT}`;
+  return config;
 }
 
 /** A config for tests and tools: defaults plus overrides, validated the same way. */

@@ -2,7 +2,7 @@
  * The `watch_party` room: a thin translator from Colyseus events and messages to the pure
  * rules in src/sync and to the database. See docs/contract-notes.md for what it promises.
  */
-import { Room, type Client, type AuthContext } from "@colyseus/core";
+import { CloseCode, Room, type Client, type AuthContext } from "@colyseus/core";
 import type { z } from "zod";
 import { Member, WatchPartyState } from "../../schema/state.ts";
 import {
@@ -338,6 +338,13 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       const successor = nextHost(this.state.members.values(), userId);
       if (successor) this.setHost(successor);
     }
+  }
+
+  /** Process shutdown (SIGTERM): tell the members, then close; onDispose stores the playback. */
+  override onBeforeShutdown(): void {
+    this.broadcast("server_shutdown", { reason: "the server is restarting; join this room again by its id" });
+    metrics.messagesOut.inc({ type: "server_shutdown" }, this.clients.length);
+    void this.disconnect(CloseCode.SERVER_SHUTDOWN);
   }
 
   override async onDispose(): Promise<void> {

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "@colyseus/sdk";
-import { createOptions, joined, uid } from "../helpers/server.ts";
+import { createOptions, joined, nextMessage, uid } from "../helpers/server.ts";
 import { startServerProcess } from "../helpers/process.ts";
 
 describe("a server restart on the same database", function () {
@@ -23,6 +23,7 @@ describe("a server restart on the same database", function () {
     let roomId: string;
     let key: string | undefined;
     let stoppedAt: number;
+    let told: Promise<{ reason: string }> | undefined;
     try {
       const host = await joined(
         new Client(first.baseUrl).create("watch_party", createOptions({ is_public: false })),
@@ -32,10 +33,13 @@ describe("a server restart on the same database", function () {
       host.room.send("control", { action: "play", current_time: 42 });
       await new Promise((r) => setTimeout(r, 600));
       stoppedAt = Date.now();
+      told = nextMessage(host.room, "server_shutdown");
     } finally {
       const code = await first.stop("SIGTERM");
       assert.equal(code, 0, first.output());
     }
+    assert.ok(Date.now() - stoppedAt < 10_000, "exits within 10 s of SIGTERM");
+    assert.match((await told!).reason, /restarting/);
 
     const second = await startServerProcess(env);
     try {
