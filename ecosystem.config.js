@@ -10,6 +10,7 @@
  * read from the environment; every other setting passes through (docs/configuration.md).
  */
 import path from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
