@@ -31,7 +31,7 @@ const schema = z.object({
   /** A member's shown drift is refreshed when it moves by at least this much. */
   DRIFT_DISPLAY_STEP_S: z.coerce.number().min(0).finite().default(0.25),
   /** A member's shown position/drift/heartbeat is refreshed at least this often while it reports. */
-  MEMBER_REFRESH_S: seconds.default(15),
+  MEMBER_REFRESH_S: seconds.default(60),
   /** At most one stored sync sample per member per this many seconds (plus one on every status change). */
   SAMPLE_INTERVAL_S: seconds.default(10),
   SAMPLE_FLUSH_MS: int(100, 60_000).default(2000),
