@@ -10,6 +10,7 @@
  *   again by id with the same user (rejoin.ts); the `rejoin` event says so.
  */
 import { Client, type ClientOptions, type Room } from "@colyseus/sdk";
+import type { CommentView } from "../schema/comments.ts";
 import type {
   CommentMessage,
   ControlMessage,
@@ -48,18 +49,7 @@ export type ControlAction = ControlMessage["action"];
 export type CommentInput = CommentMessage;
 
 /** A stored comment, as the server broadcasts it (and as the HTTP API returns it). */
-export interface StoredComment {
-  id: string;
-  anime_id: string;
-  episode_number: number;
-  parent_id: string | null;
-  user_id: string;
-  username: string;
-  message: string;
-  room_id: string | null;
-  video_timestamp: number | null;
-  created_at: number;
-}
+export type StoredComment = CommentView;
 
 export interface WatchPartyEvents {
   /** after every state patch */

@@ -30,7 +30,10 @@ process.on("message", async (msg: Command) => {
     } else {
       const joined = await Promise.all(
         Array.from({ length: msg.count }, async (_, i) => {
-          const seat = await reserveSeat(msg.baseUrl, msg.roomId, { user_id: `${msg.prefix}-${i}`, username: `M${i}` });
+          const seat = await reserveSeat(msg.baseUrl, msg.roomId, {
+            user_id: `${msg.prefix}-${i}`,
+            username: `M${i}`,
+          });
           return connectLean(msg.baseUrl, seat);
         }),
       );

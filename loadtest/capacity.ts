@@ -35,7 +35,8 @@ const SETTLE_S = Number(args.settle);
 const PER_WORKER = Number(args["per-worker"]);
 const ELD_LIMIT_MS = Number(args["eld-limit-ms"]);
 
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+const rssKb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 
 interface Worker {
   child: ChildProcess;
@@ -44,7 +45,9 @@ interface Worker {
 }
 
 function startWorker(): Promise<Worker> {
-  const child = fork(path.join(import.meta.dirname, "capacity-worker.ts"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(import.meta.dirname, "capacity-worker.ts"), [], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   let pending: ((v: any) => void) | undefined;
   child.on("message", (m: any) => {
     const p = pending;
@@ -76,14 +79,20 @@ async function main(): Promise<void> {
   const scrape = async () => {
     const text = await (await fetch(`${srv.baseUrl}/metrics`)).text();
     const v = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? 0);
-    return { eldP99Ms: v("nodejs_eventloop_lag_p99_seconds") * 1000, members: v("anisync_members"), statusIn: v('anisync_messages_in_total\\{type="status"\\}') };
+    return {
+      eldP99Ms: v("nodejs_eventloop_lag_p99_seconds") * 1000,
+      members: v("anisync_members"),
+      statusIn: v('anisync_messages_in_total\\{type="status"\\}'),
+    };
   };
   try {
     await scrape();
     await new Promise((r) => setTimeout(r, 2000));
     const idle = await scrape();
     const rssIdleKb = rssKb(pid);
-    console.log(`idle: RSS ${(rssIdleKb / 1024).toFixed(1)} MB, event-loop delay p99 ${idle.eldP99Ms.toFixed(1)} ms`);
+    console.log(
+      `idle: RSS ${(rssIdleKb / 1024).toFixed(1)} MB, event-loop delay p99 ${idle.eldP99Ms.toFixed(1)} ms`,
+    );
     console.log("members | rooms | join s | status/s | ELD p99 ms | RSS MB | RSS per member");
 
     let total = 0;
@@ -115,7 +124,13 @@ async function main(): Promise<void> {
         const hosted = await w.ask({ cmd: "host", baseUrl: srv.baseUrl, seat: created.data.reservation });
         if (!hosted.ok) throw new Error(hosted.error);
         if (size > 1) {
-          const res = await w.ask({ cmd: "join", baseUrl: srv.baseUrl, roomId, count: size - 1, prefix: `cap-${rooms}` });
+          const res = await w.ask({
+            cmd: "join",
+            baseUrl: srv.baseUrl,
+            roomId,
+            count: size - 1,
+            prefix: `cap-${rooms}`,
+          });
           if (!res.ok) throw new Error(res.error);
         }
         w.members += size;
@@ -139,7 +154,9 @@ async function main(): Promise<void> {
       best = { members: total, perMemberKb };
     }
     if (best) {
-      console.log(`held ${best.members} members with event-loop delay p99 < ${ELD_LIMIT_MS} ms; ${best.perMemberKb.toFixed(1)} KB RSS per member`);
+      console.log(
+        `held ${best.members} members with event-loop delay p99 < ${ELD_LIMIT_MS} ms; ${best.perMemberKb.toFixed(1)} KB RSS per member`,
+      );
     } else {
       console.log(`the first step already exceeded ${ELD_LIMIT_MS} ms`);
     }

@@ -41,7 +41,11 @@ export function encodeMessage(type: string, payload: unknown): Uint8Array {
   return out;
 }
 
-export async function reserveSeat(baseUrl: string, roomId: string, options: Record<string, unknown>): Promise<Seat> {
+export async function reserveSeat(
+  baseUrl: string,
+  roomId: string,
+  options: Record<string, unknown>,
+): Promise<Seat> {
   const res = await fetch(`${baseUrl}/matchmake/joinById/${roomId}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -52,7 +56,11 @@ export async function reserveSeat(baseUrl: string, roomId: string, options: Reco
   return seat;
 }
 
-export async function joinLean(baseUrl: string, roomId: string, options: Record<string, unknown>): Promise<LeanMember> {
+export async function joinLean(
+  baseUrl: string,
+  roomId: string,
+  options: Record<string, unknown>,
+): Promise<LeanMember> {
   return connectLean(baseUrl, await reserveSeat(baseUrl, roomId, options));
 }
 

@@ -42,18 +42,32 @@ async function main(options: Options): Promise<void> {
   }
   const roomId = options.roomId ?? (await created);
   if (!roomId) throw new Error("start with --roomId, or let client 0 create the room (--room watch_party)");
-  const member: Room = await client.joinById(roomId, { user_id: `bot-${run}-${options.clientId}`, username: `Bot ${options.clientId}` });
+  const member: Room = await client.joinById(roomId, {
+    user_id: `bot-${run}-${options.clientId}`,
+    username: `Bot ${options.clientId}`,
+  });
   member.onMessage("*", () => {});
   const position = () => {
     const pb = member.state.playback;
     if (!pb) return 0;
-    return pb.position + (pb.is_playing ? ((Date.now() - pb.updated_at) / 1000) * pb.rate : 0) + (Math.random() - 0.5) * 0.2;
+    return (
+      pb.position +
+      (pb.is_playing ? ((Date.now() - pb.updated_at) / 1000) * pb.rate : 0) +
+      (Math.random() - 0.5) * 0.2
+    );
   };
   setTimeout(
     () =>
       setInterval(() => {
-        member.send("status", { current_time: Math.max(0, position()), is_playing: Boolean(member.state.playback?.is_playing) });
-        if (Math.random() < 0.01) member.send("comment", { message: `bot ${options.clientId} was here`, video_timestamp: position() });
+        member.send("status", {
+          current_time: Math.max(0, position()),
+          is_playing: Boolean(member.state.playback?.is_playing),
+        });
+        if (Math.random() < 0.01)
+          member.send("comment", {
+            message: `bot ${options.clientId} was here`,
+            video_timestamp: position(),
+          });
       }, 3000),
     Math.random() * 3000,
   );

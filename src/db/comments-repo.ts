@@ -3,23 +3,11 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "./connect.ts";
 import { comments } from "./schema.ts";
 import { AppError } from "../errors.ts";
+import type { CommentView } from "../../schema/comments.ts";
+
+export type { CommentView };
 
 export type CommentRow = typeof comments.$inferSelect;
-
-/** A comment as rooms and the HTTP API show it. Ids are strings (they are 64-bit). */
-export interface CommentView {
-  id: string;
-  anime_id: string;
-  episode_number: number;
-  parent_id: string | null;
-  user_id: string;
-  username: string;
-  message: string;
-  room_id: string | null;
-  video_timestamp: number | null;
-  created_at: number;
-  replies?: CommentView[];
-}
 
 export function viewOf(row: CommentRow): CommentView {
   return {

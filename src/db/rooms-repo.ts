@@ -9,6 +9,34 @@ export type NewRoomRow = typeof rooms.$inferInsert;
 export type MemberRow = typeof members.$inferSelect;
 export type SampleRow = typeof syncSamples.$inferInsert;
 
+type Described = Pick<
+  RoomRow,
+  | "room_id"
+  | "title"
+  | "anime_id"
+  | "anime_title"
+  | "episode_number"
+  | "video_url"
+  | "is_public"
+  | "host_user_id"
+  | "created_at"
+>;
+
+/** The fields that describe a room to its members and to the API (never its access key). */
+export function describeRoom(row: Described) {
+  return {
+    room_id: row.room_id,
+    title: row.title,
+    anime_id: row.anime_id,
+    anime_title: row.anime_title,
+    episode_number: row.episode_number,
+    video_url: row.video_url,
+    is_public: row.is_public,
+    host_user_id: row.host_user_id,
+    created_at: row.created_at.getTime(),
+  };
+}
+
 export async function insertRoom(db: Db, row: NewRoomRow): Promise<void> {
   await db.insert(rooms).values(row);
 }

@@ -195,15 +195,7 @@ function roomParam(req: Request): string {
 /** A room as the API shows it: never the access key. */
 export function publicRoom(row: repo.RoomRow, memberCount: number, live: boolean) {
   return {
-    room_id: row.room_id,
-    title: row.title,
-    anime_id: row.anime_id,
-    anime_title: row.anime_title,
-    episode_number: row.episode_number,
-    video_url: row.video_url,
-    is_public: row.is_public,
-    host_user_id: row.host_user_id,
-    created_at: row.created_at.getTime(),
+    ...repo.describeRoom(row),
     member_count: memberCount,
     status: live ? "live" : "dormant",
   };

@@ -148,33 +148,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   /** The room's descriptive fields and playback, into the replicated state. */
-  private show(
-    row: Omit<
-      repo.RoomRow,
-      | "access_key"
-      | "is_playing"
-      | "position"
-      | "rate"
-      | "seq"
-      | "host_actions"
-      | "peak_members"
-      | "status"
-      | "updated_at"
-      | "last_active_at"
-    >,
-    playback: PlaybackSnapshot,
-  ): void {
-    this.state.assign({
-      room_id: row.room_id,
-      title: row.title,
-      anime_id: row.anime_id,
-      anime_title: row.anime_title,
-      episode_number: row.episode_number,
-      video_url: row.video_url,
-      is_public: row.is_public,
-      created_at: row.created_at.getTime(),
-      host_user_id: row.host_user_id,
-    });
+  private show(row: Parameters<typeof repo.describeRoom>[0], playback: PlaybackSnapshot): void {
+    this.state.assign(repo.describeRoom(row));
     this.setPlayback(playback);
   }
 
