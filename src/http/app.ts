@@ -4,15 +4,17 @@ import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { opsRouter } from "./ops-routes.ts";
 import { docsRouter } from "./docs-routes.ts";
+import { webRouter } from "./web-routes.ts";
 import { errorHandler, sendError } from "./respond.ts";
 import { roomsRouter } from "./rooms-routes.ts";
 import { commentsRouter } from "./comments-routes.ts";
 
-export function mountHttp(app: Application, svc: Services): void {
+export async function mountHttp(app: Application, svc: Services): Promise<void> {
   app.disable("x-powered-by");
   app.use(express.json({ limit: "256kb" }));
   app.use(opsRouter(svc));
   app.use(docsRouter());
+  app.use(await webRouter());
   app.use("/api/rooms", roomsRouter(svc));
   app.use("/api/comments", commentsRouter(svc));
   app.use("/api", (_req, res) => sendError(res, new AppError("NOT_FOUND")));

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { server, type Harness } from "../helpers/server.ts";
+import { launchChromium } from "../helpers/browser.ts";
+
+describe("the demo page, as a person uses it", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let browser: Browser;
+  before(async () => {
+    h = await server();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("creates a private room, a friend joins with the key, both are listed, a comment arrives", async () => {
+    mkdirSync("test/browser/artifacts", { recursive: true });
+    const hostCtx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const guestCtx = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const host = await hostCtx.newPage();
+    const guest = await guestCtx.newPage();
+    const errors: string[] = [];
+    for (const p of [host, guest]) p.on("pageerror", (e) => errors.push(e.message));
+
+    await host.goto(h.baseUrl);
+    await host.fill("#create-form [name=username]", "Hana");
+    await host.fill("#create-form [name=title]", "Frieren night <script>alert(1)</script>");
+    await host.click("#create-form button");
+    await host.waitForSelector("#party:not(.hidden)");
+    const roomId = (await host.textContent("#room-id"))!.trim();
+    const key = (await host.textContent("#room-key"))!.trim();
+    assert.match(key, /^\d{6}$/);
+    assert.equal(await host.textContent("#room-title"), "Frieren night <script>alert(1)</script>");
+
+    await guest.goto(h.baseUrl);
+    await guest.fill("#join-form [name=username]", "Gus <b>bold</b>");
+    await guest.fill("#join-form [name=room_id]", roomId);
+    await guest.fill("#join-form [name=access_key]", key);
+    await guest.click("#join-form button");
+    await guest.waitForSelector("#party:not(.hidden)");
+
+    const names = (p: Page) => p.$$eval("#members li b", (bs) => bs.map((b) => b.textContent));
+    await host.waitForFunction(() => document.querySelectorAll("#members li").length === 2);
+    assert.deepEqual(await names(host), ["Hana", "Gus <b>bold</b>"]);
+    assert.deepEqual(await names(guest), ["Hana", "Gus <b>bold</b>"]);
+    assert.equal(await guest.$("#members b b"), null, "user text is never parsed as HTML");
+
+    await guest.fill("#comment-form [name=message]", "that scene <i>!</i>");
+    await guest.click("#comment-form button");
+    await host.waitForFunction(
+      () => document.querySelector("#comments .msg")?.textContent === "that scene <i>!</i>",
+    );
+    assert.equal(await host.$("#comments i"), null);
+
+    await guest.screenshot({ path: "test/browser/artifacts/demo-phone.png", fullPage: true });
+    await host.screenshot({ path: "test/browser/artifacts/demo.png", fullPage: true });
+    assert.deepEqual(errors, []);
+    await guest.click("#leave");
+    await host.click("#leave");
+    await hostCtx.close();
+    await guestCtx.close();
+  });
+});
