@@ -7,7 +7,7 @@ import type { Services } from "../services.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { getThread, insertComment, viewOf } from "../db/comments-repo.ts";
 import { commentHistory } from "../db/analytics-repo.ts";
-import { parseOrThrow } from "../rooms/admission.ts";
+import { parseOrThrow } from "../validate.ts";
 import { publishComment } from "../rooms/comment-channel.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { memberOf } from "./member-auth.ts";

@@ -17,7 +17,7 @@ import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { createWatchParty, joinWatchParty } from "../rooms/matchmaking.ts";
-import { parseOrThrow } from "../rooms/admission.ts";
+import { parseOrThrow } from "../validate.ts";
 import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import { signMemberToken } from "../security/member-token.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";

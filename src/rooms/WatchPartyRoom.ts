@@ -3,13 +3,11 @@
  * rules in src/sync and to the database. See docs/contract-notes.md for what it promises.
  */
 import { CloseCode, Room, type Client, type AuthContext } from "@colyseus/core";
-import type { z } from "zod";
 import { Member, WatchPartyState } from "../../schema/state.ts";
 import {
   commentMessage,
   controlMessage,
   createRoomOptions,
-  describeIssues,
   memberUpdate,
   statusMessage,
   transferHostMessage,
@@ -18,6 +16,7 @@ import {
 } from "../../schema/messages.ts";
 import type { ErrorCode } from "../../schema/errors.ts";
 import { AppError } from "../errors.ts";
+import { parseOrThrow } from "../validate.ts";
 import { services, type Services } from "../services.ts";
 import { classifySync, computeDrift } from "../sync/clock.ts";
 import { applyHostCommand, initialPlayback, pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
@@ -179,7 +178,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   async hostControl(userId: string, payload: unknown): Promise<RemoteResult> {
     return this.remote(async () => {
       if (userId !== this.state.host_user_id) throw new AppError("NOT_HOST");
-      await this.applyControl(userId, this.parse(controlMessage, payload));
+      await this.applyControl(userId, parseOrThrow(controlMessage, payload));
     });
   }
 
@@ -210,7 +209,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   /** `PATCH /api/rooms/:id/members/:user_id`. */
   async updateMember(userId: string, payload: unknown): Promise<RemoteResult> {
     return this.remote(() => {
-      const patch = this.parse(memberUpdate, payload);
+      const patch = parseOrThrow(memberUpdate, payload);
       const member = this.state.members.get(userId);
       if (!member) throw new AppError("MEMBER_NOT_FOUND");
       if (patch.username !== undefined) member.username = patch.username;
@@ -339,7 +338,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   // ---- messages ----
 
   private async onControl(client: Client, payload: unknown): Promise<void> {
-    const cmd = this.parse(controlMessage, payload);
+    const cmd = parseOrThrow(controlMessage, payload);
     this.requireHost(client);
     await this.applyControl(this.userOf(client), cmd);
   }
@@ -356,7 +355,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   private async onComment(client: Client, payload: unknown): Promise<void> {
-    const c = this.parse(commentMessage, payload);
+    const c = parseOrThrow(commentMessage, payload);
     const userId = this.userOf(client);
     const member = this.state.members.get(userId);
     if (!member) return;
@@ -375,7 +374,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   private onStatus(client: Client, payload: unknown): void {
-    const report = this.parse(statusMessage, payload);
+    const report = parseOrThrow(statusMessage, payload);
     const userId = this.userBySession.get(client.sessionId);
     const view = userId ? this.sync.get(userId) : undefined;
     if (!userId || !view) return;
@@ -409,7 +408,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   private onTransferHost(client: Client, payload: unknown): void {
-    const { user_id } = this.parse(transferHostMessage, payload);
+    const { user_id } = parseOrThrow(transferHostMessage, payload);
     this.requireHost(client);
     const target = this.state.members.get(user_id);
     if (!target || !target.connected)
@@ -503,12 +502,6 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   private userOf(client: Client): string {
     return this.userBySession.get(client.sessionId) ?? "";
-  }
-
-  private parse<S extends z.ZodType>(schema: S, payload: unknown): z.infer<S> {
-    const result = schema.safeParse(payload);
-    if (!result.success) throw new AppError("INVALID_INPUT", describeIssues(result.error));
-    return result.data;
   }
 
   /** A refused message answers `error` and leaves the sender connected. */

@@ -4,7 +4,8 @@
  * access key (throttled), and asks the room's own process whether the user_id is free.
  */
 import { matchMaker, type AuthContext } from "@colyseus/core";
-import { createRoomOptions, describeIssues, joinRoomOptions } from "../../schema/messages.ts";
+import { createRoomOptions, joinRoomOptions } from "../../schema/messages.ts";
+import { parseOrThrow } from "../validate.ts";
 import { AppError, toServerError } from "../errors.ts";
 import { services } from "../services.ts";
 import { accessKeyMatches } from "../security/access-key.ts";
@@ -73,13 +74,4 @@ async function checkAccessKey(roomId: string, given: string | undefined, ip: str
       given ? "access_key: wrong key" : "access_key: required for a private room",
     );
   }
-}
-
-export function parseOrThrow<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: any } },
-  value: unknown,
-): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new AppError("INVALID_INPUT", describeIssues(result.error));
-  return result.data;
 }
