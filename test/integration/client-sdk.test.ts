@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { CloseCode } from "@colyseus/sdk";
+import { WatchParty } from "../../client/index.ts";
+import { createOptions, eventually, server, uid, type Harness } from "../helpers/server.ts";
+
+/** The client SDK against the real server, over real WebSockets, from Node. */
+describe("client SDK (client/)", function () {
+  this.timeout(30_000);
+  let h: Harness;
+  before(async () => {
+    h = await server();
+  });
+
+  it("joins with a synced clock and reconnects transparently after a dropped socket", async () => {
+    const host = await WatchParty.create(h.baseUrl, createOptions({ is_public: false }));
+    assert.equal(host.isHost, true);
+    assert.match(host.accessKey ?? "", /^\d{6}$/);
+    const guest = await WatchParty.join(h.baseUrl, host.roomId, {
+      user_id: uid("guest"),
+      username: "Guest",
+      access_key: host.accessKey,
+    });
+    assert.equal(guest.clockSynced, true);
+    assert.ok(Math.abs(guest.serverNow() - Date.now()) < 50, "server clock estimate within 50 ms");
+
+    const events: string[] = [];
+    guest.on("drop", () => events.push("drop"));
+    guest.on("reconnect", () => events.push("reconnect"));
+    await new Promise((r) => setTimeout(r, 1100)); // past the SDK's minimum uptime for reconnecting
+    guest.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
+    await eventually(() => events.includes("reconnect"), 10_000, "reconnect");
+    assert.deepEqual(events, ["drop", "reconnect"]);
+    assert.equal(guest.isConnected, true);
+    assert.equal(host.state.members.size, 2, "the same seat, no duplicate member");
+
+    host.control("play", 12);
+    await eventually(
+      () => guest.state.playback.seq === 1 && guest.state.playback.position === 12,
+      3000,
+      "control after reconnect",
+    );
+    assert.ok(Math.abs(guest.expectedPosition() - 12) < 0.5);
+    await guest.leave();
+    await host.leave();
+  });
+
+  it("refusals surface the contract's code", async () => {
+    const host = await WatchParty.create(h.baseUrl, createOptions({ is_public: false }));
+    await assert.rejects(
+      WatchParty.join(h.baseUrl, host.roomId, {
+        user_id: uid("x"),
+        username: "X",
+        access_key: "000000" === host.accessKey ? "000001" : "000000",
+      }),
+      (e: Error) => e.message.startsWith("INVALID_ACCESS_KEY:"),
+    );
+    await assert.rejects(
+      WatchParty.join(h.baseUrl, "no-such-room", { user_id: uid("x"), username: "X" }),
+      (e: Error) => e.message.startsWith("ROOM_NOT_FOUND:"),
+    );
+    await host.leave();
+  });
+});
