@@ -38,6 +38,8 @@ const schema = z.object({
   TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   MEMBER_TOKEN_TTL_S: seconds.default(86_400),
   MAX_MEMBERS_PER_ROOM: int(2, 100_000).default(2000),
+  /** a reserved seat (HTTP create/join, or the SDK's matchmaking) must be taken within this */
+  SEAT_RESERVATION_S: seconds.default(15),
   /** Largest WebSocket message accepted, in bytes. */
   MAX_PAYLOAD_BYTES: int(1024, 16 * 1024 * 1024).default(256 * 1024),
   KEY_ATTEMPTS_PER_IP_PER_MIN: int(1, 10_000).default(5),

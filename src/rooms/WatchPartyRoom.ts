@@ -68,6 +68,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.maxClients = config.MAX_MEMBERS_PER_ROOM;
     this.maxMessagesPerSecond = config.MAX_MESSAGES_PER_S;
     this.limits = new RateLimits(limitPoints(config));
+    this.seatReservationTimeout = config.SEAT_RESERVATION_S;
 
     const restoreId = options[RESTORE_OPTION];
     if (typeof restoreId === "string") await this.restore(restoreId);
@@ -96,7 +97,10 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
         throw new AppError("INVALID_INPUT", `unknown message type "${String(type)}"`);
       }),
     );
-    this.clock.setInterval(() => this.foldStatusReports(), config.STATUS_FLUSH_MS);
+    this.clock.setInterval(() => {
+      this.foldStatusReports();
+      this.ensureHost();
+    }, config.STATUS_FLUSH_MS);
     await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) => {
       this.broadcast("comment", comment);
       metrics.messagesOut.inc({ type: "comment" }, this.clients.length);
@@ -442,13 +446,25 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   // ---- helpers ----
 
-  private setHost(userId: string): void {
+  /**
+   * On the room clock: if the recorded host neither holds a seat nor a reservation any more (a
+   * creator who never connected), the longest-present member takes over. The patch tick sends
+   * it: broadcastPatch() must not run inside a clock callback.
+   */
+  private ensureHost(): void {
+    const host = this.state.host_user_id;
+    if (this.state.members.has(host) || this.pending.holds(host, Date.now())) return;
+    const successor = nextHost(this.state.members.values());
+    if (successor) this.setHost(successor, false);
+  }
+
+  private setHost(userId: string, flush = true): void {
     const previous = this.state.members.get(this.state.host_user_id);
     if (previous) previous.is_host = false;
     const next = this.state.members.get(userId);
     if (next) next.is_host = true;
     this.state.host_user_id = userId;
-    this.broadcastPatch();
+    if (flush) this.broadcastPatch();
     this.persistHost(false);
     const client = this.sessionByUser.get(userId);
     if (client && next?.connected) this.sendWelcome(client, userId);

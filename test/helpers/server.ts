@@ -14,6 +14,7 @@ import type { WelcomeMessage } from "../../schema/messages.ts";
 
 export const TEST_CONFIG = {
   RECONNECT_WINDOW_S: 2,
+  SEAT_RESERVATION_S: 4,
   STATUS_FLUSH_MS: 100,
   SAMPLE_FLUSH_MS: 200,
   TRUST_PROXY: true,

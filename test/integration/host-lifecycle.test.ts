@@ -205,6 +205,27 @@ describe("host, reconnection and dormant rooms", function () {
     await host.room.leave();
   });
 
+  it("a creator who never takes the host seat loses the role to the longest-present member", async () => {
+    const created = await fetch(`${h.baseUrl}/api/rooms`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(createOptions()),
+    }).then((r) => r.json() as Promise<any>);
+    const roomId = created.data.room.room_id;
+    const first = await joined(sdk(h).joinById(roomId, { user_id: uid("first"), username: "First" }));
+    const second = await joined(sdk(h).joinById(roomId, { user_id: uid("second"), username: "Second" }));
+    assert.equal(first.welcome.is_host, false, "the creator's seat is still reserved");
+    const promoted = nextMessage(first.room, "welcome", 10_000);
+    assert.equal((await promoted).is_host, true);
+    await eventually(
+      () => second.room.state.host_user_id === first.welcome.user_id,
+      3000,
+      "everyone sees the new host",
+    );
+    await first.room.leave();
+    await second.room.leave();
+  });
+
   it("an unknown room is ROOM_NOT_FOUND", async () => {
     await assert.rejects(
       sdk(h).joinById("doesNotExist1", { user_id: uid("x"), username: "X" }),
