@@ -1,13 +1,11 @@
 /** Entry point: `npm start`. Reads the environment, starts one AniSync process. */
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
 import { createAniSync } from "./server.ts";
 
 try {
-  const config = loadConfig();
-  await createAniSync(config, { exitOnSignal: true });
+  await createAniSync(loadConfig(), { exitOnSignal: true });
 } catch (err) {
-  if (err instanceof ConfigError || (err as Error)?.name === "DataDirLockedError" || err instanceof Error) {
-    process.stderr.write(`anisync: ${(err as Error).message}\n`);
-  }
+  // a bad setting, a locked DATA_DIR, an unreachable database: say what, and stop
+  process.stderr.write(`anisync: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }

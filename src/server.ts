@@ -7,7 +7,7 @@ import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
-import { openDatabase, type Database } from "./db/connect.ts";
+import { openDatabase } from "./db/connect.ts";
 import { getOrCreateTokenSecret } from "./db/settings-repo.ts";
 import { mountHttp } from "./http/app.ts";
 import { SampleWriter } from "./jobs/sample-writer.ts";
@@ -136,6 +136,3 @@ async function clusterBackends(config: Config) {
   const { RedisDriver } = await import("@colyseus/redis-driver");
   return { presence: new RedisPresence(config.REDIS_URL), driver: new RedisDriver(config.REDIS_URL) };
 }
-
-export { matchMaker };
-export type { Database };
