@@ -71,19 +71,25 @@ describe("client attach() to a video element", () => {
   const options = { tickMs: 60_000, seekDebounceMs: 0, now: () => clock };
   const settle = () => new Promise((r) => setTimeout(r, 5));
   let detach: (() => void) | undefined;
+
+  /** A party (host or member) with this playback, and a video attached to it. */
+  function follow(isHost: boolean, playback: ConstructorParameters<typeof FakeParty>[1]) {
+    const party = new FakeParty(isHost, playback);
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, options);
+    return { party, video };
+  }
   afterEach(() => detach?.());
 
   it("a member's video jumps to the host's position and plays, sending no control", () => {
     clock = 0;
-    const party = new FakeParty(false, {
+    const { party, video } = follow(false, {
       is_playing: true,
       position: 100,
       updated_at: 10_000,
       rate: 1,
       seq: 1,
     });
-    const video = new FakeVideo();
-    detach = attach(party, video as unknown as HTMLVideoElement, options);
     assert.equal(video.currentTime, 102);
     assert.equal(video.paused, false);
     assert.deepEqual(party.controls, []);
@@ -92,15 +98,13 @@ describe("client attach() to a video element", () => {
 
   it("a member pauses at once when the host pauses, at the host's position", () => {
     clock = 0;
-    const party = new FakeParty(false, {
+    const { party, video } = follow(false, {
       is_playing: true,
       position: 100,
       updated_at: 10_000,
       rate: 1,
       seq: 1,
     });
-    const video = new FakeVideo();
-    detach = attach(party, video as unknown as HTMLVideoElement, options);
     clock = 5_000;
     party.server = 13_000;
     party.patch({ is_playing: false, position: 103, updated_at: 13_000, seq: 2 });
@@ -111,15 +115,13 @@ describe("client attach() to a video element", () => {
 
   it("a member waits 1.5 s after its own seek before correcting again", () => {
     clock = 0;
-    const party = new FakeParty(false, {
+    const { party, video } = follow(false, {
       is_playing: false,
       position: 100,
       updated_at: 10_000,
       rate: 1,
       seq: 1,
     });
-    const video = new FakeVideo();
-    detach = attach(party, video as unknown as HTMLVideoElement, options);
     assert.equal(video.currentTime, 100);
     clock = 1_499;
     party.patch({ position: 200, seq: 2 });
@@ -131,15 +133,13 @@ describe("client attach() to a video element", () => {
 
   it("a host joining a room with history takes the room's position without echoing it back", async () => {
     clock = 0;
-    const party = new FakeParty(true, {
+    const { party, video } = follow(true, {
       is_playing: false,
       position: 50,
       updated_at: 10_000,
       rate: 1,
       seq: 2,
     });
-    const video = new FakeVideo();
-    detach = attach(party, video as unknown as HTMLVideoElement, options);
     await settle();
     assert.equal(video.currentTime, 50);
     assert.deepEqual(party.controls, []);
@@ -147,15 +147,13 @@ describe("client attach() to a video element", () => {
 
   it("the host's own play, pause and seek become control messages", async () => {
     clock = 0;
-    const party = new FakeParty(true, {
+    const { party, video } = follow(true, {
       is_playing: false,
       position: 0,
       updated_at: 10_000,
       rate: 1,
       seq: 0,
     });
-    const video = new FakeVideo();
-    detach = attach(party, video as unknown as HTMLVideoElement, options);
     void video.play(); // the user presses play
     video.currentTime = 70; // drags the scrubber
     await settle();
@@ -169,15 +167,13 @@ describe("client attach() to a video element", () => {
 
   it("reports buffering at once and its end when playback resumes", () => {
     clock = 0;
-    const party = new FakeParty(false, {
+    const { party, video } = follow(false, {
       is_playing: true,
       position: 100,
       updated_at: 10_000,
       rate: 1,
       seq: 1,
     });
-    const video = new FakeVideo();
-    detach = attach(party, video as unknown as HTMLVideoElement, options);
     clock = 500;
     video.dispatchEvent(new Event("waiting"));
     clock = 1_000;
@@ -190,17 +186,15 @@ describe("client attach() to a video element", () => {
 
   it("detaching stops following and restores the room's rate", () => {
     clock = 0;
-    const party = new FakeParty(false, {
+    const { party, video } = follow(false, {
       is_playing: true,
       position: 100,
       updated_at: 10_000,
       rate: 1,
       seq: 1,
     });
-    const video = new FakeVideo();
-    detach = attach(party, video as unknown as HTMLVideoElement, options);
     video.playbackRate = 0.97;
-    detach();
+    detach!();
     detach = undefined;
     assert.equal(video.playbackRate, 1);
     party.patch({ is_playing: false, seq: 2 });
