@@ -22,7 +22,7 @@ import { classifySync, computeDrift } from "../sync/clock.ts";
 import { applyHostCommand, initialPlayback, pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
 import { nextHost } from "../sync/succession.ts";
 import { isVisibleChange, roundDrift } from "../sync/status-fold.ts";
-import { generateAccessKey } from "../security/access-key.ts";
+import { accessKeyMatches, generateAccessKey } from "../security/access-key.ts";
 import { signMemberToken } from "../security/member-token.ts";
 import { SerialQueue } from "../db/serial-queue.ts";
 import * as repo from "../db/rooms-repo.ts";
@@ -34,7 +34,6 @@ import { authorizeSeat, type MemberAuth } from "./admission.ts";
 import { dormantPlayback, RESTORE_OPTION } from "./restore.ts";
 import { freshSyncView, PendingSeats, type MemberSyncView } from "./member-registry.ts";
 
-type Admission = { ok: true } | { ok: false; code: "USER_ALREADY_IN_ROOM" | "ROOM_FULL" };
 /** Answer of the remote methods the HTTP API calls on a live room. */
 export type RemoteResult = { ok: true } | { ok: false; code: ErrorCode; message?: string };
 
@@ -158,7 +157,19 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   // ---- admission (called by onAuth through remoteRoomCall, possibly from another process) ----
 
-  admit(userId: string): Admission {
+  /**
+   * May this user take a seat? The key of a private room is checked here, where it lives;
+   * `throttled` says the caller's address or this room is past the key-guess limit (counted by
+   * the process that serves the request). An admitted user_id is held until its seat is taken.
+   */
+  admit(userId: string, accessKey: string | null, throttled: boolean): RemoteResult {
+    if (this.accessKey !== undefined) {
+      if (throttled) return { ok: false, code: "TOO_MANY_ATTEMPTS" };
+      if (!accessKeyMatches(this.accessKey, accessKey)) {
+        const message = accessKey ? "access_key: wrong key" : "access_key: required for a private room";
+        return { ok: false, code: "INVALID_ACCESS_KEY", message };
+      }
+    }
     const now = Date.now();
     if (this.state.members.has(userId) || this.pending.holds(userId, now)) {
       return { ok: false, code: "USER_ALREADY_IN_ROOM" };
@@ -383,7 +394,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     const view = userId ? this.sync.get(userId) : undefined;
     if (!userId || !view) return;
     const now = Date.now();
-    const drift = computeDrift(report.current_time, this.playbackSnapshot(), now);
+    const drift = computeDrift(report.current_time, this.state.playback, now);
     const status = classifySync(
       { drift, buffering: report.buffering === true },
       this.svc.config.SYNC_TOLERANCE_S,

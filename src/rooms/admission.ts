@@ -1,16 +1,16 @@
 /**
  * Who may take a seat: runs in the static onAuth, on whichever process serves the
- * matchmaking request, before any seat is reserved. Checks the options, a private room's
- * access key (throttled), and asks the room's own process whether the user_id is free.
+ * matchmaking request, before any seat is reserved. Checks the options, then asks the room's
+ * own process to check a private room's key and whether the user_id is free; wrong keys are
+ * throttled per address and per room.
  */
 import { matchMaker, type AuthContext } from "@colyseus/core";
 import { createRoomOptions, joinRoomOptions } from "../../schema/messages.ts";
 import { parseOrThrow } from "../validate.ts";
 import { AppError, toServerError } from "../errors.ts";
 import { services } from "../services.ts";
-import { accessKeyMatches } from "../security/access-key.ts";
-import * as repo from "../db/rooms-repo.ts";
 import { RESTORE_OPTION } from "./restore.ts";
+import type { RemoteResult } from "./WatchPartyRoom.ts";
 
 /** Becomes `client.auth` in the room. */
 export interface MemberAuth {
@@ -48,30 +48,32 @@ async function authorize(options: unknown, ctx: AniSyncAuthContext): Promise<Mem
   }
   if (request?.mode === "join" && request.room_id) {
     const opts = parseOrThrow(joinRoomOptions, options);
-    await checkAccessKey(request.room_id, opts.access_key, ctx.ip ?? "unknown");
-    const verdict = await matchMaker.remoteRoomCall(request.room_id, "admit", [opts.user_id]);
-    if (!verdict?.ok) throw new AppError(verdict?.code ?? "ROOM_NOT_FOUND");
+    await admit(request.room_id, opts.user_id, opts.access_key, ctx.ip ?? "unknown");
     return { user_id: opts.user_id, username: opts.username, avatar_url: opts.avatar_url };
   }
   throw new AppError("INVALID_INPUT", "only create and joinById are supported");
 }
 
-async function checkAccessKey(roomId: string, given: string | undefined, ip: string): Promise<void> {
-  const { database, keyThrottle } = services();
-  const row = await repo.getRoom(database.db, roomId);
-  if (!row) throw new AppError("ROOM_NOT_FOUND");
-  if (row.access_key === null) return;
-  const verdict = await keyThrottle.check(roomId, ip);
-  if (!verdict.allowed) {
-    throw new AppError("TOO_MANY_ATTEMPTS", `too many wrong keys; retry in ${verdict.retryAfterS} s`, {
-      retryAfterS: verdict.retryAfterS,
+/** Asks the room's own process (which holds the key and the seats); counts wrong keys here. */
+async function admit(
+  roomId: string,
+  userId: string,
+  accessKey: string | undefined,
+  ip: string,
+): Promise<void> {
+  const { keyThrottle } = services();
+  const throttle = await keyThrottle.check(roomId, ip);
+  const verdict: RemoteResult = await matchMaker.remoteRoomCall(roomId, "admit", [
+    userId,
+    accessKey ?? null,
+    !throttle.allowed,
+  ]);
+  if (verdict.ok) return;
+  if (verdict.code === "INVALID_ACCESS_KEY") await keyThrottle.recordFailure(roomId, ip);
+  if (verdict.code === "TOO_MANY_ATTEMPTS" && !throttle.allowed) {
+    throw new AppError("TOO_MANY_ATTEMPTS", `too many wrong keys; retry in ${throttle.retryAfterS} s`, {
+      retryAfterS: throttle.retryAfterS,
     });
   }
-  if (!accessKeyMatches(row.access_key, given)) {
-    await keyThrottle.recordFailure(roomId, ip);
-    throw new AppError(
-      "INVALID_ACCESS_KEY",
-      given ? "access_key: wrong key" : "access_key: required for a private room",
-    );
-  }
+  throw new AppError(verdict.code, verdict.message);
 }
