@@ -4,7 +4,8 @@
  * is refused until the window passes. Backed by Redis when the cluster shares one, so every
  * process counts the same guesses; in memory otherwise.
  */
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import { makeLimiter } from "./rate-limits.ts";
 import type { Redis } from "ioredis";
 
 export interface KeyThrottleOptions {
@@ -22,12 +23,19 @@ export class KeyThrottle {
 
   constructor(opts: KeyThrottleOptions) {
     this.limits = [opts.perIpPerMinute, opts.perRoomPerHour];
-    const make = (keyPrefix: string, points: number, duration: number) =>
-      opts.redis
-        ? new RateLimiterRedis({ storeClient: opts.redis, keyPrefix, points, duration })
-        : new RateLimiterMemory({ keyPrefix, points, duration });
-    this.perIp = make("anisync:keyguess:ip", opts.perIpPerMinute, 60);
-    this.perRoom = make("anisync:keyguess:room", opts.perRoomPerHour, 3600);
+    const { redis } = opts;
+    this.perIp = makeLimiter({
+      keyPrefix: "anisync:keyguess:ip",
+      points: opts.perIpPerMinute,
+      durationS: 60,
+      redis,
+    });
+    this.perRoom = makeLimiter({
+      keyPrefix: "anisync:keyguess:room",
+      points: opts.perRoomPerHour,
+      durationS: 3600,
+      redis,
+    });
   }
 
   /** Is this caller still allowed to try a key? */

@@ -28,14 +28,30 @@ export function limitPoints(config: Config): Record<LimitName, number> {
   };
 }
 
+/** One counter window: in Redis when the cluster has one, else in this process's memory. */
+export function makeLimiter(opts: {
+  keyPrefix: string;
+  points: number;
+  durationS: number;
+  redis?: Redis;
+}): RateLimiterAbstract {
+  const base = { keyPrefix: opts.keyPrefix, points: opts.points, duration: opts.durationS };
+  return opts.redis
+    ? new RateLimiterRedis({ ...base, storeClient: opts.redis })
+    : new RateLimiterMemory(base);
+}
+
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
 
   constructor(points: Record<LimitName, number>, redis?: Redis) {
-    const make = (name: LimitName): RateLimiterAbstract => {
-      const opts = { keyPrefix: `anisync:rl:${name}`, points: points[name], duration: WINDOWS_S[name] };
-      return redis ? new RateLimiterRedis({ ...opts, storeClient: redis }) : new RateLimiterMemory(opts);
-    };
+    const make = (name: LimitName) =>
+      makeLimiter({
+        keyPrefix: `anisync:rl:${name}`,
+        points: points[name],
+        durationS: WINDOWS_S[name],
+        redis,
+      });
     this.limiters = {
       room_create: make("room_create"),
       control: make("control"),
