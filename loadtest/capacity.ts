@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   const srv = await startServerProcess({
     DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-cap-")),
     LOG_LEVEL: "warn",
+    AUTH_MODE: "open",
     RATE_ROOM_CREATE_PER_HOUR: "1000000",
   });
   const pid = srv.child.pid!;

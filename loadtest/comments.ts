@@ -115,6 +115,7 @@ async function main(): Promise<void> {
   const srv = await startServerProcess({
     DATABASE_URL: url,
     LOG_LEVEL: "warn",
+    AUTH_MODE: "open",
     RATE_COMMENT_PER_MIN: "100000",
     RATE_ROOM_CREATE_PER_HOUR: "100000",
   });

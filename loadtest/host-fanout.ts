@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     proc = await startServerProcess({
       DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-load-")),
       LOG_LEVEL: "warn",
+      AUTH_MODE: "open",
       MAX_MEMBERS_PER_ROOM: String(Math.max(2000, MEMBERS + 10)),
       RATE_CONTROL_PER_S: "1000", // the benchmark seeks 20 times a second
     });

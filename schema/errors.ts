@@ -6,9 +6,10 @@
  */
 export const ERRORS = {
   INVALID_INPUT: { status: 400, message: "The request is malformed or a field is invalid" },
-  UNAUTHORIZED: { status: 401, message: "A valid member token is required" },
+  UNAUTHORIZED: { status: 401, message: "A valid identity or member token is required" },
   INVALID_ACCESS_KEY: { status: 403, message: "The access key is wrong" },
   NOT_HOST: { status: 403, message: "Only the host can do that" },
+  NOT_OWNER: { status: 403, message: "Only the room's owner can do that" },
   FORBIDDEN: { status: 403, message: "This token does not allow that" },
   ROOM_NOT_FOUND: { status: 404, message: "No such room" },
   NOT_FOUND: { status: 404, message: "No such route" },

@@ -32,18 +32,24 @@ export const createRoomOptions = z.object({
   anime_title: text(1, 200),
   episode_number: z.number().int().min(0).max(1_000_000),
   video_url: httpUrl,
-  host_user_id: userId,
-  host_username: text(1, 32),
+  /** optional: the verified identity is used; in AUTH_MODE=open it is required */
+  host_user_id: userId.optional(),
+  /** optional in AUTH_MODE=jwt when the token carries a name */
+  host_username: text(1, 32).optional(),
   avatar_url: httpUrl.optional(),
   is_public: z.boolean().default(true),
 });
 export type CreateRoomOptions = z.infer<typeof createRoomOptions>;
 
 export const joinRoomOptions = z.object({
-  user_id: userId,
-  username: text(1, 32),
+  /** optional: the verified identity is used; in AUTH_MODE=open it is required */
+  user_id: userId.optional(),
+  /** optional in AUTH_MODE=jwt when the token carries a name */
+  username: text(1, 32).optional(),
   avatar_url: httpUrl.optional(),
   access_key: z.string().max(64).optional(),
+  /** a private room's invite secret (from the owner's invite link) */
+  invite: z.string().max(128).optional(),
 });
 export type JoinRoomOptions = z.infer<typeof joinRoomOptions>;
 
@@ -87,8 +93,14 @@ export type MemberUpdate = z.infer<typeof memberUpdate>;
 export interface WelcomeMessage {
   user_id: string;
   is_host: boolean;
+  is_owner: boolean;
+  /** authorises HTTP calls for this stay only (ends with leave, removal or the room's deletion) */
   member_token: string;
+  /** a private room's key and invite secret: to its owner and its host */
   access_key?: string;
+  invite?: string;
+  /** a guest identity the server just issued to a client that presented none: keep it */
+  identity_token?: string;
 }
 
 /** The `error` message. */

@@ -47,6 +47,7 @@ export const WatchPartyState = schema(
     is_public: t.boolean(),
     created_at: t.float64(),
     host_user_id: t.string(),
+    owner_user_id: t.string(),
     playback: Playback,
     members: t.map(Member),
   },

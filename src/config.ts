@@ -36,7 +36,20 @@ const schema = z.object({
   SAMPLE_INTERVAL_S: seconds.default(10),
   SAMPLE_FLUSH_MS: int(100, 60_000).default(2000),
   TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** longest a member token lives; it ends earlier with its stay (leave, removal, room deleted) */
   MEMBER_TOKEN_TTL_S: seconds.default(86_400),
+  /** guest (server-issued identities, the default), jwt (tokens of the embedding site) or open (ids as the client says) */
+  AUTH_MODE: z.enum(["guest", "jwt", "open"]).default("guest"),
+  /** lifetime of a guest identity token */
+  GUEST_TOKEN_TTL_S: seconds.default(31_536_000),
+  /** AUTH_MODE=jwt: HS256 shared secret of the identity provider */
+  AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** AUTH_MODE=jwt: JWKS URL of the identity provider (RS256/ES256 keys, cached, refetched on an unknown kid) */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** AUTH_MODE=jwt: the claim (dotted path) holding the display name */
+  AUTH_JWT_NAME_CLAIM: z.string().min(1).default("name"),
   MAX_MEMBERS_PER_ROOM: int(2, 100_000).default(2000),
   /** a reserved seat (HTTP create/join, or the SDK's matchmaking) must be taken within this */
   SEAT_RESERVATION_S: seconds.default(15),
@@ -48,6 +61,8 @@ const schema = z.object({
   RATE_CONTROL_PER_S: int(1, 10_000).default(2),
   RATE_COMMENT_PER_MIN: int(1, 100_000).default(5),
   RATE_MANAGE_PER_HOUR: int(1, 1_000_000).default(20),
+  /** guest identities issued per client address per hour (POST /auth/anonymous and joins without a token) */
+  RATE_GUEST_IDENTITY_PER_HOUR: int(1, 1_000_000).default(120),
   /** Trust X-Forwarded-For / X-Real-IP (only behind a proxy you run). */
   TRUST_PROXY: z
     .enum(["true", "false", "1", "0"])
@@ -100,6 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const config = parsed.data;
+  if (config.AUTH_MODE === "jwt" && !config.AUTH_JWT_SECRET === !config.AUTH_JWKS_URL) {
+    throw new ConfigError(
+      "invalid configuration:\n  AUTH_MODE: jwt needs exactly one of AUTH_JWT_SECRET or AUTH_JWKS_URL",
+    );
+  }
   if (!config.PUBLIC_ADDRESS && config.PUBLIC_HOST)
     config.PUBLIC_ADDRESS = `${config.PUBLIC_HOST}:${config.PORT}`;
   return config;

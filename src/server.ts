@@ -13,6 +13,7 @@ import { mountHttp } from "./http/app.ts";
 import { SampleWriter } from "./jobs/sample-writer.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { KeyThrottle } from "./security/key-throttle.ts";
+import { IdentityService } from "./security/identity.ts";
 import { pinClientIp } from "./security/client-ip.ts";
 import { limitPoints, RateLimits } from "./security/rate-limits.ts";
 import { installServices, type Services } from "./services.ts";
@@ -48,6 +49,7 @@ export async function createAniSync(
       config,
       database,
       tokenSecret,
+      identity: new IdentityService(config, tokenSecret),
       keyThrottle: new KeyThrottle({
         perIpPerMinute: config.KEY_ATTEMPTS_PER_IP_PER_MIN,
         perRoomPerHour: config.KEY_ATTEMPTS_PER_ROOM_PER_HOUR,
@@ -108,7 +110,17 @@ export async function createAniSync(
     (colyseus as unknown as { port: number }).port = port;
     samples.start();
     cleanup.start();
-    log.info("AniSync listening", { port, database: database.kind, cluster: Boolean(config.REDIS_URL) });
+    log.info("AniSync listening", {
+      port,
+      database: database.kind,
+      cluster: Boolean(config.REDIS_URL),
+      auth_mode: config.AUTH_MODE,
+    });
+    if (config.AUTH_MODE === "open") {
+      log.warn(
+        "AUTH_MODE=open: identities are NOT verified; any client can claim any user_id (trusted networks only)",
+      );
+    }
 
     return {
       colyseus,

@@ -8,6 +8,7 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/connect.ts";
 import type { SampleWriter } from "./jobs/sample-writer.ts";
 import type { Logger } from "./log.ts";
+import type { IdentityService } from "./security/identity.ts";
 import type { KeyThrottle } from "./security/key-throttle.ts";
 import type { RateLimits } from "./security/rate-limits.ts";
 
@@ -15,6 +16,8 @@ export interface Services {
   config: Config;
   database: Database;
   tokenSecret: string;
+  /** who callers are (AUTH_MODE) */
+  identity: IdentityService;
   keyThrottle: KeyThrottle;
   /** HTTP and matchmaking limits, shared through Redis in a cluster */
   rateLimits: RateLimits;

@@ -1,5 +1,5 @@
 /** Read-only aggregates over comments and sync samples. Counts are cast to int so PostgreSQL and PGlite agree. */
-import { and, count, desc, eq, gte, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./connect.ts";
 import { comments, rooms, syncSamples } from "./schema.ts";
 
@@ -110,12 +110,12 @@ export async function syncQuality(
 
 export async function roomCounters(db: Db, roomId: string) {
   const [room] = await db
-    .select({ peak_members: rooms.peak_members, host_actions: rooms.host_actions })
+    .select({
+      peak_members: rooms.peak_members,
+      host_actions: rooms.host_actions,
+      comments: rooms.comment_count,
+    })
     .from(rooms)
     .where(eq(rooms.room_id, roomId));
-  const [c] = await db
-    .select({ n: count() })
-    .from(comments)
-    .where(and(eq(comments.room_id, roomId), eq(comments.kind, "comment")));
-  return room ? { ...room, comments: Number(c?.n ?? 0) } : undefined;
+  return room;
 }

@@ -19,6 +19,7 @@ type Described = Pick<
   | "video_url"
   | "is_public"
   | "host_user_id"
+  | "owner_user_id"
   | "created_at"
 >;
 
@@ -33,6 +34,7 @@ export function describeRoom(row: Described) {
     video_url: row.video_url,
     is_public: row.is_public,
     host_user_id: row.host_user_id,
+    owner_user_id: row.owner_user_id,
     created_at: row.created_at.getTime(),
   };
 }
@@ -101,14 +103,20 @@ export async function recordPeak(db: Db, roomId: string, count: number): Promise
 export async function memberJoined(
   db: Db,
   roomId: string,
-  m: { user_id: string; username: string; avatar_url: string | null; joined_at: number },
+  m: { user_id: string; username: string; avatar_url: string | null; joined_at: number; stay: string },
 ): Promise<void> {
   await db
     .insert(members)
     .values({ room_id: roomId, ...m, left_at: null })
     .onConflictDoUpdate({
       target: [members.room_id, members.user_id],
-      set: { username: m.username, avatar_url: m.avatar_url, joined_at: m.joined_at, left_at: null },
+      set: {
+        username: m.username,
+        avatar_url: m.avatar_url,
+        joined_at: m.joined_at,
+        left_at: null,
+        stay: m.stay,
+      },
     });
 }
 
@@ -184,6 +192,27 @@ export async function getMember(db: Db, roomId: string, userId: string): Promise
     .from(members)
     .where(and(eq(members.room_id, roomId), eq(members.user_id, userId)));
   return row;
+}
+
+/** Whether this user has ever held a seat in the room (a former member rejoins without key). */
+export async function wasMember(db: Db, roomId: string, userId: string): Promise<boolean> {
+  return (await getMember(db, roomId, userId)) !== undefined;
+}
+
+/** New key and invite of a private room (the old ones stop working). */
+export async function setAccess(
+  db: Db,
+  roomId: string,
+  access: { access_key: string; invite_secret: string },
+): Promise<void> {
+  await db.update(rooms).set(access).where(eq(rooms.room_id, roomId));
+}
+
+export async function countComment(db: Db, roomId: string): Promise<void> {
+  await db
+    .update(rooms)
+    .set({ comment_count: sql`${rooms.comment_count} + 1` })
+    .where(eq(rooms.room_id, roomId));
 }
 
 export async function deleteRoom(db: Db, roomId: string): Promise<void> {

@@ -29,7 +29,12 @@ export const rooms = pgTable(
     is_public: boolean("is_public").notNull(),
     /** six digits for private rooms; never logged, never in state or listing */
     access_key: text("access_key"),
+    /** the current controller; moves by transfer, succession and the owner's return */
     host_user_id: text("host_user_id").notNull(),
+    /** the verified creator: deletes the room, rotates its key, gets the host role back on return */
+    owner_user_id: text("owner_user_id").notNull(),
+    /** private rooms: ≥ 128-bit invite secret; never logged, never in state or listing */
+    invite_secret: text("invite_secret"),
     is_playing: boolean("is_playing").notNull().default(false),
     position: doublePrecision("position").notNull().default(0),
     /** server epoch ms of the last playback change */
@@ -38,6 +43,8 @@ export const rooms = pgTable(
     seq: integer("seq").notNull().default(0),
     host_actions: integer("host_actions").notNull().default(0),
     peak_members: integer("peak_members").notNull().default(0),
+    /** comments posted in the room (private rooms' comments are stored without their room id) */
+    comment_count: integer("comment_count").notNull().default(0),
     /** "live" while a process hosts it, "dormant" otherwise */
     status: text("status").notNull().default("live"),
     created_at: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -64,6 +71,8 @@ export const members = pgTable(
     /** epoch ms of the current (or last) stay */
     joined_at: doublePrecision("joined_at").notNull(),
     left_at: doublePrecision("left_at"),
+    /** id of the current (or last) stay; member tokens of other stays are refused */
+    stay: text("stay"),
   },
   (t) => [primaryKey({ columns: [t.room_id, t.user_id] })],
 );

@@ -8,6 +8,7 @@ import { webRouter } from "./web-routes.ts";
 import { errorHandler, sendError } from "./respond.ts";
 import { roomsRouter } from "./rooms-routes.ts";
 import { commentsRouter } from "./comments-routes.ts";
+import { authRouter } from "./auth-routes.ts";
 
 export async function mountHttp(app: Application, svc: Services): Promise<void> {
   app.disable("x-powered-by");
@@ -15,6 +16,7 @@ export async function mountHttp(app: Application, svc: Services): Promise<void> 
   app.use(opsRouter(svc));
   app.use(docsRouter());
   app.use(await webRouter());
+  app.use("/auth", authRouter(svc));
   app.use("/api/rooms", roomsRouter(svc));
   app.use("/api/comments", commentsRouter(svc));
   app.use("/api", (_req, res) => sendError(res, new AppError("NOT_FOUND")));

@@ -4,11 +4,10 @@ import { commentMessage } from "../../schema/messages.ts";
 import { historyQuery, threadQuery } from "../../schema/queries.ts";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
-import * as repo from "../db/rooms-repo.ts";
-import { getThread, insertComment, viewOf } from "../db/comments-repo.ts";
+import { getThread } from "../db/comments-repo.ts";
 import { commentHistory } from "../db/analytics-repo.ts";
 import { parseOrThrow } from "../validate.ts";
-import { publishComment } from "../rooms/comment-channel.ts";
+import { callRoom } from "../rooms/remote.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { memberOf } from "./member-auth.ts";
 import { sendData } from "./respond.ts";
@@ -17,29 +16,14 @@ export function commentsRouter(svc: Services): Router {
   const router = Router();
   const { db } = svc.database;
 
+  /** As a member, during its stay: the room stores and delivers it (one path with the room message). */
   router.post("/", async (req, res) => {
     const member = memberOf(req, svc.tokenSecret);
-    const body = parseOrThrow(commentMessage, req.body);
-    const [room, seat] = await Promise.all([
-      repo.getRoom(db, member.room_id),
-      repo.getMember(db, member.room_id, member.user_id),
-    ]);
-    if (!room) throw new AppError("ROOM_NOT_FOUND");
-    if (!seat) throw new AppError("FORBIDDEN", "this token's user has never been in the room");
+    parseOrThrow(commentMessage, req.body);
     await svc.rateLimits.consume("comment", { user_id: member.user_id, ip: clientIp(req) });
-    const row = await insertComment(db, {
-      anime_id: room.anime_id,
-      episode_number: room.episode_number,
-      parent_id: body.parent_id === undefined ? undefined : Number(body.parent_id),
-      user_id: member.user_id,
-      username: seat.username,
-      message: body.message,
-      room_id: room.room_id,
-      video_timestamp: body.video_timestamp,
-    });
-    const comment = viewOf(row);
-    await publishComment(room.room_id, comment);
-    sendData(res, comment, 201);
+    const done = await callRoom(member.room_id, "memberAct", [member, "comment", req.body]);
+    if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
+    sendData(res, done.data, 201);
   });
 
   router.get("/", async (req, res) => {

@@ -36,7 +36,10 @@ interface Route {
   path: string;
   summary: string;
   tag: string;
+  /** authorised by a member token (during its stay) */
   member?: boolean;
+  /** authorised by an identity token (AUTH_MODE guest or jwt) */
+  identity?: boolean;
   query?: z.ZodObject;
   body?: z.ZodType;
   ok: { status: number; description: string; schema?: JsonSchema };
@@ -50,8 +53,10 @@ export const ROUTES: Route[] = [
   {
     method: "post",
     path: "/api/rooms",
-    summary: "Create a watch party; the creator is its host",
+    summary:
+      "Create a watch party; the caller (Authorization: Bearer <identity token>) is its owner and host",
     tag: "rooms",
+    identity: true,
     body: createRoomOptions,
     ok: {
       status: 201,
@@ -61,14 +66,24 @@ export const ROUTES: Route[] = [
         type: "object",
         properties: {
           room: ref("Room"),
-          member_token: { type: "string" },
-          access_key: { type: "string", pattern: "^[0-9]{6}$" },
+          user_id: { type: "string", description: "the verified identity the seat is for" },
+          member_token: { type: "string", description: "for this stay only" },
+          identity_token: {
+            type: "string",
+            description: "a guest identity issued now (AUTH_MODE=guest, no token presented)",
+          },
+          access_key: {
+            type: "string",
+            pattern: "^[0-9]{6}$",
+            description: "private room; owner and host only",
+          },
+          invite: { type: "string", description: "private room's invite secret; owner and host only" },
           reservation: ref("SeatReservation"),
         },
-        required: ["room", "member_token", "reservation"],
+        required: ["room", "user_id", "member_token", "reservation"],
       }),
     },
-    errors: ["INVALID_INPUT", "RATE_LIMITED"],
+    errors: ["INVALID_INPUT", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"],
   },
   {
     method: "get",
@@ -86,20 +101,39 @@ export const ROUTES: Route[] = [
   {
     method: "post",
     path: "/api/rooms/{room_id}/join",
-    summary: "Take a seat (wakes a dormant room)",
+    summary:
+      "Take a seat as the caller's identity (wakes a dormant room); a private room needs its key, its invite, or an earlier stay",
     tag: "rooms",
+    identity: true,
     body: joinRoomOptions,
     ok: {
       status: 200,
       description: "The room and a seat reservation for client.consumeSeatReservation()",
       schema: data({
         type: "object",
-        properties: { room: ref("Room"), reservation: ref("SeatReservation") },
-        required: ["room", "reservation"],
+        properties: {
+          room: ref("Room"),
+          user_id: { type: "string", description: "the verified identity the seat is for" },
+          member_token: { type: "string", description: "for this stay only" },
+          identity_token: {
+            type: "string",
+            description: "a guest identity issued now (AUTH_MODE=guest, no token presented)",
+          },
+          access_key: {
+            type: "string",
+            pattern: "^[0-9]{6}$",
+            description: "private room; owner and host only",
+          },
+          invite: { type: "string", description: "private room's invite secret; owner and host only" },
+          reservation: ref("SeatReservation"),
+        },
+        required: ["room", "user_id", "member_token", "reservation"],
       }),
     },
     errors: [
       "INVALID_INPUT",
+      "UNAUTHORIZED",
+      "FORBIDDEN",
       "ROOM_NOT_FOUND",
       "INVALID_ACCESS_KEY",
       "TOO_MANY_ATTEMPTS",
@@ -123,7 +157,8 @@ export const ROUTES: Route[] = [
   {
     method: "delete",
     path: "/api/rooms/{room_id}",
-    summary: "Delete the room (host): every member is disconnected with a reason; comments stay",
+    summary:
+      "Delete the room (owner: identity token, or the owner's member token during a stay): every member is disconnected with a reason; comments stay",
     tag: "rooms",
     member: true,
     ok: {
@@ -131,7 +166,51 @@ export const ROUTES: Route[] = [
       description: "Deleted",
       schema: data({ type: "object", properties: { deleted: { const: true } }, required: ["deleted"] }),
     },
-    errors: ["UNAUTHORIZED", "FORBIDDEN", "NOT_HOST", "ROOM_NOT_FOUND", "RATE_LIMITED"],
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "NOT_OWNER", "ROOM_NOT_FOUND", "RATE_LIMITED"],
+  },
+  {
+    method: "post",
+    path: "/api/rooms/{room_id}/access",
+    summary: "Rotate a private room's key and invite (owner); the old ones stop working, seated members stay",
+    tag: "rooms",
+    member: true,
+    ok: {
+      status: 200,
+      description: "The new key and invite",
+      schema: data({
+        type: "object",
+        properties: { access_key: { type: "string", pattern: "^[0-9]{6}$" }, invite: { type: "string" } },
+        required: ["access_key", "invite"],
+      }),
+    },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "NOT_OWNER", "INVALID_INPUT", "ROOM_NOT_FOUND", "RATE_LIMITED"],
+  },
+  {
+    method: "get",
+    path: "/api/rooms/{room_id}",
+    summary: "Describe a room: anyone for a public room; a private room for its members and owner only",
+    tag: "rooms",
+    member: true,
+    ok: { status: 200, description: "The room", schema: data(ref("Room")) },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND"],
+  },
+  {
+    method: "post",
+    path: "/auth/anonymous",
+    summary:
+      "A new guest identity (AUTH_MODE=guest), in the shape @colyseus/sdk's client.auth.signInAnonymously() expects: `{ user, token }` (no `data` envelope)",
+    tag: "identity",
+    ok: { status: 201, description: "`{ user: { id, anonymous }, token }`", schema: { type: "object" } },
+    errors: ["NOT_FOUND", "RATE_LIMITED"],
+  },
+  {
+    method: "get",
+    path: "/auth/userdata",
+    summary: "Who an identity token names: `{ user: { id, name? } }` (no `data` envelope)",
+    tag: "identity",
+    identity: true,
+    ok: { status: 200, description: "`{ user }`", schema: { type: "object" } },
+    errors: ["UNAUTHORIZED"],
   },
   {
     method: "post",
@@ -141,31 +220,33 @@ export const ROUTES: Route[] = [
     member: true,
     body: controlMessage,
     ok: { status: 200, description: "The new playback", schema: data(ref("Playback")) },
-    errors: [
-      "UNAUTHORIZED",
-      "FORBIDDEN",
-      "NOT_HOST",
-      "INVALID_INPUT",
-      "ROOM_NOT_FOUND",
-      "ROOM_DORMANT",
-      "RATE_LIMITED",
-    ],
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "NOT_HOST", "INVALID_INPUT", "ROOM_NOT_FOUND", "RATE_LIMITED"],
   },
   {
     method: "get",
     path: "/api/rooms/{room_id}/playback",
     summary: "The host's clock and the server time",
     tag: "sync",
-    ok: { status: 200, description: "Playback", schema: data(ref("Playback")) },
-    errors: ["ROOM_NOT_FOUND"],
+    member: true,
+    ok: {
+      status: 200,
+      description: "Playback (a private room: members only)",
+      schema: data(ref("Playback")),
+    },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND"],
   },
   {
     method: "get",
     path: "/api/rooms/{room_id}/members",
     summary: "Members of a live room with their sync status ([] when dormant)",
     tag: "members",
-    ok: { status: 200, description: "Members", schema: data({ type: "array", items: ref("Member") }) },
-    errors: ["ROOM_NOT_FOUND"],
+    member: true,
+    ok: {
+      status: 200,
+      description: "Members (a private room: members only)",
+      schema: data({ type: "array", items: ref("Member") }),
+    },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND"],
   },
   {
     method: "patch",
@@ -189,8 +270,13 @@ export const ROUTES: Route[] = [
     path: "/api/rooms/{room_id}/stats",
     summary: "Members, host actions, comments and sync quality over the last hour",
     tag: "analytics",
-    ok: { status: 200, description: "Room statistics", schema: data({ type: "object" }) },
-    errors: ["ROOM_NOT_FOUND"],
+    member: true,
+    ok: {
+      status: 200,
+      description: "Room statistics (a private room: members only)",
+      schema: data({ type: "object" }),
+    },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND"],
   },
   {
     method: "post",
@@ -270,7 +356,8 @@ const COMPONENTS = {
       episode_number: { type: "integer" },
       video_url: { type: "string" },
       is_public: { type: "boolean" },
-      host_user_id: { type: "string" },
+      host_user_id: { type: "string", description: "the current controller" },
+      owner_user_id: { type: "string", description: "the verified creator" },
       created_at: { type: "number", description: "epoch ms" },
       member_count: { type: "integer" },
       status: { enum: ["live", "dormant"] },
@@ -378,7 +465,14 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       ...(r.body
         ? { requestBody: { required: true, content: { "application/json": { schema: json(r.body) } } } }
         : {}),
-      ...(r.member ? { security: [{ memberToken: [] }] } : {}),
+      ...(r.member || r.identity
+        ? {
+            security: [
+              ...(r.member ? [{ memberToken: [] }] : []),
+              ...(r.identity ? [{ identityToken: [] }] : []),
+            ],
+          }
+        : {}),
       responses,
     };
   }
@@ -394,6 +488,13 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     components: {
       schemas: COMPONENTS,
       securitySchemes: {
+        identityToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description:
+            "AUTH_MODE=guest: the token from `welcome.identity_token` or POST /auth/anonymous; AUTH_MODE=jwt: a token of the configured identity provider",
+        },
         memberToken: {
           type: "http",
           scheme: "bearer",

@@ -39,8 +39,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 
 /** The auth context the matchmaker's onAuth expects, for calls made from HTTP routes. */
 export function authContextOf(req: Request): AuthContext {
+  const header = req.headers.authorization;
+  const token =
+    typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
   return {
-    token: undefined as unknown as string,
+    token: token as unknown as string,
     ip: clientIp(req),
     headers: new Headers(),
     req,

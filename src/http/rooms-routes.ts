@@ -1,54 +1,64 @@
-/** /api/rooms: create, join, list, playback and members. Thin: validation, then the room layer. */
+/** /api/rooms: create, join, list, describe, playback, members, stats and the member/owner actions. Thin. */
 import { Router, type Request } from "express";
 import { matchMaker } from "@colyseus/core";
-import {
-  controlMessage,
-  createRoomOptions,
-  joinRoomOptions,
-  memberUpdate,
-  roomId as roomIdSchema,
-} from "../../schema/messages.ts";
+import { roomId as roomIdSchema } from "../../schema/messages.ts";
 import { listQuery } from "../../schema/queries.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
-import type { RemoteResult } from "../rooms/WatchPartyRoom.ts";
 import { clientIp } from "../security/client-ip.ts";
-import { memberOf, requireRoom, requireUser } from "./member-auth.ts";
+import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
+import { signMemberToken } from "../security/member-token.ts";
+import { isJwtShaped } from "../security/identity.ts";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import * as repo from "../db/rooms-repo.ts";
-import { createWatchParty, joinWatchParty } from "../rooms/matchmaking.ts";
+import { createWatchParty, joinWatchParty, type Seated } from "../rooms/matchmaking.ts";
+import { newStay } from "../rooms/admission.ts";
+import { callRoom, type MemberAction, type OwnerAction } from "../rooms/remote.ts";
 import { parseOrThrow } from "../validate.ts";
 import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
-import { signMemberToken } from "../security/member-token.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { bearerOf, memberOf, requireRoom, requireUser, userIn } from "./member-auth.ts";
 import { authContextOf, sendData } from "./respond.ts";
+
+type LiveView = { playback: PlaybackSnapshot; members: Array<{ user_id: string; connected: boolean }> };
 
 export function roomsRouter(svc: Services): Router {
   const router = Router();
   const { db } = svc.database;
 
+  /** What a new seat's holder gets: the room, the seat, its member token, and a new guest identity. */
+  async function seated(seat: Seated, stay: string, memberCount: number, live: boolean) {
+    const row = await loadRoom(seat.reservation.roomId);
+    const identified = seat.request.identified!;
+    const user_id = identified.identity.user_id;
+    const exp = Date.now() + svc.config.MEMBER_TOKEN_TTL_S * 1000;
+    const data: Record<string, unknown> = {
+      room: publicRoom(row, memberCount, live),
+      user_id,
+      member_token: signMemberToken(svc.tokenSecret, { room_id: row.room_id, user_id, stay, exp }),
+      reservation: seat.reservation,
+    };
+    if (identified.issued_token) data.identity_token = identified.issued_token;
+    if (row.access_key !== null && (row.owner_user_id === user_id || row.host_user_id === user_id)) {
+      data.access_key = row.access_key;
+      data.invite = row.invite_secret;
+    }
+    return data;
+  }
+
   router.post("/", async (req, res) => {
-    const opts = parseOrThrow(createRoomOptions, req.body);
-    const reservation = await createWatchParty(req.body, authContextOf(req));
-    const row = await loadRoom(reservation.roomId);
-    const member_token = signMemberToken(svc.tokenSecret, {
-      room_id: row.room_id,
-      user_id: opts.host_user_id,
-      exp: Date.now() + svc.config.MEMBER_TOKEN_TTL_S * 1000,
-    });
-    const data: Record<string, unknown> = { room: publicRoom(row, 0, true), member_token, reservation };
-    if (row.access_key !== null) data.access_key = row.access_key;
-    sendData(res, data, 201);
+    const stay = newStay();
+    const seat = await createWatchParty(req.body, authContextOf(req), stay);
+    sendData(res, await seated(seat, stay, 0, true), 201);
   });
 
   router.post("/:room_id/join", async (req, res) => {
     const roomId = roomParam(req);
-    parseOrThrow(joinRoomOptions, req.body);
-    const reservation = await joinWatchParty(roomId, req.body, authContextOf(req));
-    const row = await loadRoom(roomId);
+    const stay = newStay();
+    const seat = await joinWatchParty(roomId, req.body, authContextOf(req), stay);
     const listing = await matchMaker.getRoomById(roomId);
-    sendData(res, { room: publicRoom(row, listing?.clients ?? 0, Boolean(listing)), reservation });
+    sendData(res, await seated(seat, stay, listing?.clients ?? 0, Boolean(listing)));
   });
 
   router.get("/", async (req, res) => {
@@ -64,74 +74,25 @@ export function roomsRouter(svc: Services): Router {
     );
   });
 
+  router.get("/:room_id", async (req, res) => {
+    const row = await readableRoom(req);
+    const listing = await matchMaker.getRoomById(row.room_id);
+    sendData(res, publicRoom(row, listing?.clients ?? 0, Boolean(listing)));
+  });
+
   router.get("/:room_id/playback", async (req, res) => {
-    const row = await loadRoom(roomParam(req));
+    const row = await readableRoom(req);
     const live = await liveView(row.room_id);
-    const playback = live?.playback ?? dormantPlayback(row);
-    sendData(res, { ...playback, server_time: Date.now() });
+    sendData(res, { ...(live?.playback ?? dormantPlayback(row)), server_time: Date.now() });
   });
 
   router.get("/:room_id/members", async (req, res) => {
-    const row = await loadRoom(roomParam(req));
-    const live = await liveView(row.room_id);
-    sendData(res, live?.members ?? []);
-  });
-
-  router.post("/:room_id/leave", async (req, res) => {
-    const roomId = roomParam(req);
-    const member = memberOf(req, svc.tokenSecret);
-    requireRoom(member, roomId);
-    await loadRoom(roomId);
-    await svc.rateLimits.consume("manage", { user_id: member.user_id, ip: clientIp(req) });
-    const left = await callRoom(roomId, "leaveUser", [member.user_id]);
-    sendData(res, { left: left !== undefined });
-  });
-
-  router.delete("/:room_id", async (req, res) => {
-    const roomId = roomParam(req);
-    const member = memberOf(req, svc.tokenSecret);
-    requireRoom(member, roomId);
-    const row = await loadRoom(roomId);
-    await svc.rateLimits.consume("manage", { user_id: member.user_id, ip: clientIp(req) });
-    const live = await callRoom(roomId, "deleteRoom", [member.user_id]);
-    if (live === undefined) {
-      if (row.host_user_id !== member.user_id) throw new AppError("NOT_HOST");
-      await repo.deleteRoom(db, roomId);
-    }
-    sendData(res, { deleted: true });
-  });
-
-  router.post("/:room_id/control", async (req, res) => {
-    const roomId = roomParam(req);
-    const member = memberOf(req, svc.tokenSecret);
-    requireRoom(member, roomId);
-    const cmd = parseOrThrow(controlMessage, req.body);
-    await loadRoom(roomId);
-    const done = await callRoom(roomId, "hostControl", [member.user_id, cmd]);
-    if (done === undefined) throw new AppError("ROOM_DORMANT");
-    const live = await liveView(roomId);
-    sendData(res, { ...live?.playback, server_time: Date.now() });
-  });
-
-  router.patch("/:room_id/members/:user_id", async (req, res) => {
-    const roomId = roomParam(req);
-    const member = memberOf(req, svc.tokenSecret);
-    requireRoom(member, roomId);
-    requireUser(member, String(req.params.user_id));
-    const patch = parseOrThrow(memberUpdate, req.body);
-    await loadRoom(roomId);
-    await svc.rateLimits.consume("manage", { user_id: member.user_id, ip: clientIp(req) });
-    const done = await callRoom(roomId, "updateMember", [member.user_id, patch]);
-    if (done === undefined) throw new AppError("MEMBER_NOT_FOUND");
-    const live = await liveView(roomId);
-    sendData(
-      res,
-      live?.members.find((m: any) => m.user_id === member.user_id),
-    );
+    const row = await readableRoom(req);
+    sendData(res, (await liveView(row.room_id))?.members ?? []);
   });
 
   router.get("/:room_id/stats", async (req, res) => {
-    const row = await loadRoom(roomParam(req));
+    const row = await readableRoom(req);
     const [counters, sync, live] = await Promise.all([
       roomCounters(db, row.room_id),
       syncQuality(db, row.room_id),
@@ -141,12 +102,35 @@ export function roomsRouter(svc: Services): Router {
       room_id: row.room_id,
       status: live ? "live" : "dormant",
       current_members: live?.members.length ?? 0,
-      connected_members: live?.members.filter((m: any) => m.connected).length ?? 0,
+      connected_members: live?.members.filter((m) => m.connected).length ?? 0,
       peak_members: counters?.peak_members ?? 0,
       host_actions: counters?.host_actions ?? 0,
       comments: counters?.comments ?? 0,
       sync,
     });
+  });
+
+  router.post("/:room_id/leave", async (req, res) => {
+    await memberAct(req, "leave");
+    sendData(res, { left: true });
+  });
+
+  router.post("/:room_id/control", async (req, res) => {
+    sendData(res, await memberAct(req, "control", req.body));
+  });
+
+  router.patch("/:room_id/members/:user_id", async (req, res) => {
+    requireUser(memberOf(req, svc.tokenSecret), String(req.params.user_id));
+    sendData(res, await memberAct(req, "update_member", req.body));
+  });
+
+  router.delete("/:room_id", async (req, res) => {
+    await ownerAct(req, "delete");
+    sendData(res, { deleted: true });
+  });
+
+  router.post("/:room_id/access", async (req, res) => {
+    sendData(res, await ownerAct(req, "rotate_access"));
   });
 
   async function loadRoom(roomId: string): Promise<repo.RoomRow> {
@@ -155,25 +139,52 @@ export function roomsRouter(svc: Services): Router {
     return row;
   }
 
-  return router;
-}
-
-type LiveView = { playback: PlaybackSnapshot; members: any[] };
-
-/**
- * Calls a method of a live room on whichever process hosts it. Undefined when the room is
- * dormant; a refusal from the room becomes its AppError.
- */
-async function callRoom(roomId: string, method: string, args: unknown[]): Promise<true | undefined> {
-  if (!(await matchMaker.getRoomById(roomId))) return undefined;
-  let result: RemoteResult;
-  try {
-    result = await matchMaker.remoteRoomCall(roomId, method, args);
-  } catch {
-    return undefined; // went to sleep in between
+  /** A public room, or a private one for its members (a live stay) and its owner. */
+  async function readableRoom(req: Request): Promise<repo.RoomRow> {
+    const row = await loadRoom(roomParam(req));
+    if (row.is_public) return row;
+    if (!bearerOf(req))
+      throw new AppError(
+        "UNAUTHORIZED",
+        "a private room: members only (Authorization: Bearer <member_token>)",
+      );
+    const userId = await userIn(req, svc, row.room_id);
+    const viaIdentity = isJwtShaped(bearerOf(req)!) && svc.identity.mode !== "open";
+    if (viaIdentity && userId !== row.owner_user_id)
+      throw new AppError("FORBIDDEN", "a private room: members only");
+    return row;
   }
-  if (!result.ok) throw new AppError(result.code, result.message);
-  return true;
+
+  /** A member token's action in its room, during its stay. */
+  async function memberAct(req: Request, action: MemberAction, payload?: unknown): Promise<unknown> {
+    const roomId = roomParam(req);
+    const claims = memberOf(req, svc.tokenSecret);
+    requireRoom(claims, roomId);
+    await loadRoom(roomId);
+    if (action !== "control")
+      await svc.rateLimits.consume("manage", { user_id: claims.user_id, ip: clientIp(req) });
+    const done = await callRoom(roomId, "memberAct", [claims, action, payload]);
+    if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
+    return done.data;
+  }
+
+  /** The owner's action: in the live room, or on the stored room while it is dormant. */
+  async function ownerAct(req: Request, action: OwnerAction): Promise<unknown> {
+    const row = await loadRoom(roomParam(req));
+    // an identity token works while the room sleeps; a member token only during its stay
+    const userId = await userIn(req, svc, row.room_id);
+    await svc.rateLimits.consume("manage", { user_id: userId, ip: clientIp(req) });
+    const done = await callRoom(row.room_id, "ownerAct", [userId, action]);
+    if (done) return done.data;
+    if (userId !== row.owner_user_id) throw new AppError("NOT_OWNER");
+    if (action === "delete") return repo.deleteRoom(db, row.room_id);
+    if (row.access_key === null) throw new AppError("INVALID_INPUT", "a public room has no key to rotate");
+    const access = { access_key: generateAccessKey(), invite_secret: generateInviteSecret() };
+    await repo.setAccess(db, row.room_id, access);
+    return { access_key: access.access_key, invite: access.invite_secret };
+  }
+
+  return router;
 }
 
 /** The live room's own view, from whichever process hosts it; undefined when dormant. */
@@ -192,7 +203,7 @@ function roomParam(req: Request): string {
   return parsed.data;
 }
 
-/** A room as the API shows it: never the access key. */
+/** A room as the API shows it: never the access key or the invite. */
 export function publicRoom(row: repo.RoomRow, memberCount: number, live: boolean) {
   return {
     ...repo.describeRoom(row),

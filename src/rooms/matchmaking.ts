@@ -6,28 +6,41 @@
 import { matchMaker, type AuthContext } from "@colyseus/core";
 import { AppError, fromServerError } from "../errors.ts";
 import { roomId as roomIdSchema } from "../../schema/messages.ts";
-import type { AniSyncAuthContext } from "./admission.ts";
+import type { AniSyncAuthContext, SeatRequest } from "./admission.ts";
 import { ensureLive, ROOM_NAME } from "./restore.ts";
 import { metrics } from "../ops/metrics.ts";
 import { services } from "../services.ts";
 
 type SeatReservation = Awaited<ReturnType<typeof matchMaker.joinById>>;
 
-export async function createWatchParty(options: unknown, ctx: AuthContext): Promise<SeatReservation> {
-  return counted(() => matchMaker.create(ROOM_NAME, options, withRequest(ctx, { mode: "create" })), ctx);
+/** A seat and who it is for (the verified identity, and a guest token if one was issued). */
+export interface Seated {
+  reservation: SeatReservation;
+  request: SeatRequest;
+}
+
+export async function createWatchParty(options: unknown, ctx: AuthContext, stay?: string): Promise<Seated> {
+  const request: SeatRequest = { mode: "create", stay };
+  const reservation = await counted(
+    () => matchMaker.create(ROOM_NAME, options, withRequest(ctx, request)),
+    ctx,
+  );
+  return { reservation, request };
 }
 
 export async function joinWatchParty(
   roomId: string,
   options: unknown,
   ctx: AuthContext,
-): Promise<SeatReservation> {
-  return counted(() => joinById(roomId, options, ctx), ctx);
+  stay?: string,
+): Promise<Seated> {
+  const request: SeatRequest = { mode: "join", room_id: roomId, stay };
+  const reservation = await counted(() => joinById(roomId, options, withRequest(ctx, request)), ctx);
+  return { reservation, request };
 }
 
-async function joinById(roomId: string, options: unknown, ctx: AuthContext): Promise<SeatReservation> {
+async function joinById(roomId: string, options: unknown, auth: AuthContext): Promise<SeatReservation> {
   if (!roomIdSchema.safeParse(roomId).success) throw new AppError("ROOM_NOT_FOUND");
-  const auth = withRequest(ctx, { mode: "join", room_id: roomId });
   for (let attempt = 1; ; attempt++) {
     await ensureLive(roomId);
     try {
@@ -51,7 +64,7 @@ async function counted<T>(fn: () => Promise<T>, ctx: AuthContext): Promise<T> {
   }
 }
 
-function withRequest(ctx: AuthContext, request: AniSyncAuthContext["anisync"]): AniSyncAuthContext {
+function withRequest(ctx: AuthContext, request: SeatRequest): AniSyncAuthContext {
   return Object.assign(ctx, { anisync: request });
 }
 
@@ -71,10 +84,11 @@ export function installMatchmakingRoutes(): void {
     if (method === "create") {
       return rethrow(async () => {
         if (roomNameOrId !== ROOM_NAME) throw new AppError("INVALID_INPUT", `no room type "${roomNameOrId}"`);
-        return createWatchParty(clientOptions, ctx);
+        return (await createWatchParty(clientOptions, ctx)).reservation;
       });
     }
-    if (method === "joinById") return rethrow(() => joinWatchParty(roomNameOrId, clientOptions, ctx));
+    if (method === "joinById")
+      return rethrow(async () => (await joinWatchParty(roomNameOrId, clientOptions, ctx)).reservation);
     return original(method, roomNameOrId, clientOptions, auth);
   };
 }

@@ -8,8 +8,12 @@ import { services } from "../services.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
 
-/** Internal create option; refused from clients in onAuth. */
+/** Internal create options start with this; onAuth refuses them from clients. */
+export const INTERNAL_OPTION_PREFIX = "__anisync_";
+/** Restore a dormant room by id. */
 export const RESTORE_OPTION = "__anisync_restore";
+/** The verified creator's seat, set by onAuth for onCreate. */
+export const OWNER_OPTION = "__anisync_owner";
 export const ROOM_NAME = "watch_party";
 
 const LOCK_TTL_S = 15;

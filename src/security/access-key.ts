@@ -1,5 +1,5 @@
 /** Private-room access keys: six digits from a cryptographic source, compared in constant time. */
-import { randomInt, timingSafeEqual, createHash } from "node:crypto";
+import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 
 export function generateAccessKey(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, "0");
@@ -11,4 +11,9 @@ export function accessKeyMatches(expected: string, given: unknown): boolean {
   const a = createHash("sha256").update(expected).digest();
   const b = createHash("sha256").update(given).digest();
   return timingSafeEqual(a, b);
+}
+
+/** An invite secret: 128 bits from a cryptographic source, base64url (22 characters). */
+export function generateInviteSecret(): string {
+  return randomBytes(16).toString("base64url");
 }

@@ -15,9 +15,15 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 
-export type LimitName = "room_create" | "control" | "comment" | "manage";
+export type LimitName = "room_create" | "control" | "comment" | "manage" | "guest_identity";
 
-const WINDOWS_S: Record<LimitName, number> = { room_create: 3600, control: 1, comment: 60, manage: 3600 };
+const WINDOWS_S: Record<LimitName, number> = {
+  room_create: 3600,
+  control: 1,
+  comment: 60,
+  manage: 3600,
+  guest_identity: 3600,
+};
 
 export function limitPoints(config: Config): Record<LimitName, number> {
   return {
@@ -25,6 +31,7 @@ export function limitPoints(config: Config): Record<LimitName, number> {
     control: config.RATE_CONTROL_PER_S,
     comment: config.RATE_COMMENT_PER_MIN,
     manage: config.RATE_MANAGE_PER_HOUR,
+    guest_identity: config.RATE_GUEST_IDENTITY_PER_HOUR,
   };
 }
 
@@ -57,6 +64,7 @@ export class RateLimits {
       control: make("control"),
       comment: make("comment"),
       manage: make("manage"),
+      guest_identity: make("guest_identity"),
     };
   }
 

@@ -38,6 +38,7 @@ describe("a cluster of two processes", function () {
       REDIS_URL: redisUrl,
       PUBLIC_ADDRESS: "auto",
       LOG_LEVEL: "warn",
+      AUTH_MODE: "open",
       CLEANUP_INTERVAL_S: "6",
     };
     [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);

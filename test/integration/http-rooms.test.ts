@@ -48,14 +48,16 @@ describe("HTTP rooms API", function () {
 
     hostRoom.send("control", { action: "play", current_time: 7 });
     await eventually(() => guestRoom.state.playback.seq === 1);
-    const pb = await http(h, "GET", `/api/rooms/${room.room_id}/playback`);
+    // a private room's playback and members are for its members
+    const asHost = { authorization: `Bearer ${member_token}` };
+    const pb = await http(h, "GET", `/api/rooms/${room.room_id}/playback`, undefined, asHost);
     assert.equal(pb.status, 200);
     assert.equal(pb.body.data.is_playing, true);
     assert.equal(pb.body.data.position, 7);
     assert.equal(pb.body.data.seq, 1);
     assert.ok(Math.abs(pb.body.data.server_time - Date.now()) < 1000);
 
-    const members = await http(h, "GET", `/api/rooms/${room.room_id}/members`);
+    const members = await http(h, "GET", `/api/rooms/${room.room_id}/members`, undefined, asHost);
     assert.deepEqual(
       members.body.data.map((m: any) => m.username).sort(),
       ["Guest", opts.host_username].sort(),

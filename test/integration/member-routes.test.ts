@@ -83,6 +83,7 @@ describe("member-token routes: leave, delete, control, member update", function 
     const expired = signMemberToken(h.app.services.tokenSecret, {
       room_id: a.roomId,
       user_id: a.host.welcome.user_id,
+      stay: "any",
       exp: Date.now() - 1,
     });
     const exp = await http(h, "DELETE", `/api/rooms/${a.roomId}`, undefined, bearer(expired));
@@ -90,6 +91,7 @@ describe("member-token routes: leave, delete, control, member update", function 
     const forged = signMemberToken("f".repeat(40), {
       room_id: a.roomId,
       user_id: a.host.welcome.user_id,
+      stay: "any",
       exp: Date.now() + 60_000,
     });
     const fake = await http(h, "DELETE", `/api/rooms/${a.roomId}`, undefined, bearer(forged));
@@ -150,7 +152,8 @@ describe("member-token routes: leave, delete, control, member update", function 
       undefined,
       bearer(guest.welcome.member_token),
     );
-    assert.deepEqual([again.status, again.body.error.code], [404, "MEMBER_NOT_FOUND"]);
+    // the token belonged to that stay, which has ended
+    assert.deepEqual([again.status, again.body.error.code], [401, "UNAUTHORIZED"]);
     await host.room.leave();
   });
 
@@ -163,7 +166,7 @@ describe("member-token routes: leave, delete, control, member update", function 
       undefined,
       bearer(guest.welcome.member_token),
     );
-    assert.deepEqual([refused.status, refused.body.error.code], [403, "NOT_HOST"]);
+    assert.deepEqual([refused.status, refused.body.error.code], [403, "NOT_OWNER"]);
     const reasons = [host.room, guest.room].map(
       (r) =>
         new Promise<[number, string | undefined]>((resolve) =>
@@ -186,14 +189,11 @@ describe("member-token routes: leave, delete, control, member update", function 
     );
   });
 
-  it("a dormant room can be deleted by its last host, and control on it is ROOM_DORMANT", async () => {
-    const host = await joined(sdk(h).create("watch_party", createOptions()));
+  it("a member token ends with its stay: on the dormant room control and delete are 401; the owner back in deletes it", async () => {
+    const opts = createOptions();
+    const host = await joined(sdk(h).create("watch_party", opts));
     const roomId = host.room.roomId;
     await host.room.leave();
-    await eventually(
-      async () => (await http(h, "GET", `/api/rooms/${roomId}/members`)).body.data?.length === 0,
-      5000,
-    );
     await eventually(
       async () => (await http(h, "GET", `/api/rooms/${roomId}/stats`)).body.data?.status === "dormant",
       5000,
@@ -205,8 +205,20 @@ describe("member-token routes: leave, delete, control, member update", function 
       { action: "play", current_time: 0 },
       bearer(host.welcome.member_token),
     );
-    assert.deepEqual([ctl.status, ctl.body.error.code], [409, "ROOM_DORMANT"]);
-    const del = await http(h, "DELETE", `/api/rooms/${roomId}`, undefined, bearer(host.welcome.member_token));
+    assert.deepEqual([ctl.status, ctl.body.error.code], [401, "UNAUTHORIZED"]);
+    const stale = await http(
+      h,
+      "DELETE",
+      `/api/rooms/${roomId}`,
+      undefined,
+      bearer(host.welcome.member_token),
+    );
+    assert.deepEqual([stale.status, stale.body.error.code], [401, "UNAUTHORIZED"]);
+    const back = await joined(
+      sdk(h).joinById(roomId, { user_id: opts.host_user_id, username: opts.host_username }),
+    );
+    assert.equal(back.welcome.is_owner, true);
+    const del = await http(h, "DELETE", `/api/rooms/${roomId}`, undefined, bearer(back.welcome.member_token));
     assert.equal(del.status, 200);
     assert.equal((await http(h, "GET", `/api/rooms/${roomId}/playback`)).status, 404);
   });

@@ -134,6 +134,7 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
       DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-logs-")),
       REDIS_URL: "",
       LOG_LEVEL: "debug",
+      AUTH_MODE: "open",
     });
     const secrets: string[] = [];
     try {

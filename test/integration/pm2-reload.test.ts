@@ -39,6 +39,7 @@ describe("pm2 reload of a 2-process cluster under load", function () {
       PORT: String(port),
       ANISYNC_INSTANCES: "2",
       LOG_LEVEL: "warn",
+      AUTH_MODE: "open",
     };
     await pm2("start", "ecosystem.config.js");
     for (const p of [port, port + 1]) {

@@ -17,6 +17,7 @@ describe("rate limits (defaults: create 10/h, control 2/s, comments 5/min, manag
       REDIS_URL: "",
       TRUST_PROXY: "true",
       LOG_LEVEL: "warn",
+      AUTH_MODE: "open",
     });
   });
   after(async () => {

@@ -16,6 +16,7 @@ describe("a server restart on the same database", function () {
     DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-restart-")),
     REDIS_URL: "",
     LOG_LEVEL: "warn",
+    AUTH_MODE: "open",
   };
 
   it("restores the room paused at its last position, with the same id and key", async () => {

@@ -13,16 +13,16 @@ describe("security primitives", () => {
   });
 
   it("a member token verifies for its room and user until it expires", () => {
-    const token = signMemberToken("s".repeat(32), { room_id: "r1", user_id: "u1", exp: 5000 });
+    const token = signMemberToken("s".repeat(32), { room_id: "r1", user_id: "u1", stay: "s1", exp: 5000 });
     assert.deepEqual(verifyMemberToken("s".repeat(32), token, 4999), {
       ok: true,
-      claims: { room_id: "r1", user_id: "u1", exp: 5000 },
+      claims: { room_id: "r1", user_id: "u1", stay: "s1", exp: 5000 },
     });
     assert.deepEqual(verifyMemberToken("s".repeat(32), token, 5000), { ok: false, reason: "expired" });
   });
 
   it("a forged or tampered token is refused", () => {
-    const token = signMemberToken("s".repeat(32), { room_id: "r1", user_id: "u1", exp: 5000 });
+    const token = signMemberToken("s".repeat(32), { room_id: "r1", user_id: "u1", stay: "s1", exp: 5000 });
     assert.equal(verifyMemberToken("t".repeat(32), token, 0).ok, false);
     const [payload, sig] = token.split(".");
     const other = Buffer.from(JSON.stringify(["r1", "admin", 5000])).toString("base64url");
