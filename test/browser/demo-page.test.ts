@@ -2,12 +2,15 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { server, type Harness } from "../helpers/server.ts";
-import { launchChromium } from "../helpers/browser.ts";
+import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
 
 describe("the demo page, as a person uses it", function () {
   this.timeout(60_000);
   let h: Harness;
   let browser: Browser;
+  before(function () {
+    skipWithoutChromium(this);
+  });
   before(async () => {
     h = await server();
     browser = await launchChromium();

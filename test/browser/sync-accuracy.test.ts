@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { server, type Harness } from "../helpers/server.ts";
-import { launchChromium } from "../helpers/browser.ts";
+import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
 import { percentile } from "../../loadtest/stats.ts";
 
 /** The device clock of the skewed member, and the delay on each of its socket messages. */
@@ -56,6 +56,9 @@ describe("browser sync accuracy: a host and two members, one with a skewed clock
   let h: Harness;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  before(function () {
+    skipWithoutChromium(this);
+  });
   before(async () => {
     h = await server();
     browser = await launchChromium();
