@@ -13,6 +13,7 @@ export {
   type WatchPartyEvents,
   type WatchPartyOptions,
 } from "./watch-party.ts";
+export { Client } from "@colyseus/sdk";
 export { attach, type AttachOptions, type PartyLike } from "./attach-video.ts";
 export {
   ClockSync,

@@ -86,7 +86,17 @@ export interface WatchPartyOptions {
   rejoin?: Partial<RejoinPolicy> | false;
   /** How long create/join wait for the first state and the `welcome`. Default 10 000 ms. */
   joinTimeoutMs?: number;
+  /**
+   * Who this client is: an identity token (AUTH_MODE=guest: one the server issued before;
+   * AUTH_MODE=jwt: your site's token). Presented on create, join, rejoin and HTTP calls. Without
+   * one, a guest server issues a new identity in `welcome` (see `identityToken`); in browsers it
+   * is kept in localStorage (the SDK's `colyseus-auth-token`) and used again next time.
+   */
+  identityToken?: string;
 }
+
+/** Where browsers keep the identity (the key @colyseus/sdk's client.auth restores from). */
+const IDENTITY_STORAGE_KEY = "colyseus-auth-token";
 
 type Listeners = { [K in keyof WatchPartyEvents]: Set<WatchPartyEvents[K]> };
 
@@ -95,7 +105,19 @@ function defaultNow(): number {
 }
 
 function toClient(endpoint: string | Client, options: WatchPartyOptions): Client {
-  return typeof endpoint === "string" ? new Client(endpoint, options.clientOptions) : endpoint;
+  const client = typeof endpoint === "string" ? new Client(endpoint, options.clientOptions) : endpoint;
+  if (options.identityToken) client.auth.token = options.identityToken;
+  return client;
+}
+
+/** Keeps a newly issued identity: on the client (rejoins, HTTP calls) and, in browsers, for next time. */
+function keepIdentity(client: Client, token: string): void {
+  client.auth.token = token;
+  try {
+    globalThis.localStorage?.setItem(IDENTITY_STORAGE_KEY, token);
+  } catch {
+    /* storage disabled: the identity lasts for this page */
+  }
 }
 
 export class WatchParty {
@@ -107,7 +129,9 @@ export class WatchParty {
   ): Promise<WatchParty> {
     const client = toClient(endpoint, partyOptions);
     const room = await client.create<WatchPartyState>(ROOM_TYPE, options);
-    const rejoinAs: JoinOptions = { user_id: options.host_user_id, username: options.host_username };
+    const rejoinAs: JoinOptions = {};
+    if (options.host_user_id !== undefined) rejoinAs.user_id = options.host_user_id;
+    if (options.host_username !== undefined) rejoinAs.username = options.host_username;
     if (options.avatar_url !== undefined) rejoinAs.avatar_url = options.avatar_url;
     const party = new WatchParty(client, room.roomId, rejoinAs, partyOptions);
     await party.adopt(room);
@@ -186,9 +210,30 @@ export class WatchParty {
   get memberToken(): string {
     return this.lastWelcome.member_token;
   }
-  /** The private room's key; only the host learns it. */
+  /** The private room's key; only the owner and the host learn it. */
   get accessKey(): string | undefined {
     return this.lastWelcome.access_key ?? this.joinAs.access_key;
+  }
+  /** The private room's invite secret (owner and host); see `inviteLink()`. */
+  get invite(): string | undefined {
+    return this.lastWelcome.invite;
+  }
+  /** The identity token this client presents (issued by a guest server, or given). */
+  get identityToken(): string | undefined {
+    return this.client.auth.token ?? undefined;
+  }
+  /** Whether this client is the room's owner (its verified creator). */
+  get isOwner(): boolean {
+    return this.state.owner_user_id === this.userId;
+  }
+  /** A link that joins this private room without the key: `<base>/?room=<id>#invite=<secret>`. */
+  inviteLink(base: string): string | undefined {
+    const invite = this.invite;
+    if (!invite) return undefined;
+    const url = new URL(base);
+    url.search = `?room=${encodeURIComponent(this.roomId)}`;
+    url.hash = `invite=${invite}`;
+    return url.toString();
   }
   /** Whether this client is the host now (from the live state). */
   get isHost(): boolean {
@@ -255,6 +300,14 @@ export class WatchParty {
     this.current.send("comment", typeof comment === "string" ? { message: comment } : comment);
   }
 
+  /** Owner only: new key and invite for a private room (the old ones stop working). */
+  async rotateAccess(): Promise<{ access_key: string; invite: string }> {
+    const res = await this.client.http.post(`/api/rooms/${encodeURIComponent(this.roomId)}/access`, {
+      headers: this.identityToken ? {} : { authorization: `Bearer ${this.memberToken}` },
+    });
+    return (res.data as { data: { access_key: string; invite: string } }).data;
+  }
+
   /** Leaves the room for good (consented: the seat is released at once). */
   async leave(): Promise<void> {
     if (this.closed) return;
@@ -291,6 +344,7 @@ export class WatchParty {
       this.emit("state", state);
     });
     room.onMessage("welcome", (welcome: WelcomeMessage) => {
+      if (welcome.identity_token) keepIdentity(this.client, welcome.identity_token);
       this.lastWelcome = welcome;
       gotWelcome = true;
       check();
@@ -369,7 +423,7 @@ export class WatchParty {
     this.emit("drop", code, reason);
   }
 
-  /** Who to join as again: the same user, with the room's key if it is private. */
+  /** Who to join as again: the same user (its identity token goes along), with the room's key if it is private. */
   private rejoinOptions(): JoinOptions {
     const options: JoinOptions = { ...this.joinAs };
     const key = this.lastWelcome.access_key ?? this.joinAs.access_key;

@@ -1,6 +1,6 @@
 // AniSync demo page: create or join a watch party, watch in sync, see members and comments.
 // User text is only ever set through textContent, never as HTML.
-import { WatchParty, attach } from "/vendor/anisync-client.js";
+import { WatchParty, attach, Client } from "/vendor/anisync-client.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, text, className) => {
@@ -19,6 +19,20 @@ const userId = () => {
   return id;
 };
 
+// one identity per browser: the SDK keeps the identity token in localStorage and presents it
+const client = new Client(location.origin);
+
+/** The identity to join with: the kept one, else a new guest identity; an open-mode server takes a local id. */
+async function identity() {
+  if (client.auth.token) return {};
+  try {
+    await client.auth.signInAnonymously();
+    return {};
+  } catch {
+    return { user_id: userId() };
+  }
+}
+
 let party;
 let detach;
 const seen = new Set();
@@ -30,26 +44,44 @@ if (params.get("room")) $("join-form").room_id.value = params.get("room");
 $("create-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const f = e.target;
-  start(() =>
-    WatchParty.create(location.origin, {
+  start(async () => {
+    const { user_id } = await identity();
+    return WatchParty.create(client, {
       title: f.title.value,
       anime_id: "demo",
       anime_title: "AniSync demo",
       episode_number: 1,
       video_url: f.video_url.value,
-      host_user_id: userId(),
+      ...(user_id ? { host_user_id: user_id } : {}),
       host_username: f.username.value,
       is_public: !f.private.checked,
-    }),
-  );
+    });
+  });
 });
+
+function join(roomId, options) {
+  start(async () => WatchParty.join(client, roomId, { ...(await identity()), ...options }));
+}
 
 $("join-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const f = e.target;
-  const options = { user_id: userId(), username: f.username.value };
+  const options = { username: f.username.value };
   if (f.access_key.value) options.access_key = f.access_key.value;
-  start(() => WatchParty.join(location.origin, f.room_id.value.trim(), options));
+  join(f.room_id.value.trim(), options);
+});
+
+// an invite link (`/?room=<id>#invite=<secret>`) joins at once
+const invited = { room: new URLSearchParams(location.search).get("room"), invite: params.get("invite") };
+if (invited.room && invited.invite) {
+  join(invited.room, { username: $("join-form").username.value || "Guest", invite: invited.invite });
+}
+
+$("invite-copy").addEventListener("click", async () => {
+  const link = party?.inviteLink(location.origin + location.pathname);
+  if (!link) return;
+  $("invite-link").textContent = link;
+  await navigator.clipboard?.writeText(link).catch(() => {});
 });
 
 async function start(open) {
@@ -79,7 +111,7 @@ async function start(open) {
   setConn("online", "synced");
   render();
   loadComments();
-  history.replaceState(null, "", `#room=${party.roomId}`);
+  history.replaceState(null, "", `${location.pathname}#room=${party.roomId}`);
 }
 
 function setConn(text, kind) {
@@ -92,10 +124,12 @@ function render() {
   $("room-title").textContent = s.title;
   $("room-id").textContent = party.roomId;
   $("me").textContent = s.members.get(party.userId)?.username ?? party.userId;
-  $("role").textContent = party.isHost ? "host" : "member";
+  $("role").textContent =
+    [party.isOwner && "owner", party.isHost && "host"].filter(Boolean).join(" · ") || "member";
   $("role").className = `pill ${party.isHost ? "host" : ""}`;
   $("key-line").classList.toggle("hidden", !party.accessKey);
   $("room-key").textContent = party.accessKey ?? "";
+  $("invite-line").classList.toggle("hidden", !party.invite);
   const pb = s.playback;
   $("playback-line").textContent =
     `${pb.is_playing ? "Playing" : "Paused"} at ${clock(party.expectedPosition())} · action #${pb.seq}`;
@@ -108,6 +142,7 @@ function render() {
     li.dataset.userId = m.user_id;
     const who = el("span");
     who.append(el("b", m.username), " ");
+    if (m.user_id === s.owner_user_id) who.append(el("span", "owner", "pill"), " ");
     if (m.is_host) who.append(el("span", "host", "pill host"), " ");
     if (!m.connected) who.append(el("span", "away", "pill off"));
     const status = el("span");

@@ -70,4 +70,35 @@ describe("the demo page, as a person uses it", function () {
     await hostCtx.close();
     await guestCtx.close();
   });
+
+  it("the owner copies an invite link; a second browser opens it and joins without the key", async () => {
+    const ownerCtx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const friendCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const owner = await ownerCtx.newPage();
+    const friend = await friendCtx.newPage();
+    const errors: string[] = [];
+    for (const p of [owner, friend]) p.on("pageerror", (e) => errors.push(e.message));
+    await owner.goto(h.baseUrl);
+    await owner.fill("#create-form [name=username]", "Olga");
+    await owner.click("#create-form button");
+    await owner.waitForSelector("#party:not(.hidden)");
+    assert.match((await owner.textContent("#role"))!, /owner/);
+    await owner.click("#invite-copy");
+    const link = (await owner.textContent("#invite-link"))!.trim();
+    assert.match(link, /\/\?room=[A-Za-z0-9_-]+#invite=[A-Za-z0-9_-]{22,}$/);
+
+    await friend.goto(link);
+    await friend.waitForSelector("#party:not(.hidden)");
+    await owner.waitForFunction(() => document.querySelectorAll("#members li").length === 2);
+    assert.equal(await friend.textContent("#room-id"), await owner.textContent("#room-id"));
+    assert.ok(
+      !(await friend.evaluate(() => location.href)).includes("invite="),
+      "the secret leaves the address bar",
+    );
+    assert.deepEqual(errors, []);
+    await friend.click("#leave");
+    await owner.click("#leave");
+    await ownerCtx.close();
+    await friendCtx.close();
+  });
 });
