@@ -1,41 +1,39 @@
 /**
  * The `watch_party` room: a thin translator from Colyseus events, room messages and HTTP calls
- * (src/rooms/remote.ts) to the rules elsewhere: seats (seats.ts), who may enter (room-access.ts),
- * roles (src/sync/roles.ts), playback (src/sync), status reports (status-board.ts) and storage
- * (room-store.ts). See docs/contract-notes.md for what it promises.
+ * (src/rooms/remote.ts) to the rules elsewhere: members, seats and roles (membership.ts), who may
+ * enter (room-access.ts), playback (src/sync), status reports (status-board.ts), set-up
+ * (room-setup.ts) and storage (room-store.ts). docs/contract-notes.md says what it promises.
  */
 import { CloseCode, Room, type Client, type AuthContext } from "@colyseus/core";
-import { Member, WatchPartyState } from "../../schema/state.ts";
+import { WatchPartyState } from "../../schema/state.ts";
 import {
   commentMessage,
   controlMessage,
-  createRoomOptions,
   memberUpdate,
   statusMessage,
   transferHostMessage,
-  type WelcomeMessage,
 } from "../../schema/messages.ts";
 import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../validate.ts";
 import { services, type Services } from "../services.ts";
-import { applyHostCommand, initialPlayback, pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
-import { nextHost } from "../sync/succession.ts";
-import { describeHostChange, hostOnJoin, type HostChangeReason } from "../sync/roles.ts";
+import { applyHostCommand, pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
-import { signMemberToken, type MemberClaims } from "../security/member-token.ts";
+import type { MemberClaims } from "../security/member-token.ts";
 import * as repo from "../db/rooms-repo.ts";
 import type { CommentView } from "../db/comments-repo.ts";
 import { limitPoints, RateLimits } from "../security/rate-limits.ts";
 import { metrics } from "../ops/metrics.ts";
 import { commentsChannel } from "./comment-channel.ts";
 import { postComment } from "./room-comments.ts";
-import { authorizeSeat, type MemberAuth, type OwnerSeat } from "./admission.ts";
+import { authorizeSeat, type MemberAuth } from "./admission.ts";
 import { checkAccess, type Presented, type RoomSecrets } from "./room-access.ts";
 import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
-import { dormantPlayback, OWNER_OPTION, RESTORE_OPTION } from "./restore.ts";
-import { freshSyncView } from "./sync-view.ts";
+import { RESTORE_OPTION } from "./restore.ts";
+import { createRoom, restoreRoom, type RoomStart } from "./room-setup.ts";
+import { buildWelcome } from "./welcome.ts";
 import { RoomStore } from "./room-store.ts";
-import { Seats, type ConnectedSeat, type OccupiedSeat } from "./seats.ts";
+import type { ConnectedSeat, OccupiedSeat } from "./seats.ts";
+import { Membership } from "./membership.ts";
 import { StatusBoard } from "./status-board.ts";
 
 export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
@@ -46,7 +44,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   private board!: StatusBoard;
   /** a private room's key and invite; undefined for a public room */
   private secrets: RoomSecrets | undefined;
-  private readonly seats = new Seats<Client>();
+  private members!: Membership<Client>;
   /** in-room message limits: a room lives in one process, so memory counts are exact */
   private limits!: RateLimits;
   /** set when the owner deletes the room: nothing is written back on dispose */
@@ -65,6 +63,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       (err) => log.error("room write failed", { room_id: this.roomId, err }),
     );
     this.board = new StatusBoard(config, this.svc.samples, () => this.roomId);
+    this.members = new Membership<Client>(this.state, this.store, log, () => this.roomId, {
+      flush: () => this.broadcastPatch(),
+      welcome: (seat) => this.sendWelcome(seat),
+      playback: () => this.playbackSnapshot(),
+    });
     this.patchRate = config.PATCH_RATE_MS;
     this.maxClients = config.MAX_MEMBERS_PER_ROOM;
     this.maxMessagesPerSecond = config.MAX_MESSAGES_PER_S;
@@ -72,8 +75,13 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.seatReservationTimeout = config.SEAT_RESERVATION_S;
 
     const restoreId = options[RESTORE_OPTION];
-    if (typeof restoreId === "string") await this.restore(restoreId);
-    else await this.createFresh(options);
+    if (typeof restoreId === "string") this.roomId = restoreId;
+    const { db } = database;
+    this.begin(
+      typeof restoreId === "string"
+        ? await restoreRoom(db, restoreId)
+        : await createRoom(db, this.roomId, options),
+    );
     if (this.secrets) await this.setPrivate(true);
 
     const on = (type: string, fn: (seat: OccupiedSeat<Client>, payload: unknown) => unknown) =>
@@ -97,7 +105,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     );
     this.clock.setInterval(() => {
       this.board.fold(this.state.members);
-      this.ensureHost();
+      this.members.ensureHost(Date.now());
     }, config.STATUS_FLUSH_MS);
     await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) => {
       this.broadcast("comment", comment);
@@ -105,63 +113,19 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     });
   }
 
-  private async createFresh(options: Record<string, unknown>): Promise<void> {
-    const { [OWNER_OPTION]: owner, ...given } = options as Record<string, unknown> & {
-      [OWNER_OPTION]?: OwnerSeat;
-    };
-    if (!owner) throw new AppError("UNAUTHORIZED", "rooms are created through the matchmaker");
-    const opts = createRoomOptions.parse(given); // already validated at the edge
-    const now = Date.now();
-    this.secrets = opts.is_public
-      ? undefined
-      : { access_key: generateAccessKey(), invite_secret: generateInviteSecret() };
-    const row = {
-      room_id: this.roomId,
-      title: opts.title,
-      anime_id: opts.anime_id,
-      anime_title: opts.anime_title,
-      episode_number: opts.episode_number,
-      video_url: opts.video_url,
-      is_public: opts.is_public,
-      access_key: this.secrets?.access_key ?? null,
-      invite_secret: this.secrets?.invite_secret ?? null,
-      host_user_id: owner.user_id,
-      owner_user_id: owner.user_id,
-      updated_at: now,
-      created_at: new Date(now),
-      last_active_at: new Date(now),
-      status: "live",
-    };
-    await repo.insertRoom(this.svc.database.db, row);
-    this.svc.log.info("room created", {
-      room_id: this.roomId,
-      is_public: opts.is_public,
-      owner_user_id: owner.user_id,
-    });
-    this.state.assign(repo.describeRoom(row));
-    this.state.playback.assign(initialPlayback(now));
+  private begin(start: RoomStart): void {
+    this.secrets = start.secrets;
+    this.state.assign(start.described);
+    this.state.playback.assign(start.playback);
     // the creator's seat is reserved right after creation
-    this.seats.reserve(owner.user_id, owner.stay, now + this.seatReservationTimeout * 1000);
-  }
-
-  private async restore(roomId: string): Promise<void> {
-    const { db } = this.svc.database;
-    const row = await repo.getRoom(db, roomId);
-    if (!row) throw new AppError("ROOM_NOT_FOUND");
-    this.roomId = row.room_id;
-    if (row.access_key !== null) {
-      this.secrets = {
-        access_key: row.access_key,
-        invite_secret: row.invite_secret ?? generateInviteSecret(),
-      };
-      if (row.invite_secret === null) await repo.setAccess(db, roomId, this.secrets);
-    }
-    const playback = dormantPlayback(row);
-    this.state.assign(repo.describeRoom(row));
-    this.state.playback.assign(playback);
-    await repo.closeOpenStays(db, roomId, Date.now());
-    await repo.setRoomStatus(db, roomId, "live", playback);
-    this.svc.log.info("room restored", { room_id: roomId, position: playback.position });
+    const { owner } = start;
+    if (owner)
+      this.members.seats.reserve(owner.user_id, owner.stay, Date.now() + this.seatReservationTimeout * 1000);
+    this.svc.log.info(owner ? "room created" : "room restored", {
+      room_id: this.roomId,
+      is_public: start.described.is_public,
+      position: start.playback.position,
+    });
   }
 
   // ---- remote calls (HTTP API and admission, possibly from another process) ----
@@ -182,16 +146,14 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       const verdict = checkAccess(this.secrets, given, { formerMember: known, throttled: ctx.throttled });
       if (!verdict.ok) throw new AppError(verdict.code, verdict.message);
       const now = Date.now();
-      if (this.seats.holds(userId, now)) throw new AppError("USER_ALREADY_IN_ROOM");
-      if (this.seats.count(now) >= this.maxClients) throw new AppError("ROOM_FULL");
-      this.seats.reserve(userId, stay, now + this.seatReservationTimeout * 1000);
+      this.members.reserve(userId, stay, now, now + this.seatReservationTimeout * 1000, this.maxClients);
     });
   }
 
   /** A member token's holder, during its stay. */
   async memberAct(claims: MemberClaims, action: MemberAction, payload?: unknown): Promise<RemoteResult> {
     return answer(async () => {
-      const seat = this.seats.occupied(claims.user_id, claims.stay);
+      const seat = this.members.seats.occupied(claims.user_id, claims.stay);
       if (!seat) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
       switch (action) {
         case "check":
@@ -220,7 +182,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       if (action === "delete") {
         await this.store.deleted();
         this.deleted = true;
-        for (const seat of this.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
+        for (const seat of this.members.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
         for (const client of this.clients) client.leave(4000, "ROOM_DELETED: the owner deleted the room");
         void this.disconnect(4000);
         return undefined;
@@ -231,7 +193,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       this.secrets = secrets;
       this.svc.log.info("access rotated", { room_id: this.roomId });
       for (const id of new Set([this.state.owner_user_id, this.state.host_user_id]))
-        this.welcomeIfConnected(id);
+        this.members.welcomeIfConnected(id);
       return { access_key: secrets.access_key, invite: secrets.invite_secret };
     });
   }
@@ -249,70 +211,22 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   override onJoin(client: Client, _options: unknown, auth?: MemberAuth): void {
     if (!auth) throw new AppError("UNAUTHORIZED", "joins go through the matchmaker");
-    const now = Date.now();
-    const roles = hostOnJoin({
-      host: this.state.host_user_id,
-      owner: this.state.owner_user_id,
-      joiner: auth.user_id,
-      hostHoldsSeat: this.seats.holds(this.state.host_user_id, now),
-    });
-    const seat = this.seats.connect(auth.user_id, auth.stay, client, freshSyncView(now));
-    const member = new Member({
-      user_id: auth.user_id,
-      username: auth.username,
-      avatar_url: auth.avatar_url ?? "",
-      is_host: roles.host === auth.user_id,
-      connected: true,
-      joined_at: now,
-      position: 0,
-      drift: 0,
-      sync_status: "unknown",
-      last_heartbeat: 0,
-    });
-    this.state.members.set(auth.user_id, member);
-    if (roles.reason) this.moveHost(roles.host, roles.reason);
-    this.sendWelcome(seat, auth.identity_token);
-    this.svc.log.debug("member joined", {
-      room_id: this.roomId,
-      user_id: auth.user_id,
-      is_host: member.is_host,
-    });
-    const stay = {
-      user_id: auth.user_id,
-      username: auth.username,
-      avatar_url: auth.avatar_url ?? null,
-      joined_at: now,
-      stay: auth.stay,
-    };
-    this.store.memberJoined(stay, this.state.members.size);
+    this.sendWelcome(this.members.join(auth, client, Date.now()), auth.identity_token);
   }
 
   override onDrop(client: Client): void {
-    const member = this.state.members.get(this.seats.ofSession(client.sessionId)?.user_id ?? "");
-    if (member) member.connected = false;
     const reconnection = this.allowReconnection(client, this.svc.config.RECONNECT_WINDOW_S);
-    this.seats.drop(client.sessionId, () => reconnection.reject(new Error("ended")));
+    this.members.drop(client.sessionId, () => reconnection.reject(new Error("ended")));
   }
 
   override onReconnect(client: Client): void {
-    const seat = this.seats.reconnect(client.sessionId, client);
-    const member = seat && this.state.members.get(seat.user_id);
-    if (!seat || !member) return;
-    member.connected = true;
-    this.sendWelcome(seat);
+    const seat = this.members.reconnect(client.sessionId, client);
+    if (seat) this.sendWelcome(seat);
   }
 
   override onLeave(client: Client): void {
-    const seat = this.seats.leave(client.sessionId);
-    if (!seat) return;
-    const userId = seat.user_id;
-    const wasHost = this.state.host_user_id === userId;
-    this.board.forget(userId);
-    this.state.members.delete(userId);
-    this.svc.log.debug("member left", { room_id: this.roomId, user_id: userId, was_host: wasHost });
-    if (!this.deleted) this.store.memberLeft(userId, Date.now());
-    const successor = wasHost ? nextHost(this.state.members.values(), userId) : undefined;
-    if (successor) this.handHost(successor, "succession", true);
+    const seat = this.members.leave(client.sessionId, { store: !this.deleted });
+    if (seat) this.board.forget(seat.user_id);
   }
 
   /** Process shutdown (SIGTERM): tell the members, then close; onDispose stores the playback. */
@@ -365,11 +279,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   private transferHost(userId: string, payload: unknown): void {
-    const { user_id } = parseOrThrow(transferHostMessage, payload);
-    if (userId !== this.state.host_user_id) throw new AppError("NOT_HOST");
-    if (this.seats.occupied(user_id)?.phase !== "connected")
-      throw new AppError("MEMBER_NOT_FOUND", `no connected member "${user_id}"`);
-    if (user_id !== this.state.host_user_id) this.handHost(user_id, "transfer", true);
+    this.members.transfer(userId, parseOrThrow(transferHostMessage, payload).user_id);
   }
 
   private updateMember(userId: string, payload: unknown) {
@@ -382,60 +292,20 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     return member.toJSON();
   }
 
-  // ---- roles ----
-
-  /**
-   * On the room clock: if the recorded host holds no seat any more (a creator who never
-   * connected), the longest-present member takes over. The patch tick sends it:
-   * broadcastPatch() must not run inside a clock callback.
-   */
-  private ensureHost(): void {
-    if (this.seats.holds(this.state.host_user_id, Date.now())) return;
-    const successor = nextHost(this.state.members.values());
-    if (successor) this.handHost(successor, "absent host", false);
-  }
-
-  /** The role moves in the state and the database, and the log says why. */
-  private moveHost(to: string, reason: HostChangeReason): void {
-    const from = this.state.host_user_id;
-    const previous = this.state.members.get(from);
-    if (previous) previous.is_host = false;
-    const next = this.state.members.get(to);
-    if (next) next.is_host = true;
-    this.state.host_user_id = to;
-    this.store.hostState(this.playbackSnapshot(), to, false);
-    this.svc.log.info(describeHostChange(from, to, reason), { room_id: this.roomId });
-  }
-
-  /** moveHost, then tell the new host (a private room's key comes with the role). */
-  private handHost(to: string, reason: HostChangeReason, flush: boolean): void {
-    this.moveHost(to, reason);
-    if (flush) this.broadcastPatch();
-    this.welcomeIfConnected(to);
-  }
-
   // ---- helpers ----
 
-  private welcomeIfConnected(userId: string): void {
-    const seat = this.seats.occupied(userId);
-    if (seat?.phase === "connected") this.sendWelcome(seat);
-  }
-
   private sendWelcome(seat: ConnectedSeat<Client>, identityToken?: string): void {
-    const { user_id } = seat;
     const { tokenSecret, config } = this.svc;
-    const exp = Date.now() + config.MEMBER_TOKEN_TTL_S * 1000;
-    const welcome: WelcomeMessage = {
-      user_id,
-      is_host: this.state.host_user_id === user_id,
-      is_owner: this.state.owner_user_id === user_id,
-      member_token: signMemberToken(tokenSecret, { room_id: this.roomId, user_id, stay: seat.stay, exp }),
-    };
-    if (this.secrets && (welcome.is_host || welcome.is_owner)) {
-      welcome.access_key = this.secrets.access_key;
-      welcome.invite = this.secrets.invite_secret;
-    }
-    if (identityToken) welcome.identity_token = identityToken;
+    const welcome = buildWelcome({
+      room_id: this.roomId,
+      user_id: seat.user_id,
+      stay: seat.stay,
+      host_user_id: this.state.host_user_id,
+      owner_user_id: this.state.owner_user_id,
+      secrets: this.secrets,
+      token: { secret: tokenSecret, ttlS: config.MEMBER_TOKEN_TTL_S, nowMs: Date.now() },
+      identity_token: identityToken,
+    });
     seat.client.send("welcome", welcome);
     metrics.messagesOut.inc({ type: "welcome" });
   }
@@ -446,7 +316,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   private seatOf(client: Client): OccupiedSeat<Client> {
-    const seat = this.seats.ofSession(client.sessionId);
+    const seat = this.members.seats.ofSession(client.sessionId);
     if (!seat) throw new AppError("UNAUTHORIZED", "not a member of this room");
     return seat;
   }

@@ -1,0 +1,71 @@
+/**
+ * How a room comes to life: created fresh from verified options (the creator is owner and host;
+ * a private room gets a key and an invite), or restored from its stored row after dormancy
+ * (paused where it was; open stays closed, so earlier member tokens end).
+ */
+import { createRoomOptions } from "../../schema/messages.ts";
+import type { Db } from "../db/connect.ts";
+import * as repo from "../db/rooms-repo.ts";
+import { AppError } from "../errors.ts";
+import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
+import { initialPlayback, type PlaybackSnapshot } from "../sync/playback.ts";
+import type { OwnerSeat } from "./admission.ts";
+import type { RoomSecrets } from "./room-access.ts";
+import { dormantPlayback, OWNER_OPTION } from "./restore.ts";
+
+export interface RoomStart {
+  described: ReturnType<typeof repo.describeRoom>;
+  playback: PlaybackSnapshot;
+  secrets: RoomSecrets | undefined;
+  /** a fresh room's creator, whose seat is reserved */
+  owner?: OwnerSeat;
+}
+
+export async function createRoom(
+  db: Db,
+  roomId: string,
+  options: Record<string, unknown>,
+): Promise<RoomStart> {
+  const { [OWNER_OPTION]: owner, ...given } = options as Record<string, unknown> & {
+    [OWNER_OPTION]?: OwnerSeat;
+  };
+  if (!owner) throw new AppError("UNAUTHORIZED", "rooms are created through the matchmaker");
+  const opts = createRoomOptions.parse(given); // already validated at the edge
+  const now = Date.now();
+  const secrets = opts.is_public
+    ? undefined
+    : { access_key: generateAccessKey(), invite_secret: generateInviteSecret() };
+  const row = {
+    room_id: roomId,
+    title: opts.title,
+    anime_id: opts.anime_id,
+    anime_title: opts.anime_title,
+    episode_number: opts.episode_number,
+    video_url: opts.video_url,
+    is_public: opts.is_public,
+    access_key: secrets?.access_key ?? null,
+    invite_secret: secrets?.invite_secret ?? null,
+    host_user_id: owner.user_id,
+    owner_user_id: owner.user_id,
+    updated_at: now,
+    created_at: new Date(now),
+    last_active_at: new Date(now),
+    status: "live",
+  };
+  await repo.insertRoom(db, row);
+  return { described: repo.describeRoom(row), playback: initialPlayback(now), secrets, owner };
+}
+
+export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
+  const row = await repo.getRoom(db, roomId);
+  if (!row) throw new AppError("ROOM_NOT_FOUND");
+  let secrets: RoomSecrets | undefined;
+  if (row.access_key !== null) {
+    secrets = { access_key: row.access_key, invite_secret: row.invite_secret ?? generateInviteSecret() };
+    if (row.invite_secret === null) await repo.setAccess(db, roomId, secrets);
+  }
+  const playback = dormantPlayback(row);
+  await repo.closeOpenStays(db, roomId, Date.now());
+  await repo.setRoomStatus(db, roomId, "live", playback);
+  return { described: repo.describeRoom(row), playback, secrets };
+}
