@@ -59,8 +59,8 @@ describe("a cluster of two processes", function () {
     ] as const) {
       await db.db
         .execute(sql`INSERT INTO rooms (room_id, title, anime_id, anime_title, episode_number, video_url, is_public,
-        host_user_id, updated_at, status, created_at, last_active_at)
-        VALUES (${roomId}, 't', ${seeded.anime}, 'A', 1, 'https://v.example/x', true, 'h', 0, 'dormant', ${old}, ${lastActive})`);
+        host_user_id, owner_user_id, updated_at, status, created_at, last_active_at)
+        VALUES (${roomId}, 't', ${seeded.anime}, 'A', 1, 'https://v.example/x', true, 'h', 'h', 0, 'dormant', ${old}, ${lastActive})`);
       await db.db.execute(sql`INSERT INTO members (room_id, user_id, username, joined_at, left_at)
         VALUES (${roomId}, 'h', 'H', 0, 1)`);
     }
