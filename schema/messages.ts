@@ -18,7 +18,9 @@ export const httpUrl = z
     }
   }, "must be an http(s) URL");
 
-const position = z.number().finite().min(0);
+/** The longest video a room can play: 48 h. Every position and timestamp is bounded by it. */
+export const MAX_POSITION_S = 172_800;
+export const position = z.number().finite().min(0).max(MAX_POSITION_S);
 export const userId = text(1, 64);
 export const roomId = z
   .string()

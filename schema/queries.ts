@@ -1,5 +1,6 @@
 /** Query strings of the HTTP API (validated by the routes, described in the OpenAPI document). */
 import { z } from "zod";
+import { MAX_POSITION_S } from "./messages.ts";
 
 const episode = z.coerce.number().int().min(0).max(1_000_000);
 
@@ -20,7 +21,7 @@ export const threadQuery = z.object({
     .string()
     .regex(/^[1-9][0-9]{0,17}$/, "not a cursor this server issued")
     .optional(),
-  until: z.coerce.number().finite().min(0).optional(),
+  until: z.coerce.number().finite().min(0).max(MAX_POSITION_S).optional(),
 });
 
 /** `GET /api/comments/history` */
