@@ -86,7 +86,9 @@ describe("request bodies are limited to 64 KB on every HTTP entry", function () 
     );
     const grewBy = Math.max(peak, process.memoryUsage().rss) - rssBefore;
     tooLargeForSdk(answer);
-    assert.ok(answer.sentBytes < total, "the whole body was read before the answer");
+    // the answer comes while the client is still sending (socket buffers hold a few MB), not after 32 MB;
+    // RSS alone would not show a buffered body: freed large buffers go back to the OS at once
+    assert.ok(answer.sentBytes < total / 4, `${answer.sentBytes} bytes sent before the answer`);
     assert.ok(grewBy < 12 * 1024 * 1024, `RSS grew by ${Math.round(grewBy / 1024 / 1024)} MB`);
   });
 
