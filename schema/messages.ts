@@ -1,6 +1,8 @@
 /**
  * The wire contract's inputs as zod schemas: room options and client → server messages.
  * The same schemas validate at the edge (rooms, HTTP) and describe the API.
+ * The messages and HTTP bodies (not the room options) are strict: an unknown field is refused
+ * (INVALID_INPUT naming it), never dropped. Every position and timestamp is within MAX_POSITION_S.
  */
 import { z } from "zod";
 
@@ -18,7 +20,9 @@ export const httpUrl = z
     }
   }, "must be an http(s) URL");
 
-const position = z.number().finite().min(0);
+/** The longest video a room can play: 48 h. Every position and timestamp is bounded by it. */
+export const MAX_POSITION_S = 172_800;
+export const position = z.number().finite().min(0).max(MAX_POSITION_S);
 export const userId = text(1, 64);
 export const roomId = z
   .string()
@@ -26,7 +30,7 @@ export const roomId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, "must be a room id");
 
-export const createRoomOptions = z.object({
+export const createRoomOptions = z.strictObject({
   title: text(1, 120),
   anime_id: text(1, 100),
   anime_title: text(1, 200),
@@ -41,7 +45,7 @@ export const createRoomOptions = z.object({
 });
 export type CreateRoomOptions = z.infer<typeof createRoomOptions>;
 
-export const joinRoomOptions = z.object({
+export const joinRoomOptions = z.strictObject({
   /** optional: the verified identity is used; in AUTH_MODE=open it is required */
   user_id: userId.optional(),
   /** optional in AUTH_MODE=jwt when the token carries a name */
@@ -53,26 +57,26 @@ export const joinRoomOptions = z.object({
 });
 export type JoinRoomOptions = z.infer<typeof joinRoomOptions>;
 
-export const controlMessage = z.object({
+export const controlMessage = z.strictObject({
   action: z.enum(["play", "pause", "seek"]),
   current_time: position,
 });
 export type ControlMessage = z.infer<typeof controlMessage>;
 
-export const statusMessage = z.object({
+export const statusMessage = z.strictObject({
   current_time: position,
   is_playing: z.boolean(),
   buffering: z.boolean().optional(),
 });
 export type StatusMessage = z.infer<typeof statusMessage>;
 
-export const transferHostMessage = z.object({ user_id: userId });
+export const transferHostMessage = z.strictObject({ user_id: userId });
 export type TransferHostMessage = z.infer<typeof transferHostMessage>;
 
 export const commentId = z.string().regex(/^[1-9][0-9]{0,17}$/, "must be a comment id");
 
 /** A comment's text is stored exactly as given (never trimmed, never interpreted as HTML). */
-export const commentMessage = z.object({
+export const commentMessage = z.strictObject({
   message: z
     .string()
     .min(1)
@@ -85,7 +89,7 @@ export type CommentMessage = z.infer<typeof commentMessage>;
 
 /** `PATCH /api/rooms/:room_id/members/:user_id` */
 export const memberUpdate = z
-  .object({ username: text(1, 32).optional(), avatar_url: httpUrl.optional() })
+  .strictObject({ username: text(1, 32).optional(), avatar_url: httpUrl.optional() })
   .refine((u) => u.username !== undefined || u.avatar_url !== undefined, "give username or avatar_url");
 export type MemberUpdate = z.infer<typeof memberUpdate>;
 
@@ -110,10 +114,13 @@ export interface ErrorMessage {
   type: string;
 }
 
-/** Turns a zod failure into one readable line that names the field. */
+/** Turns a zod failure into one readable line that names the field (an unknown one too). */
 export function describeIssues(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "invalid input";
+  if (issue.code === "unrecognized_keys" && issue.keys[0] !== undefined) {
+    return `${[...issue.path, issue.keys[0]].join(".")}: unknown field`;
+  }
   const field = issue.path.length > 0 ? issue.path.join(".") : "payload";
   return `${field}: ${issue.message}`;
 }

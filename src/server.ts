@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { openDatabase } from "./db/connect.ts";
 import { getOrCreateTokenSecret } from "./db/settings-repo.ts";
 import { mountHttp } from "./http/app.ts";
+import { limitRequestBodies } from "./http/body-limit.ts";
 import { SampleWriter } from "./jobs/sample-writer.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { KeyThrottle } from "./security/key-throttle.ts";
@@ -106,6 +107,7 @@ export async function createAniSync(
     await colyseus.listen(config.PORT, config.HOST);
     const http = transport.server as HttpServer;
     http.prependListener("request", (req) => pinClientIp(req, config.TRUST_PROXY));
+    limitRequestBodies(http); // wraps every listener above, so it runs first
     const port = (http.address() as AddressInfo).port;
     (colyseus as unknown as { port: number }).port = port;
     samples.start();

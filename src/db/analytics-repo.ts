@@ -20,7 +20,8 @@ export async function commentHistory(db: Db, f: HistoryFilter, top = 10) {
   );
   const n = sql<number>`count(*)::int`;
   const width = sql.raw(String(HOT_MOMENT_BUCKET_S)); // a literal, so GROUP BY matches the select
-  const bucket = sql<number>`(floor(${comments.video_timestamp} / ${width}) * ${width})::int`;
+  // float8, not int: rows stored before positions were bounded (up to 1e308) must not overflow the cast
+  const bucket = sql<number>`(floor(${comments.video_timestamp} / ${width}) * ${width})::float8`;
   const [total, perEpisode, perRoom, topCommenters, histogram] = await Promise.all([
     db.select({ n }).from(comments).where(where),
     db

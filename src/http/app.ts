@@ -9,10 +9,11 @@ import { errorHandler, sendError } from "./respond.ts";
 import { roomsRouter } from "./rooms-routes.ts";
 import { commentsRouter } from "./comments-routes.ts";
 import { authRouter } from "./auth-routes.ts";
+import { MAX_BODY_BYTES } from "./body-limit.ts";
 
 export async function mountHttp(app: Application, svc: Services): Promise<void> {
   app.disable("x-powered-by");
-  app.use(express.json({ limit: "256kb" }));
+  app.use(express.json({ limit: MAX_BODY_BYTES })); // body-limit.ts reads bodies first; this is the backstop
   app.use(opsRouter(svc));
   app.use(docsRouter());
   app.use(await webRouter());

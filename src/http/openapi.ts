@@ -449,7 +449,9 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         ...(r.ok.schema ? { content: { "application/json": { schema: r.ok.schema } } } : {}),
       },
     };
-    for (const code of r.errors) {
+    // every body passes the 64 KB limit of body-limit.ts first
+    const errors: (keyof typeof ERRORS)[] = r.body ? [...r.errors, "PAYLOAD_TOO_LARGE"] : r.errors;
+    for (const code of errors) {
       const status = String(ERRORS[code].status);
       const existing = responses[status] as { description: string } | undefined;
       responses[status] = {

@@ -29,7 +29,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       // body-parser: malformed JSON or a body over the limit
       return sendError(
         res,
-        new AppError("INVALID_INPUT", status === 413 ? "body: too large" : "body: malformed JSON"),
+        status === 413
+          ? new AppError("PAYLOAD_TOO_LARGE", "body: too large")
+          : new AppError("INVALID_INPUT", "body: malformed JSON"),
       );
     }
     log.error("request failed", { method: req.method, path: req.path, err });

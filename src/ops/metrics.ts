@@ -2,6 +2,8 @@
  * Prometheus metrics of this process (`GET /metrics`): rooms, members, messages in and out,
  * host-action fan-out latency and member drift as histograms, refused joins by code, and
  * prom-client's default process metrics (event-loop delay, memory, GC).
+ * Label values come from fixed sets: a message type a client invents is counted as "unknown",
+ * so no client can add series (memory) to the registry.
  */
 import { matchMaker } from "@colyseus/core";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -9,6 +11,29 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 export const registry = new Registry();
 // 1 ms sampling: the delay figures then carry at most 1 ms of sampling interval (at 10 ms they would start at ~10)
 collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1 });
+
+/** The room message types a client may send; any other type is counted under "unknown". */
+export const MESSAGE_TYPES_IN: ReadonlySet<string> = new Set([
+  "control",
+  "status",
+  "transfer_host",
+  "comment",
+  "time",
+]);
+
+/** Makes `inc` map a `type` label outside `known` to "unknown" (callers keep calling `inc({ type })`). */
+function boundedTypes<C extends Counter<"type">>(counter: C, known: ReadonlySet<string>): C {
+  const inc = counter.inc.bind(counter) as (
+    labels?: Partial<Record<"type", string>> | number,
+    value?: number,
+  ) => void;
+  counter.inc = ((labels?: Partial<Record<"type", string>> | number, value?: number) => {
+    if (typeof labels !== "object" || labels === null) return inc(labels);
+    const type = labels.type !== undefined && known.has(labels.type) ? labels.type : "unknown";
+    return inc({ ...labels, type }, value);
+  }) as C["inc"];
+  return counter;
+}
 
 export const metrics = {
   rooms: new Gauge({
@@ -27,12 +52,15 @@ export const metrics = {
       this.set(matchMaker.stats?.local?.ccu ?? 0);
     },
   }),
-  messagesIn: new Counter({
-    name: "anisync_messages_in_total",
-    help: "Room messages received, by type",
-    labelNames: ["type"] as const,
-    registers: [registry],
-  }),
+  messagesIn: boundedTypes(
+    new Counter({
+      name: "anisync_messages_in_total",
+      help: 'Room messages received, by type ("unknown" for every type the server does not handle)',
+      labelNames: ["type"] as const,
+      registers: [registry],
+    }),
+    MESSAGE_TYPES_IN,
+  ),
   messagesOut: new Counter({
     name: "anisync_messages_out_total",
     help: "Room messages sent (one per recipient), by type; state patches are counted per broadcast",

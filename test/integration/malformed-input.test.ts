@@ -12,7 +12,8 @@ import {
   type Harness,
 } from "../helpers/server.ts";
 
-const HUGE = "x".repeat(100_000);
+// over every field's limit, under the 64 KB body limit (bigger bodies: hostile-bodies.test.ts)
+const HUGE = "x".repeat(10_000);
 
 describe("malformed options and messages are refused and change nothing", function () {
   this.timeout(30_000);
@@ -27,7 +28,7 @@ describe("malformed options and messages are refused and change nothing", functi
     ["NaN as episode number", { episode_number: Number.NaN }, "episode_number"],
     ["a negative episode number", { episode_number: -1 }, "episode_number"],
     ["a fractional episode number", { episode_number: 1.5 }, "episode_number"],
-    ["a 100 KB title", { title: HUGE }, "title"],
+    ["a 10 KB title", { title: HUGE }, "title"],
     ["an ftp video URL", { video_url: "ftp://files.example/ep.mkv" }, "video_url"],
     ["a javascript: avatar URL", { avatar_url: "javascript:alert(1)" }, "avatar_url"],
     ["a string is_public", { is_public: "no" }, "is_public"],
