@@ -1,7 +1,7 @@
 /** Operator endpoints: health, real-time counts, Prometheus metrics, and the Colyseus monitor. */
-import { Router } from "express";
+import { Router, type RequestHandler } from "express";
 import { matchMaker } from "@colyseus/core";
-import { monitor } from "@colyseus/monitor";
+import { monitor, type MonitorOptions } from "@colyseus/monitor";
 import type { Services } from "../services.ts";
 import { basicAuth } from "../ops/admin-auth.ts";
 import { registry } from "../ops/metrics.ts";
@@ -41,10 +41,70 @@ export function opsRouter(svc: Services): Router {
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  if (svc.config.ADMIN_PASSWORD) router.use("/monitor", basicAuth(svc.config.ADMIN_PASSWORD), monitor());
+  if (svc.config.ADMIN_PASSWORD)
+    router.use(
+      "/monitor",
+      basicAuth(svc.config.ADMIN_PASSWORD),
+      monitorCallGuard,
+      monitor({ columns: MONITOR_COLUMNS }),
+    );
 
   return router;
 }
+
+/**
+ * The monitor's room list: the room's id, what the room's metadata names (src/rooms/metadata.ts),
+ * then Colyseus's own live fields (`clients` = connected sockets).
+ */
+export const MONITOR_COLUMNS: NonNullable<MonitorOptions["columns"]> = [
+  "roomId",
+  { metadata: "title" },
+  { metadata: "anime_title" },
+  { metadata: "episode_number" },
+  { metadata: "visibility" },
+  { metadata: "host_username" },
+  { metadata: "host_user_id" },
+  { metadata: "members" },
+  "clients",
+  "maxClients",
+  "elapsedTime",
+  "processId",
+];
+
+/** The room methods the monitor's own pages call through `GET /monitor/api/room/call`. */
+const MONITOR_ROOM_METHODS = new Set([
+  "disconnect",
+  "_forceClientDisconnect",
+  "_sendMessageToClient",
+  "_editStateProperty",
+  "_deleteStateProperty",
+]);
+
+/**
+ * `/monitor/api/room/call` hands `method` to `matchMaker.remoteRoomCall`, which calls any room
+ * method and, when `args` is not an array (`args=null`), returns any room field: a private
+ * room's `secrets` (access key, invite) or the services with the token secret. Only the calls the
+ * monitor's pages make, with an argument list, pass.
+ */
+const monitorCallGuard: RequestHandler = (req, res, next) => {
+  let path = req.path;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    /* kept as sent */
+  }
+  // any spelling a router might still match: letter case, doubled or trailing slashes
+  if (!/^\/api\/room\/call$/i.test(path.replace(/\/{2,}/g, "/").replace(/\/$/, ""))) return next();
+  const { method, args } = req.query;
+  let list: unknown;
+  try {
+    list = typeof args === "string" ? JSON.parse(args) : undefined;
+  } catch {
+    list = undefined;
+  }
+  if (typeof method === "string" && MONITOR_ROOM_METHODS.has(method) && Array.isArray(list)) return next();
+  res.status(403).json({ error: { code: "FORBIDDEN", message: "not a monitor action" } });
+};
 
 async function check(fn: () => Promise<void>): Promise<string> {
   try {

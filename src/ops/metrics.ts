@@ -1,12 +1,13 @@
 /**
  * Prometheus metrics of this process (`GET /metrics`): rooms, members, messages in and out,
- * host-action fan-out latency and member drift as histograms, refused joins by code, and
- * prom-client's default process metrics (event-loop delay, memory, GC).
+ * host-action fan-out latency and member drift as histograms, refused joins by code, request-limit
+ * refusals by limit, and prom-client's default process metrics (event-loop delay, memory, GC).
  * Label values come from fixed sets: a message type a client invents is counted as "unknown",
  * so no client can add series (memory) to the registry.
  */
 import { matchMaker } from "@colyseus/core";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { LimitName } from "../security/rate-limits.ts";
 
 export const registry = new Registry();
 // 1 ms sampling: the delay figures then carry at most 1 ms of sampling interval (at 10 ms they would start at ~10)
@@ -85,6 +86,12 @@ export const metrics = {
     labelNames: ["code"] as const,
     registers: [registry],
   }),
+  rateLimited: new Counter({
+    name: "anisync_rate_limited_total",
+    help: "Requests and room messages refused with RATE_LIMITED, by limit (HTTP, matchmaking and in-room)",
+    labelNames: ["limit"] as const,
+    registers: [registry],
+  }),
   cleanupRuns: new Counter({
     name: "anisync_cleanup_runs_total",
     help: "Cleanup passes this process ran (one per interval across the cluster)",
@@ -97,3 +104,13 @@ export const metrics = {
     registers: [registry],
   }),
 };
+
+// every limit's series exists from the start (0), so dashboards and rate() see them before the first refusal
+const LIMITS: Record<LimitName, true> = {
+  room_create: true,
+  control: true,
+  comment: true,
+  manage: true,
+  guest_identity: true,
+};
+for (const limit of Object.keys(LIMITS)) metrics.rateLimited.inc({ limit }, 0);

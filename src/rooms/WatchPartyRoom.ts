@@ -34,6 +34,7 @@ import { buildWelcome } from "./welcome.ts";
 import { RoomStore } from "./room-store.ts";
 import type { ConnectedSeat, OccupiedSeat } from "./seats.ts";
 import { Membership } from "./membership.ts";
+import { metadataChanged, roomMetadata } from "./metadata.ts";
 import { StatusBoard } from "./status-board.ts";
 
 export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
@@ -83,6 +84,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
         : await createRoom(db, this.roomId, options),
     );
     if (this.secrets) await this.setPrivate(true);
+    await this.setMetadata(roomMetadata(this.state)); // what the monitor lists: never a key
 
     const on = (type: string, fn: (seat: OccupiedSeat<Client>, payload: unknown) => unknown) =>
       this.onMessage(type, (client, payload) =>
@@ -106,6 +108,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.clock.setInterval(() => {
       this.board.fold(this.state.members);
       this.members.ensureHost(Date.now());
+      const meta = roomMetadata(this.state);
+      if (metadataChanged(this.metadata, meta)) void this.setMetadata(meta);
     }, config.STATUS_FLUSH_MS);
     await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) => {
       this.broadcast("comment", comment);

@@ -14,6 +14,7 @@ import {
 import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
+import { metrics } from "../ops/metrics.ts";
 
 export type LimitName = "room_create" | "control" | "comment" | "manage" | "guest_identity";
 
@@ -76,6 +77,7 @@ export class RateLimits {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const retryAfterS = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      metrics.rateLimited.inc({ limit: name });
       throw new AppError(
         "RATE_LIMITED",
         `${name.replace("_", " ")}: too many requests; retry in ${retryAfterS} s`,

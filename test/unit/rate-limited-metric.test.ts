@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { registry } from "../../src/ops/metrics.ts";
+import { RateLimits, type LimitName } from "../../src/security/rate-limits.ts";
+
+async function count(limit: LimitName): Promise<number> {
+  const metric = await registry.getSingleMetric("anisync_rate_limited_total")!.get();
+  return metric.values.find((v) => v.labels.limit === limit)?.value ?? NaN;
+}
+
+describe("anisync_rate_limited_total", () => {
+  it("has a series for every limit from the start", async () => {
+    for (const limit of ["room_create", "control", "comment", "manage", "guest_identity"] as const)
+      assert.ok(Number.isFinite(await count(limit)), limit);
+  });
+
+  it("counts each RATE_LIMITED refusal once, by limit, and nothing for allowed requests", async () => {
+    const limits = new RateLimits({ room_create: 1, control: 1, comment: 1, manage: 1, guest_identity: 1 });
+    const [before, control] = [await count("comment"), await count("control")];
+    const keys = { user_id: "u-metric", ip: "192.0.2.77" };
+    await limits.consume("comment", keys);
+    assert.equal(await count("comment"), before);
+    await assert.rejects(limits.consume("comment", keys), { code: "RATE_LIMITED" });
+    assert.equal(await count("comment"), before + 1);
+    assert.equal(await count("control"), control);
+  });
+});
