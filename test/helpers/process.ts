@@ -22,8 +22,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
-  const port = await freePort();
+/** `port`: listen there (a restart on the same address); default a free one. */
+export async function startServerProcess(
+  env: Record<string, string | undefined>,
+  opts: { port?: number } = {},
+): Promise<ServerProcess> {
+  const port = opts.port ?? (await freePort());
   const clean: Record<string, string> = {};
   // PUBLIC_ADDRESS "auto": this process's own address, as a cluster member announces it
   const publicAddress = env.PUBLIC_ADDRESS === "auto" ? `127.0.0.1:${port}` : env.PUBLIC_ADDRESS;
