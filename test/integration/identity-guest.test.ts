@@ -250,4 +250,28 @@ describe("identity: guest mode (the default)", function () {
     assert.ok(invited.room.connection.isOpen && rejoined.room.connection.isOpen, "seated members stay");
     await eventually(() => owner.room.state.members.size === 4, 3000, "four members");
   });
+
+  it("rotating the key retires the old key; the owner is sent the new one", async () => {
+    const owner = await seated(client().create("watch_party", roomOptions({ is_public: false })));
+    const roomId = owner.room.roomId;
+    const oldKey = owner.welcome.access_key!;
+    const refreshed = nextMessage<WelcomeMessage>(owner.room, "welcome");
+    const rotated = await api("POST", `/api/rooms/${roomId}/access`, owner.welcome.member_token);
+    assert.equal(rotated.status, 200);
+    assert.equal(
+      (await refreshed).access_key,
+      rotated.body.data.access_key,
+      "the owner's welcome carries the new key",
+    );
+    if (rotated.body.data.access_key !== oldKey) {
+      await refusedWith(
+        client().joinById(roomId, { username: "Old key", access_key: oldKey }),
+        "INVALID_ACCESS_KEY",
+      );
+    }
+    const ok = await seated(
+      client().joinById(roomId, { username: "New key", access_key: rotated.body.data.access_key }),
+    );
+    assert.equal(ok.welcome.is_owner, false);
+  });
 });
