@@ -8,8 +8,10 @@
  * says it never will (the room was deleted, the key is wrong, …).
  */
 
+import { CLOSE, parseCodedMessage } from "../schema/protocol.ts";
+
 /** Close code of a consented leave: ours, or the server's on purpose (member removed, room deleted). */
-export const CLOSE_CONSENTED = 4000;
+export const CLOSE_CONSENTED = CLOSE.CONSENTED;
 
 export interface RejoinPolicy {
   /** Delay before the first attempt; doubles with each attempt. Default 500 ms. */
@@ -50,7 +52,7 @@ export function shouldRejoin(closeCode: number, leftOnPurpose: boolean): boolean
 /** The contract's error code at the start of an SDK error message ("ROOM_NOT_FOUND: …"). */
 export function joinErrorCode(err: unknown): string | undefined {
   const message = err instanceof Error ? err.message : typeof err === "string" ? err : "";
-  return /^([A-Z][A-Z0-9_]*[A-Z0-9])(?::|$)/.exec(message)?.[1];
+  return parseCodedMessage(message)?.code;
 }
 
 export function isPermanentJoinError(err: unknown): boolean {

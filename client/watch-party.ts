@@ -9,115 +9,32 @@
  *   sampled afresh. If the room is lost for good (server restart, the SDK gave up), it is joined
  *   again by id with the same user (rejoin.ts); the `rejoin` event says so.
  */
-import { Client, type ClientOptions, type Room } from "@colyseus/sdk";
-import type { CommentView } from "../schema/comments.ts";
-import type {
-  CommentMessage,
-  ControlMessage,
-  CreateRoomOptions,
-  ErrorMessage,
-  JoinRoomOptions,
-  StatusMessage,
-  WelcomeMessage,
-} from "../schema/messages.ts";
+import type { Client, Room } from "@colyseus/sdk";
+import type { StatusMessage, WelcomeMessage, ErrorMessage, ControlMessage } from "../schema/messages.ts";
 import type { WatchPartyState } from "../schema/state.ts";
-import {
-  ClockSync,
-  DEFAULT_CLOCK_SCHEDULE,
-  nextSampleDelay,
-  type ClockEstimate,
-  type ClockSchedule,
-  type ClockSyncOptions,
-} from "./clock-sync.ts";
+import { CLOSE } from "../schema/protocol.ts";
+import { ClockSync, DEFAULT_CLOCK_SCHEDULE, type ClockEstimate } from "./clock-sync.ts";
+import { ClockLoop } from "./clock-loop.ts";
+import { Emitter } from "./events.ts";
 import { expectedPosition } from "./correction.ts";
+import { keepIdentity, toClient } from "./identity.ts";
+import { DEFAULT_REJOIN, shouldRejoin } from "./rejoin.ts";
+import { RejoinLoop } from "./rejoin-loop.ts";
 import {
-  DEFAULT_REJOIN,
-  isPermanentJoinError,
-  rejoinDelay,
-  shouldRejoin,
-  type RejoinPolicy,
-} from "./rejoin.ts";
+  ROOM_TYPE,
+  type CommentInput,
+  type ControlAction,
+  type CreateOptions,
+  type JoinOptions,
+  type StoredComment,
+  type WatchPartyEvents,
+  type WatchPartyOptions,
+} from "./party-types.ts";
 
-export const ROOM_TYPE = "watch_party";
-
-/** `create` options; `is_public` defaults to true. */
-export type CreateOptions = Omit<CreateRoomOptions, "is_public"> & { is_public?: boolean };
-export type JoinOptions = JoinRoomOptions;
-export type ControlAction = ControlMessage["action"];
-
-/** The `comment` message a member sends: `{ message, video_timestamp?, parent_id? }`. */
-export type CommentInput = CommentMessage;
-
-/** A stored comment, as the server broadcasts it (and as the HTTP API returns it). */
-export type StoredComment = CommentView;
-
-export interface WatchPartyEvents {
-  /** after every state patch */
-  state: (state: WatchPartyState) => void;
-  /** on join, after a reconnect or rejoin, and on becoming host */
-  welcome: (welcome: WelcomeMessage) => void;
-  /** a message this client sent was refused */
-  error: (error: ErrorMessage) => void;
-  comment: (comment: StoredComment) => void;
-  /** the connection was lost: the SDK is reconnecting, or (after a restart) the room is being joined again */
-  drop: (code: number, reason?: string) => void;
-  /** the SDK reconnected to the same room */
-  reconnect: () => void;
-  /** the room was lost (e.g. a server restart) and has been joined again by id */
-  rejoin: () => void;
-  /** a new clock estimate */
-  clock: (estimate: ClockEstimate) => void;
-  /** final: this party is closed (by `leave()`, by the server, or rejoining failed) */
-  leave: (code: number, reason?: string) => void;
-}
-
-export interface WatchPartyOptions {
-  /** Options for the Colyseus `Client` when an endpoint URL is given. */
-  clientOptions?: ClientOptions;
-  /** Local clock in ms. Default `performance.timeOrigin + performance.now()`. */
-  now?: () => number;
-  clockSync?: Partial<ClockSyncOptions>;
-  clockSchedule?: Partial<ClockSchedule>;
-  /** Timeout of one `time` request. Default 5 000 ms. */
-  timeRequestTimeoutMs?: number;
-  /** `room.reconnection.minUptime`: reconnect even after a drop this soon after joining. Default 1 000 ms. */
-  minUptimeMs?: number;
-  /** Join the room again by id once it is lost for good; `false` to never. Defaults in rejoin.ts. */
-  rejoin?: Partial<RejoinPolicy> | false;
-  /** How long create/join wait for the first state and the `welcome`. Default 10 000 ms. */
-  joinTimeoutMs?: number;
-  /**
-   * Who this client is: an identity token (AUTH_MODE=guest: one the server issued before;
-   * AUTH_MODE=jwt: your site's token). Presented on create, join, rejoin and HTTP calls. Without
-   * one, a guest server issues a new identity in `welcome` (see `identityToken`); in browsers it
-   * is kept in localStorage (the SDK's `colyseus-auth-token`) and used again next time.
-   */
-  identityToken?: string;
-}
-
-/** Where browsers keep the identity (the key @colyseus/sdk's client.auth restores from). */
-const IDENTITY_STORAGE_KEY = "colyseus-auth-token";
-
-type Listeners = { [K in keyof WatchPartyEvents]: Set<WatchPartyEvents[K]> };
+export * from "./party-types.ts";
 
 function defaultNow(): number {
   return performance.timeOrigin + performance.now();
-}
-
-function toClient(endpoint: string | Client, options: WatchPartyOptions): Client {
-  const client = typeof endpoint === "string" ? new Client(endpoint, options.clientOptions) : endpoint;
-  if (options.identityToken) client.auth.token = options.identityToken;
-  return client;
-}
-
-/** Keeps a newly issued identity: on the client (rejoins, HTTP calls) and, in browsers, for next time. */
-function keepIdentity(client: Client, token: string): void {
-  client.auth.token = token;
-  try {
-    globalThis.localStorage?.setItem(IDENTITY_STORAGE_KEY, token);
-  } catch {
-    /* storage disabled: the identity lasts for this page */
-  }
 }
 
 export class WatchParty {
@@ -156,20 +73,9 @@ export class WatchParty {
   readonly roomId: string;
   private readonly joinAs: JoinOptions;
   private readonly options: WatchPartyOptions;
-  private readonly schedule: ClockSchedule;
   private readonly now: () => number;
   private readonly clockSync: ClockSync;
-  private readonly listeners: Listeners = {
-    state: new Set(),
-    welcome: new Set(),
-    error: new Set(),
-    comment: new Set(),
-    drop: new Set(),
-    reconnect: new Set(),
-    rejoin: new Set(),
-    clock: new Set(),
-    leave: new Set(),
-  };
+  private readonly events = new Emitter<WatchPartyEvents>();
 
   private current!: Room<any, WatchPartyState>;
   private lastWelcome!: WelcomeMessage;
@@ -177,19 +83,25 @@ export class WatchParty {
   private finished = false;
   /** false from a drop until the SDK reconnects or the room is joined again */
   private online = false;
-  /** bumped whenever samples in flight must be ignored (reconnect, rejoin, leave) */
-  private clockEpoch = 0;
-  private sampleTimer: ReturnType<typeof setTimeout> | undefined;
-  private wait: { timer: ReturnType<typeof setTimeout>; done: () => void } | undefined;
+  /** samples the server's clock; restarted after every reconnect and rejoin */
+  private readonly clockLoop: ClockLoop;
+  private readonly rejoins = new RejoinLoop();
 
   private constructor(client: Client, roomId: string, joinAs: JoinOptions, options: WatchPartyOptions) {
     this.client = client;
     this.roomId = roomId;
     this.joinAs = joinAs;
     this.options = options;
-    this.schedule = { ...DEFAULT_CLOCK_SCHEDULE, ...options.clockSchedule };
     this.now = options.now ?? defaultNow;
     this.clockSync = new ClockSync(options.clockSync);
+    this.clockLoop = new ClockLoop({
+      sync: this.clockSync,
+      schedule: { ...DEFAULT_CLOCK_SCHEDULE, ...options.clockSchedule },
+      now: this.now,
+      timeoutMs: options.timeRequestTimeoutMs ?? 5_000,
+      room: () => (this.closed ? undefined : this.current),
+      onEstimate: (estimate) => this.emit("clock", estimate),
+    });
   }
 
   // ---- reading ----
@@ -263,18 +175,11 @@ export class WatchParty {
   }
 
   on<K extends keyof WatchPartyEvents>(event: K, listener: WatchPartyEvents[K]): () => void {
-    this.listeners[event].add(listener);
-    return () => this.listeners[event].delete(listener);
+    return this.events.on(event, listener);
   }
 
   private emit<K extends keyof WatchPartyEvents>(event: K, ...args: Parameters<WatchPartyEvents[K]>): void {
-    for (const listener of [...this.listeners[event]]) {
-      try {
-        (listener as (...a: Parameters<WatchPartyEvents[K]>) => void)(...args);
-      } catch (err) {
-        console.error(`anisync: a "${event}" listener threw`, err);
-      }
-    }
+    this.events.emit(event, ...args);
   }
 
   // ---- sending ----
@@ -312,8 +217,8 @@ export class WatchParty {
   async leave(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopClock();
-    this.cancelWait();
+    this.clockLoop.stop();
+    this.rejoins.cancel();
     const room = this.current;
     if (room.connection?.isOpen) {
       await room.leave(true);
@@ -321,7 +226,7 @@ export class WatchParty {
     }
     // dropped: let the SDK's reconnection stop at its next failure (a late success leaves, below)
     room.reconnection.maxRetries = 0;
-    this.finish(4000, "left");
+    this.finish(CLOSE.CONSENTED, "left");
   }
 
   // ---- wiring ----
@@ -353,7 +258,7 @@ export class WatchParty {
     room.onMessage("error", (error: ErrorMessage) => this.emit("error", error));
     room.onMessage("comment", (comment: StoredComment) => this.emit("comment", comment));
     room.onDrop((code, reason) => {
-      this.stopClock();
+      this.clockLoop.stop();
       this.dropped(code, reason);
     });
     room.onReconnect(() => {
@@ -362,7 +267,7 @@ export class WatchParty {
         return;
       }
       this.online = true;
-      void this.restartClock();
+      void this.clockLoop.restart();
       this.emit("reconnect");
     });
     room.onLeave((code, reason) => {
@@ -380,40 +285,33 @@ export class WatchParty {
     }
     live = true;
     this.online = true;
-    await this.restartClock();
+    await this.clockLoop.restart();
   }
 
   /** The room closed. Rejoin if it may come back, else finish. */
   private async lost(code: number, reason?: string): Promise<void> {
-    this.stopClock();
+    this.clockLoop.stop();
     const policy = this.options.rejoin === false ? undefined : { ...DEFAULT_REJOIN, ...this.options.rejoin };
     if (!policy || !shouldRejoin(code, this.closed)) {
       this.finish(code, reason);
       return;
     }
     this.dropped(code, reason);
-    for (let attempt = 1; ; attempt++) {
-      const delay = rejoinDelay(attempt, Math.random(), policy);
-      if (delay === undefined) break;
-      await this.sleep(delay);
-      if (this.closed) return this.finish(code, reason);
-      try {
+    const outcome = await this.rejoins.run(
+      policy,
+      () => this.closed,
+      async () => {
         const room = await this.client.joinById<WatchPartyState>(this.roomId, this.rejoinOptions());
         if (this.closed) {
           void room.leave(true).catch(() => {});
-          return this.finish(code, reason);
+          return false;
         }
         await this.adopt(room);
-        this.emit("rejoin");
-        return;
-      } catch (err) {
-        if (isPermanentJoinError(err)) {
-          const message = err instanceof Error ? err.message : String(err);
-          return this.finish(code, message);
-        }
-      }
-    }
-    this.finish(code, reason);
+        return true;
+      },
+    );
+    if (outcome.kind === "joined") this.emit("rejoin");
+    else this.finish(code, outcome.kind === "refused" ? outcome.message : reason);
   }
 
   /** Emits `drop` once per outage (the SDK reports every failed reconnection attempt). */
@@ -436,67 +334,8 @@ export class WatchParty {
     if (this.finished) return;
     this.finished = true;
     this.closed = true;
-    this.stopClock();
+    this.clockLoop.stop();
     this.emit("leave", code, reason);
-    for (const set of Object.values(this.listeners)) set.clear();
-  }
-
-  // ---- clock sampling ----
-
-  /** Forgets the samples and starts a new burst; resolves after its first sample. */
-  private restartClock(): Promise<void> {
-    this.stopClock();
-    this.clockSync.reset();
-    return this.sample(this.clockEpoch);
-  }
-
-  private stopClock(): void {
-    this.clockEpoch++;
-    clearTimeout(this.sampleTimer);
-    this.sampleTimer = undefined;
-  }
-
-  /** One `time` request; schedules the next unless the clock was restarted meanwhile. */
-  private async sample(epoch: number): Promise<void> {
-    if (epoch !== this.clockEpoch || this.closed) return;
-    const room = this.current;
-    let failed = true;
-    if (room.connection?.isOpen) {
-      const sentAt = this.now();
-      try {
-        const reply: { server_time: number } = await room.request("time", undefined, {
-          timeout: this.options.timeRequestTimeoutMs ?? 5_000,
-        });
-        const receivedAt = this.now();
-        if (epoch !== this.clockEpoch) return;
-        failed = !this.clockSync.add({ sentAt, serverTime: reply.server_time, receivedAt });
-        if (!failed) this.emit("clock", this.clockSync.estimate);
-      } catch {
-        if (epoch !== this.clockEpoch) return;
-      }
-    }
-    if (epoch !== this.clockEpoch || this.closed) return;
-    clearTimeout(this.sampleTimer);
-    const delay = nextSampleDelay(
-      { samples: this.clockSync.sampleCount, confidence: this.clockSync.confidence, lastFailed: failed },
-      this.schedule,
-    );
-    this.sampleTimer = setTimeout(() => void this.sample(epoch), delay);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.wait = undefined;
-        resolve();
-      };
-      this.wait = { timer: setTimeout(done, ms), done };
-    });
-  }
-
-  private cancelWait(): void {
-    if (!this.wait) return;
-    clearTimeout(this.wait.timer);
-    this.wait.done();
+    this.events.clear();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { ServerError } from "@colyseus/core";
 import { ERRORS, isErrorCode, type ErrorBody, type ErrorCode } from "../schema/errors.ts";
+import { codedMessage, parseCodedMessage } from "../schema/protocol.ts";
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -27,7 +28,7 @@ export class AppError extends Error {
 
 /** For matchmaking: the SDK sees `code` = HTTP status and a message starting with the catalogue code. */
 export function toServerError(err: AppError): ServerError {
-  return new ServerError(err.status, `${err.code}: ${err.message}`, { cause: err });
+  return new ServerError(err.status, codedMessage(err.code, err.message), { cause: err });
 }
 
 /** The reverse of toServerError, for HTTP routes that call the matchmaker. Unknown errors stay unknown. */
@@ -37,7 +38,7 @@ export function fromServerError(err: unknown): AppError | undefined {
   if (cause instanceof AppError) return cause;
   const message = (err as { message?: unknown })?.message;
   if (typeof message !== "string") return undefined;
-  const m = /^([A-Z_]+): (.*)$/s.exec(message);
-  if (m && isErrorCode(m[1])) return new AppError(m[1], m[2]);
+  const coded = parseCodedMessage(message);
+  if (coded && isErrorCode(coded.code)) return new AppError(coded.code, coded.message || undefined);
   return undefined;
 }

@@ -6,6 +6,7 @@
  */
 import { CloseCode, Room, type Client, type AuthContext } from "@colyseus/core";
 import { WatchPartyState } from "../../schema/state.ts";
+import { CLOSE, codedMessage } from "../../schema/protocol.ts";
 import {
   commentMessage,
   controlMessage,
@@ -166,7 +167,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
           return this.describe();
         case "leave":
           if (seat.phase === "reconnecting") seat.end();
-          else seat.client.leave(4000);
+          else seat.client.leave(CLOSE.CONSENTED);
           return undefined;
         case "control":
           await this.control(seat.user_id, payload);
@@ -187,8 +188,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
         await this.store.deleted();
         this.deleted = true;
         for (const seat of this.members.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
-        for (const client of this.clients) client.leave(4000, "ROOM_DELETED: the owner deleted the room");
-        void this.disconnect(4000);
+        const reason = codedMessage("ROOM_DELETED", "the owner deleted the room");
+        for (const client of this.clients) client.leave(CLOSE.CONSENTED, reason);
+        void this.disconnect(CLOSE.CONSENTED);
         return undefined;
       }
       if (!this.secrets) throw new AppError("INVALID_INPUT", "a public room has no key to rotate");

@@ -14,7 +14,8 @@ export const INTERNAL_OPTION_PREFIX = "__anisync_";
 export const RESTORE_OPTION = "__anisync_restore";
 /** The verified creator's seat, set by onAuth for onCreate. */
 export const OWNER_OPTION = "__anisync_owner";
-export const ROOM_NAME = "watch_party";
+export { ROOM_NAME } from "../../schema/protocol.ts";
+import { ROOM_NAME } from "../../schema/protocol.ts";
 
 const LOCK_TTL_S = 15;
 const WAIT_STEP_MS = 25;

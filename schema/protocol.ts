@@ -1,0 +1,29 @@
+/**
+ * The protocol's fixed names, defined once for the server and every client: the room name,
+ * the close codes AniSync relies on (Colyseus's values), and the "CODE: message" form in which
+ * refused joins carry a catalogue code (the SDK's ServerError message).
+ */
+
+/** The one room type. */
+export const ROOM_NAME = "watch_party";
+
+/** WebSocket close codes (those of Colyseus's CloseCode that the watch party uses). */
+export const CLOSE = {
+  /** a leave on purpose: the member's own, a removal, or the room's deletion */
+  CONSENTED: 4000,
+  /** the server is shutting down; the room comes back on another start (rejoin by id) */
+  SERVER_SHUTDOWN: 4001,
+  /** the SDK gave up reconnecting */
+  FAILED_TO_RECONNECT: 4003,
+} as const;
+
+/** A refusal's text: `CODE: message`. */
+export function codedMessage(code: string, message: string): string {
+  return `${code}: ${message}`;
+}
+
+/** The code and text of a `CODE: message` (or a bare `CODE`); undefined for anything else. */
+export function parseCodedMessage(text: string): { code: string; message: string } | undefined {
+  const m = /^([A-Z][A-Z0-9_]*[A-Z0-9])(?::\s?([\s\S]*))?$/.exec(text);
+  return m ? { code: m[1]!, message: m[2] ?? "" } : undefined;
+}
