@@ -22,7 +22,8 @@ export interface CorrectionOptions {
   stopBelowS: number;
   /** Seek above this |drift| while playing. Default 1 s. */
   seekAboveS: number;
-  /** Seek above this |drift| while the host is paused. Default 0.1 s. */
+  /** Seek above this |drift| while the host is paused. Default 0.015 s: a paused member shows the
+   * host's paused frame (one frame at 50 fps is 20 ms), also when the pause reached it late. */
   pausedToleranceS: number;
   /** The rate stays within base × (1 ± maxRateDelta). Default 0.05 (0.95–1.05 at rate 1). */
   maxRateDelta: number;
@@ -36,7 +37,7 @@ export const DEFAULT_CORRECTION: Readonly<CorrectionOptions> = Object.freeze({
   startAboveS: 0.04,
   stopBelowS: 0.015,
   seekAboveS: 1,
-  pausedToleranceS: 0.1,
+  pausedToleranceS: 0.015,
   maxRateDelta: 0.05,
   catchUpS: 2,
   rateStep: 0.01,

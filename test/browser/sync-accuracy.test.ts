@@ -193,8 +193,8 @@ describe("browser sync accuracy: a host and two members, one with a skewed clock
         `${name}: steady max ${max.toFixed(1)} ms ≤ ${STEADY_MAX_BOUND_MS}`,
       );
       assert.ok(convergeMs < SEEK_CONVERGE_BOUND_MS, `${name}: within 100 ms after ${convergeMs} ms`);
-      for (const s of paused)
-        assert.ok(Math.abs(s.error) <= 100, `${name}: paused within 100 ms (${s.error})`);
+      // on the host's paused frame: within one frame at 50 fps, also on the slow path
+      for (const s of paused) assert.ok(Math.abs(s.error) <= 20, `${name}: paused within 20 ms (${s.error})`);
     }
     console.log(`      ${report.join("\n      ")}`);
     for (const page of [plain, skewed, host]) await page.evaluate(() => (window as any).__party.leave());

@@ -39,7 +39,7 @@ describe("client drift correction", () => {
         startAboveS: 0.04,
         stopBelowS: 0.015,
         seekAboveS: 1,
-        pausedToleranceS: 0.1,
+        pausedToleranceS: 0.015,
         maxRateDelta: 0.05,
         catchUpS: 2,
         rateStep: 0.01,
@@ -95,7 +95,7 @@ describe("client drift correction", () => {
     assert.deepEqual(decideCorrection(at(1.2)), { action: "seek", drift: 1.2, to: 100, rate: 1 });
   });
 
-  it("while the host is paused, seeks above 100 ms and otherwise only restores the rate", () => {
+  it("while the host is paused, seeks above 15 ms (onto the host's frame) and otherwise only restores the rate", () => {
     const paused = { playing: false };
     assert.deepEqual(decideCorrection(at(0.15, 1, paused)), {
       action: "seek",
@@ -103,8 +103,14 @@ describe("client drift correction", () => {
       to: 100,
       rate: 1,
     });
-    assert.deepEqual(decideCorrection(at(-0.05, 1, paused)), { action: "none", drift: -0.05 });
-    assert.deepEqual(decideCorrection(at(0.05, 0.97, paused)), { action: "settle", drift: 0.05, rate: 1 });
+    assert.deepEqual(decideCorrection(at(0.021, 1, paused)), {
+      action: "seek",
+      drift: 0.021,
+      to: 100,
+      rate: 1,
+    });
+    assert.deepEqual(decideCorrection(at(-0.01, 1, paused)), { action: "none", drift: -0.01 });
+    assert.deepEqual(decideCorrection(at(0.01, 0.97, paused)), { action: "settle", drift: 0.01, rate: 1 });
   });
 
   it("scales its rates by the room's base rate", () => {

@@ -65,12 +65,14 @@ describe("client member following the host", () => {
     assert.deepEqual(tick({ currentTime: 99, paused: true, seeking: true }).actions, [{ type: "play" }]);
   });
 
-  it("pauses with the host, and seeks to the host's position when more than 100 ms away", () => {
+  it("pauses with the host on the host's frame: seeks there when more than 15 ms away", () => {
     const pausedTick = (el: Partial<ElementSnapshot>) =>
       planMember({ playback: paused, serverNow, element: element(el), now: 0 }).actions;
-    assert.deepEqual(pausedTick({ currentTime: 50.02 }), [{ type: "pause" }]);
+    assert.deepEqual(pausedTick({ currentTime: 50.01 }), [{ type: "pause" }]);
+    assert.deepEqual(pausedTick({ currentTime: 50.06 }), [{ type: "seek", to: 50 }, { type: "pause" }]);
     assert.deepEqual(pausedTick({ currentTime: 52, paused: true }), [{ type: "seek", to: 50 }]);
-    assert.deepEqual(pausedTick({ currentTime: 50.05, paused: true }), []);
+    assert.deepEqual(pausedTick({ currentTime: 50.01, paused: true }), []);
+    assert.deepEqual(pausedTick({ currentTime: 50.06, paused: true }), [{ type: "seek", to: 50 }]);
   });
 
   it("does not restart an ended video when the host is past its end", () => {
