@@ -30,6 +30,16 @@ export const roomId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, "must be a room id");
 
+/** An intro, outro or recap of the episode, [start_s, end_s). */
+export const segmentInput = z
+  .strictObject({
+    kind: z.enum(["intro", "outro", "recap"]),
+    start_s: position,
+    end_s: position,
+  })
+  .refine((s) => s.end_s > s.start_s, "end_s must be after start_s");
+export const segmentList = z.array(segmentInput).max(10);
+
 export const createRoomOptions = z.strictObject({
   title: text(1, 120),
   anime_id: text(1, 100),
@@ -42,6 +52,12 @@ export const createRoomOptions = z.strictObject({
   host_username: text(1, 32).optional(),
   avatar_url: httpUrl.optional(),
   is_public: z.boolean().default(true),
+  /** the episode's intro/outro/recap, for skip and auto_skip */
+  segments: segmentList.optional(),
+  /** skip segments automatically at their start (default false) */
+  auto_skip: z.boolean().optional(),
+  /** hold playback while a member buffers (default true) */
+  wait_for_buffering: z.boolean().optional(),
 });
 export type CreateRoomOptions = z.infer<typeof createRoomOptions>;
 
@@ -56,6 +72,21 @@ export const joinRoomOptions = z.strictObject({
   invite: z.string().max(128).optional(),
 });
 export type JoinRoomOptions = z.infer<typeof joinRoomOptions>;
+
+/** `set_rate` (host): the shared speed. */
+export const setRateMessage = z.strictObject({ rate: z.number().finite().min(0.25).max(2) });
+/** `skip` (host): past the segment the room is in. */
+export const skipMessage = z.strictObject({});
+/** `set_segments` (host): the episode's intro/outro/recap. */
+export const setSegmentsMessage = z.strictObject({ segments: segmentList });
+/** `settings` (host): room settings. */
+export const settingsMessage = z
+  .strictObject({ wait_for_buffering: z.boolean().optional(), auto_skip: z.boolean().optional() })
+  .refine((s) => s.wait_for_buffering !== undefined || s.auto_skip !== undefined, "give a setting");
+/** `ready_check` (host): start one, playback starts when all are ready or after `timeout_s`. */
+export const readyCheckMessage = z.strictObject({ timeout_s: z.number().int().min(3).max(300) });
+/** `ready` (member): the answer to a ready check. */
+export const readyMessage = z.strictObject({ ready: z.boolean() });
 
 export const controlMessage = z.strictObject({
   action: z.enum(["play", "pause", "seek"]),

@@ -7,6 +7,22 @@
 /** The one room type. */
 export const ROOM_NAME = "watch_party";
 
+/** The room messages a client may send (docs/contract-notes.md describes each). */
+export const CLIENT_MESSAGE_TYPES = [
+  "control",
+  "status",
+  "transfer_host",
+  "comment",
+  "time",
+  "set_rate",
+  "skip",
+  "set_segments",
+  "settings",
+  "ready_check",
+  "ready",
+  "reaction",
+] as const;
+
 /** WebSocket close codes (those of Colyseus's CloseCode that the watch party uses). */
 export const CLOSE = {
   /** a leave on purpose: the member's own, a removal, or the room's deletion */

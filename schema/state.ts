@@ -19,6 +19,10 @@ export const Member = schema(
     drift: t.float64(),
     sync_status: t.string(),
     last_heartbeat: t.float64(),
+    /** ready check answer: "" (none asked or not answered), "ready" or "not_ready" */
+    ready: t.string(),
+    /** the room stopped waiting for this member's buffering (hold timed out); it catches up */
+    lagging: t.boolean(),
   },
   "Member",
 );
@@ -36,6 +40,28 @@ export const Playback = schema(
 );
 export type Playback = SchemaType<typeof Playback>;
 
+/** An intro, outro or recap, [start_s, end_s). */
+export const Segment = schema({ kind: t.string(), start_s: t.float64(), end_s: t.float64() }, "Segment");
+export type Segment = SchemaType<typeof Segment>;
+
+/** The host's room settings. */
+export const RoomSettings = schema(
+  { wait_for_buffering: t.boolean(), auto_skip: t.boolean() },
+  "RoomSettings",
+);
+export type RoomSettings = SchemaType<typeof RoomSettings>;
+
+/** A buffering hold: the room paused at `position` since `since`, waiting for these members. */
+export const Hold = schema(
+  { active: t.boolean(), since: t.float64(), position: t.float64(), waiting_for: t.array("string") },
+  "Hold",
+);
+export type Hold = SchemaType<typeof Hold>;
+
+/** A ready check: playback starts when every connected member is ready, or at `deadline`. */
+export const ReadyCheck = schema({ active: t.boolean(), deadline: t.float64() }, "ReadyCheck");
+export type ReadyCheck = SchemaType<typeof ReadyCheck>;
+
 export const WatchPartyState = schema(
   {
     room_id: t.string(),
@@ -50,6 +76,10 @@ export const WatchPartyState = schema(
     owner_user_id: t.string(),
     playback: Playback,
     members: t.map(Member),
+    settings: RoomSettings,
+    hold: Hold,
+    ready_check: ReadyCheck,
+    segments: t.array(Segment),
   },
   "WatchPartyState",
 );

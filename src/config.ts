@@ -24,6 +24,10 @@ const schema = z.object({
   /** alternative to PUBLIC_ADDRESS for process managers: the address becomes PUBLIC_HOST:PORT */
   PUBLIC_HOST: z.string().min(1).optional(),
   SYNC_TOLERANCE_S: seconds.default(2),
+  /** a buffering member holds the room at most this long; then it resumes without them */
+  BUFFER_WAIT_S: seconds.default(10),
+  /** a member who started or joined this many holds within 10 minutes holds the room no more */
+  BUFFER_HOLDS_MAX: int(0, 1000).default(3),
   RECONNECT_WINDOW_S: seconds.default(30),
   PATCH_RATE_MS: int(5, 1000).default(50),
   /** How often routine status reports are folded into the replicated state. */

@@ -208,6 +208,17 @@ export async function setAccess(
   await db.update(rooms).set(access).where(eq(rooms.room_id, roomId));
 }
 
+export interface RoomSettingsRow {
+  segments?: RoomRow["segments"];
+  wait_for_buffering?: boolean;
+  auto_skip?: boolean;
+}
+
+/** The host's room settings and the episode's segments. */
+export async function saveRoomSettings(db: Db, roomId: string, settings: RoomSettingsRow): Promise<void> {
+  await db.update(rooms).set(settings).where(eq(rooms.room_id, roomId));
+}
+
 export async function countComment(db: Db, roomId: string): Promise<void> {
   await db
     .update(rooms)

@@ -10,6 +10,7 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -43,6 +44,14 @@ export const rooms = pgTable(
     seq: integer("seq").notNull().default(0),
     host_actions: integer("host_actions").notNull().default(0),
     peak_members: integer("peak_members").notNull().default(0),
+    /** the episode's intro/outro/recap: [{ kind, start_s, end_s }] */
+    segments: jsonb("segments")
+      .$type<Array<{ kind: "intro" | "outro" | "recap"; start_s: number; end_s: number }>>()
+      .notNull()
+      .default([]),
+    /** room settings (the host's) */
+    wait_for_buffering: boolean("wait_for_buffering").notNull().default(true),
+    auto_skip: boolean("auto_skip").notNull().default(false),
     /** comments posted in the room (private rooms' comments are stored without their room id) */
     comment_count: integer("comment_count").notNull().default(0),
     /** "live" while a process hosts it, "dormant" otherwise */
@@ -128,4 +137,19 @@ export const comments = pgTable(
     index("comments_room_idx").on(t.room_id),
     index("comments_episode_user_idx").on(t.anime_id, t.episode_number, t.user_id),
   ],
+);
+
+/**
+ * Timeline reactions, not stored one by one: counted per episode and 30 s bucket of the video
+ * (bucket_start_s = floor(video_timestamp / 30) * 30), so the history's hot moments include them.
+ */
+export const reactionBuckets = pgTable(
+  "reaction_buckets",
+  {
+    anime_id: text("anime_id").notNull(),
+    episode_number: integer("episode_number").notNull(),
+    bucket_start_s: doublePrecision("bucket_start_s").notNull(),
+    reactions: integer("reactions").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.anime_id, t.episode_number, t.bucket_start_s] })],
 );

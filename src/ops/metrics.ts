@@ -7,6 +7,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { CLIENT_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import type { LimitName } from "../security/rate-limits.ts";
 
 export const registry = new Registry();
@@ -14,13 +15,7 @@ export const registry = new Registry();
 collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1 });
 
 /** The room message types a client may send; any other type is counted under "unknown". */
-export const MESSAGE_TYPES_IN: ReadonlySet<string> = new Set([
-  "control",
-  "status",
-  "transfer_host",
-  "comment",
-  "time",
-]);
+export const MESSAGE_TYPES_IN: ReadonlySet<string> = new Set(CLIENT_MESSAGE_TYPES);
 
 /** Makes `inc` map a `type` label outside `known` to "unknown" (callers keep calling `inc({ type })`). */
 function boundedTypes<C extends Counter<"type">>(counter: C, known: ReadonlySet<string>): C {

@@ -11,13 +11,22 @@ import {
   commentMessage,
   controlMessage,
   memberUpdate,
+  readyCheckMessage,
+  readyMessage,
+  setRateMessage,
+  setSegmentsMessage,
+  settingsMessage,
+  skipMessage,
   statusMessage,
   transferHostMessage,
 } from "../../schema/messages.ts";
 import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../validate.ts";
 import { services, type Services } from "../services.ts";
-import { applyHostCommand, pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
+import { applyHostCommand, pausedAt, type HostCommand, type PlaybackSnapshot } from "../sync/playback.ts";
+import { BufferHolds } from "../sync/buffer-holds.ts";
+import { GroupPlayback } from "./group-playback.ts";
+import type { z } from "zod";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
 import type { MemberClaims } from "../security/member-token.ts";
 import * as repo from "../db/rooms-repo.ts";
@@ -47,6 +56,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   /** a private room's key and invite; undefined for a public room */
   private secrets: RoomSecrets | undefined;
   private members!: Membership<Client>;
+  private group!: GroupPlayback;
   /** in-room message limits: a room lives in one process, so memory counts are exact */
   private limits!: RateLimits;
   /** set when the owner deletes the room: nothing is written back on dispose */
@@ -65,6 +75,15 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       (err) => log.error("room write failed", { room_id: this.roomId, err }),
     );
     this.board = new StatusBoard(config, this.svc.samples, () => this.roomId);
+    const holds = new BufferHolds({
+      waitS: config.BUFFER_WAIT_S,
+      holdsMax: config.BUFFER_HOLDS_MAX,
+      windowS: 600,
+    });
+    this.group = new GroupPlayback(this.state, holds, {
+      apply: (cmd, flush) => this.apply(cmd, flush),
+      log: (msg, fields) => log.info(msg, { room_id: this.roomId, ...fields }),
+    });
     this.members = new Membership<Client>(this.state, this.store, log, () => this.roomId, {
       flush: () => this.broadcastPatch(),
       welcome: (seat) => this.sendWelcome(seat),
@@ -92,9 +111,12 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
         this.handle(client, type, () => fn(this.seatOf(client), payload)),
       );
     on("control", (seat, payload) => this.control(seat.user_id, payload));
-    on("status", (seat, payload) =>
-      this.board.report(seat.user_id, seat.sync, parseOrThrow(statusMessage, payload), this.state.playback),
-    );
+    on("status", (seat, payload) => {
+      const report = parseOrThrow(statusMessage, payload);
+      this.board.report(seat.user_id, seat.sync, report, this.state.playback);
+      this.group.report(seat.user_id, report.buffering === true, Date.now());
+    });
+    this.wireGroupMessages(on);
     on("transfer_host", (seat, payload) => this.transferHost(seat.user_id, payload));
     on("comment", (seat, payload) => this.comment(seat.user_id, payload));
     this.onMessage("time", () => {
@@ -107,6 +129,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       }),
     );
     this.clock.setInterval(() => {
+      this.group.tick(Date.now());
       this.board.fold(this.state.members);
       this.members.ensureHost(Date.now());
       const meta = roomMetadata(this.state);
@@ -122,6 +145,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.secrets = start.secrets;
     this.state.assign(start.described);
     this.state.playback.assign(start.playback);
+    this.state.settings.assign(start.settings);
+    this.group.setSegments(start.segments);
     // the creator's seat is reserved right after creation
     const { owner } = start;
     if (owner)
@@ -232,7 +257,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   override onLeave(client: Client): void {
     const seat = this.members.leave(client.sessionId, { store: !this.deleted });
-    if (seat) this.board.forget(seat.user_id);
+    if (!seat) return;
+    this.board.forget(seat.user_id);
+    this.group.forget(seat.user_id, true);
   }
 
   /** Process shutdown (SIGTERM): tell the members, then close; onDispose stores the playback. */
@@ -260,14 +287,55 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
   private async control(userId: string, payload: unknown): Promise<void> {
     const cmd = parseOrThrow(controlMessage, payload);
+    await this.hostAction(userId);
+    this.group.hostTookOver();
+    this.apply(cmd, true);
+  }
+
+  /** Only the host, within the control rate limit. */
+  private async hostAction(userId: string): Promise<void> {
     if (userId !== this.state.host_user_id) throw new AppError("NOT_HOST");
     await this.limits.consume("control", { user_id: userId });
+  }
+
+  /** A playback change (seq bumps): flushed at once unless on the room clock, then stored. */
+  private apply(cmd: HostCommand, flush: boolean): void {
     const started = performance.now();
     this.state.playback.assign(applyHostCommand(this.playbackSnapshot(), cmd, Date.now()));
-    this.broadcastPatch();
-    metrics.hostActionFanout.observe((performance.now() - started) / 1000);
-    metrics.messagesOut.inc({ type: "patch" });
-    this.store.hostState(this.playbackSnapshot(), userId, true);
+    if (flush) {
+      this.broadcastPatch();
+      metrics.hostActionFanout.observe((performance.now() - started) / 1000);
+      metrics.messagesOut.inc({ type: "patch" });
+    }
+    this.store.hostState(this.playbackSnapshot(), this.state.host_user_id, true);
+  }
+
+  /** Group playback messages (group-playback.ts): speed, segments, settings, ready check. */
+  private wireGroupMessages(
+    on: (type: string, fn: (seat: OccupiedSeat<Client>, payload: unknown) => unknown) => void,
+  ): void {
+    const host = <T>(type: string, schema: z.ZodType<T>, fn: (input: T) => void) =>
+      on(type, async (seat, payload) => {
+        const input = parseOrThrow(schema, payload);
+        await this.hostAction(seat.user_id);
+        fn(input);
+      });
+    host("set_rate", setRateMessage, ({ rate }) => this.apply({ action: "rate", rate }, true));
+    host("skip", skipMessage, () => this.group.skip(Date.now()));
+    host("set_segments", setSegmentsMessage, ({ segments }) => {
+      this.group.setSegments(segments);
+      this.store.settings({ segments });
+    });
+    host("settings", settingsMessage, (patch) => {
+      this.group.settings(patch);
+      this.store.settings(patch);
+    });
+    host("ready_check", readyCheckMessage, ({ timeout_s }) =>
+      this.group.startReadyCheck(timeout_s, Date.now()),
+    );
+    on("ready", (seat, payload) =>
+      this.group.answerReady(seat.user_id, parseOrThrow(readyMessage, payload).ready),
+    );
   }
 
   private async comment(userId: string, payload: unknown): Promise<CommentView> {

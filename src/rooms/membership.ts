@@ -71,6 +71,8 @@ export class Membership<C extends { sessionId: string }> {
       drift: 0,
       sync_status: "unknown",
       last_heartbeat: 0,
+      ready: "",
+      lagging: false,
     });
     this.state.members.set(auth.user_id, member);
     if (roles.reason) this.moveHost(roles.host, roles.reason);

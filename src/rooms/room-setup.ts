@@ -15,6 +15,8 @@ import { dormantPlayback, OWNER_OPTION } from "./restore.ts";
 
 export interface RoomStart {
   described: ReturnType<typeof repo.describeRoom>;
+  settings: { wait_for_buffering: boolean; auto_skip: boolean };
+  segments: repo.RoomRow["segments"];
   playback: PlaybackSnapshot;
   secrets: RoomSecrets | undefined;
   /** a fresh room's creator, whose seat is reserved */
@@ -51,9 +53,12 @@ export async function createRoom(
     created_at: new Date(now),
     last_active_at: new Date(now),
     status: "live",
+    segments: opts.segments ?? [],
+    wait_for_buffering: opts.wait_for_buffering ?? true,
+    auto_skip: opts.auto_skip ?? false,
   };
   await repo.insertRoom(db, row);
-  return { described: repo.describeRoom(row), playback: initialPlayback(now), secrets, owner };
+  return { ...started(row), playback: initialPlayback(now), secrets, owner };
 }
 
 export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
@@ -67,5 +72,16 @@ export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
   const playback = dormantPlayback(row);
   await repo.closeOpenStays(db, roomId, Date.now());
   await repo.setRoomStatus(db, roomId, "live", playback);
-  return { described: repo.describeRoom(row), playback, secrets };
+  return { ...started(row), playback, secrets };
+}
+
+function started(
+  row: Pick<repo.RoomRow, "segments" | "wait_for_buffering" | "auto_skip"> &
+    Parameters<typeof repo.describeRoom>[0],
+) {
+  return {
+    described: repo.describeRoom(row),
+    settings: { wait_for_buffering: row.wait_for_buffering, auto_skip: row.auto_skip },
+    segments: row.segments,
+  };
 }

@@ -54,6 +54,11 @@ export class RoomStore {
     return this.writes.push(() => repo.setAccess(this.db, id, access));
   }
 
+  settings(settings: repo.RoomSettingsRow): void {
+    const id = this.roomId();
+    this.writes.push(() => repo.saveRoomSettings(this.db, id, settings));
+  }
+
   dormant(playback: PlaybackSnapshot): void {
     const id = this.roomId();
     this.writes.push(() => repo.setRoomStatus(this.db, id, "dormant", playback));

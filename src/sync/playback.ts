@@ -12,7 +12,16 @@ export interface PlaybackSnapshot extends PlaybackClock {
 export type HostCommand =
   | { action: "play"; current_time: number }
   | { action: "pause"; current_time: number }
-  | { action: "seek"; current_time: number };
+  | { action: "seek"; current_time: number }
+  /** the shared speed: from where the room is expected now, at `rate` */
+  | { action: "rate"; rate: number }
+  /** a buffering member holds the room: paused at `current_time` (the hold's position) */
+  | { action: "hold"; current_time: number }
+  /** the hold ends: playing again from `current_time` */
+  | { action: "resume"; current_time: number };
+
+export const MIN_RATE = 0.25;
+export const MAX_RATE = 2;
 
 /** Positions are clamped here and only here. */
 export function clampPosition(seconds: number): number {
@@ -24,12 +33,19 @@ export function initialPlayback(nowMs: number): PlaybackSnapshot {
 }
 
 export function applyHostCommand(pb: PlaybackSnapshot, cmd: HostCommand, nowMs: number): PlaybackSnapshot {
+  if (cmd.action === "rate") {
+    const rate = Math.min(MAX_RATE, Math.max(MIN_RATE, cmd.rate));
+    const position = clampPosition(expectedPosition(pb, nowMs));
+    return { is_playing: pb.is_playing, position, updated_at: nowMs, rate, seq: pb.seq + 1 };
+  }
   const position = clampPosition(cmd.current_time);
   const next = { rate: pb.rate, seq: pb.seq + 1, updated_at: nowMs, position };
   switch (cmd.action) {
     case "play":
+    case "resume":
       return { ...next, is_playing: true };
     case "pause":
+    case "hold":
       return { ...next, is_playing: false };
     case "seek":
       return { ...next, is_playing: pb.is_playing };

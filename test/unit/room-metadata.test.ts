@@ -31,6 +31,8 @@ function member(user_id: string, username: string, connected = true) {
     drift: 0,
     sync_status: "unknown",
     last_heartbeat: 0,
+    ready: "",
+    lagging: false,
   });
 }
 
