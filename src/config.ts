@@ -3,6 +3,7 @@
  * Every knob carries its unit in its name; docs/configuration.md lists them all.
  */
 import { z } from "zod";
+import { parseTrustProxy } from "./security/client-ip.ts";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const seconds = z.coerce.number().positive().finite();
@@ -65,13 +66,31 @@ const schema = z.object({
   RATE_CONTROL_PER_S: int(1, 10_000).default(2),
   RATE_COMMENT_PER_MIN: int(1, 100_000).default(5),
   RATE_MANAGE_PER_HOUR: int(1, 1_000_000).default(20),
+  /** creates + joins (matchmaking and HTTP) per user per minute */
+  RATE_JOIN_PER_MIN: int(1, 100_000).default(10),
+  /** a client address may do this many times what one user may (create, join, comment, manage) */
+  RATE_PER_ADDRESS_FACTOR: int(1, 10_000).default(10),
   /** guest identities issued per client address per hour (POST /auth/anonymous and joins without a token) */
   RATE_GUEST_IDENTITY_PER_HOUR: int(1, 1_000_000).default(120),
-  /** Trust X-Forwarded-For / X-Real-IP (only behind a proxy you run). */
+  /** reserved seats not yet taken, per client address in one room */
+  MAX_PENDING_SEATS_PER_ADDRESS: int(1, 100_000).default(10),
+  /** reserved seats not yet taken in one room, all addresses together */
+  MAX_PENDING_SEATS_PER_ROOM: int(1, 100_000).default(100),
+  /**
+   * Which proxies' X-Forwarded-For entries to believe: a hop count (false/0 = none, true = 1) or a
+   * comma list of proxy addresses/CIDRs; the client is the rightmost untrusted address (proxy-addr).
+   */
   TRUST_PROXY: z
-    .enum(["true", "false", "1", "0"])
+    .string()
     .default("false")
-    .transform((v) => v === "true" || v === "1"),
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** enables the Colyseus monitor at /monitor (user "admin"); unset = no monitor */
   ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   /** comma-separated browser origins allowed to call the API, or "*"; unset = same-origin only */

@@ -15,7 +15,7 @@ import { SampleWriter } from "./jobs/sample-writer.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { KeyThrottle } from "./security/key-throttle.ts";
 import { IdentityService } from "./security/identity.ts";
-import { pinClientIp } from "./security/client-ip.ts";
+import { pinClientIp, trustFunction } from "./security/client-ip.ts";
 import { limitPoints, RateLimits } from "./security/rate-limits.ts";
 import { installServices, type Services } from "./services.ts";
 import { installMatchmakingRoutes } from "./rooms/matchmaking.ts";
@@ -106,7 +106,9 @@ export async function createAniSync(
 
     await colyseus.listen(config.PORT, config.HOST);
     const http = transport.server as HttpServer;
-    http.prependListener("request", (req) => pinClientIp(req, config.TRUST_PROXY));
+    const trust = trustFunction(config.TRUST_PROXY);
+    http.prependListener("request", (req) => pinClientIp(req, trust));
+    http.prependListener("upgrade", (req) => pinClientIp(req, trust));
     limitRequestBodies(http); // wraps every listener above, so it runs first
     const port = (http.address() as AddressInfo).port;
     (colyseus as unknown as { port: number }).port = port;

@@ -103,6 +103,7 @@ export const metrics = {
 // every limit's series exists from the start (0), so dashboards and rate() see them before the first refusal
 const LIMITS: Record<LimitName, true> = {
   room_create: true,
+  join: true,
   control: true,
   comment: true,
   manage: true,

@@ -35,7 +35,7 @@ import { limitPoints, RateLimits } from "../security/rate-limits.ts";
 import { metrics } from "../ops/metrics.ts";
 import { commentsChannel } from "./comment-channel.ts";
 import { postComment } from "./room-comments.ts";
-import { authorizeSeat, type MemberAuth } from "./admission.ts";
+import { authorizeSeat, type AdmitContext, type MemberAuth } from "./admission.ts";
 import { checkAccess, type Presented, type RoomSecrets } from "./room-access.ts";
 import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
 import { RESTORE_OPTION } from "./restore.ts";
@@ -161,12 +161,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   // ---- remote calls (HTTP API and admission, possibly from another process) ----
 
   /** May this user take a seat? Held for the seat-reservation time once admitted. */
-  async admit(
-    userId: string,
-    stay: string,
-    given: Presented,
-    ctx: { throttled: boolean; verified: boolean },
-  ): Promise<RemoteResult> {
+  async admit(userId: string, stay: string, given: Presented, ctx: AdmitContext): Promise<RemoteResult> {
     return answer(async () => {
       const known =
         this.secrets !== undefined &&
@@ -176,7 +171,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       const verdict = checkAccess(this.secrets, given, { formerMember: known, throttled: ctx.throttled });
       if (!verdict.ok) throw new AppError(verdict.code, verdict.message);
       const now = Date.now();
-      this.members.reserve(userId, stay, now, now + this.seatReservationTimeout * 1000, this.maxClients);
+      const until = now + this.seatReservationTimeout * 1000;
+      this.members.reserve(userId, stay, now, until, this.maxClients, ctx.pending);
     });
   }
 
@@ -342,7 +338,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     const c = parseOrThrow(commentMessage, payload);
     const member = this.state.members.get(userId);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
-    await this.limits.consume("comment", { user_id: userId });
+    const address = this.members.seats.occupied(userId)?.address;
+    await this.limits.consume("comment", { user_id: userId, ip: address });
     const place = {
       room_id: this.roomId,
       is_public: !this.secrets,

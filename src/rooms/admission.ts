@@ -3,7 +3,9 @@
  * matchmaking request, before any seat is reserved. Establishes the caller's identity
  * (src/security/identity.ts), checks the options, then asks the room's own process whether
  * this user may enter (key, invite, former member) and whether a seat is free; wrong keys are
- * throttled per address and per room.
+ * throttled per address and per room. Creates and joins count per user and per address
+ * (`join`, and `room_create` for creates); the room caps seats reserved and not yet taken per
+ * address and in all.
  */
 import { randomBytes } from "node:crypto";
 import { matchMaker, type AuthContext } from "@colyseus/core";
@@ -12,6 +14,7 @@ import { parseOrThrow } from "../validate.ts";
 import { AppError, toServerError } from "../errors.ts";
 import { services } from "../services.ts";
 import type { Identified } from "../security/identity.ts";
+import { addressKey } from "../security/client-ip.ts";
 import { INTERNAL_OPTION_PREFIX, OWNER_OPTION } from "./restore.ts";
 import type { RemoteResult } from "./remote.ts";
 
@@ -24,6 +27,22 @@ export interface MemberAuth {
   stay: string;
   /** a guest identity issued during this join, for the `welcome` */
   identity_token?: string;
+  /** the client's address as limits count it (an IPv6 /64), for in-room limits */
+  address?: string;
+}
+
+/** What the room's `admit` is told besides the user: the key throttle's verdict and the seat caps. */
+export interface AdmitContext {
+  throttled: boolean;
+  verified: boolean;
+  pending?: PendingSeatCaps;
+}
+
+/** At most this many seats reserved and not yet taken: from one address, and in the room. */
+export interface PendingSeatCaps {
+  address?: string;
+  perAddress: number;
+  perRoom: number;
 }
 
 /** What the creator's seat needs in onCreate (set on the options after onAuth verified it). */
@@ -70,11 +89,14 @@ async function authorize(
   if (internal) throw new AppError("INVALID_INPUT", `${internal}: not allowed`);
   const request = ctx.anisync;
   const { rateLimits } = services();
+  const address = addressKey(ctx.ip ?? "unknown");
   if (request?.mode === "create") {
     const opts = parseOrThrow(createRoomOptions, options);
-    const who = await identifyCaller(token, opts.host_user_id, ctx.ip);
-    await rateLimits.consume("room_create", { user_id: who.identity.user_id, ip: ctx.ip });
-    const seat = memberAuth(who, opts.host_username, opts.avatar_url, request.stay);
+    const who = await identifyCaller(token, opts.host_user_id, address);
+    const counted = { user_id: who.identity.user_id, ip: address };
+    await rateLimits.consume("room_create", counted);
+    await rateLimits.consume("join", counted);
+    const seat = memberAuth(who, opts.host_username, opts.avatar_url, request.stay, address);
     request.identified = who;
     const owner: OwnerSeat = { user_id: seat.user_id, stay: seat.stay };
     Object.assign(options as object, { [OWNER_OPTION]: owner });
@@ -82,14 +104,10 @@ async function authorize(
   }
   if (request?.mode === "join" && request.room_id) {
     const opts = parseOrThrow(joinRoomOptions, options);
-    const who = await identifyCaller(token, opts.user_id, ctx.ip);
-    const seat = memberAuth(who, opts.username, opts.avatar_url, request.stay);
-    await admit(
-      request.room_id,
-      seat,
-      { access_key: opts.access_key, invite: opts.invite },
-      ctx.ip ?? "unknown",
-    );
+    const who = await identifyCaller(token, opts.user_id, address);
+    await rateLimits.consume("join", { user_id: who.identity.user_id, ip: address });
+    const seat = memberAuth(who, opts.username, opts.avatar_url, request.stay, address);
+    await admit(request.room_id, seat, { access_key: opts.access_key, invite: opts.invite }, address);
     request.identified = who;
     return seat;
   }
@@ -97,10 +115,10 @@ async function authorize(
 }
 
 /** The caller's identity; issuing a guest identity counts against the address's limit. */
-async function identifyCaller(token: string | undefined, stated: string | undefined, ip: string | undefined) {
+async function identifyCaller(token: string | undefined, stated: string | undefined, ip: string) {
   const { identity, rateLimits } = services();
   const who = await identity.identify(token || undefined, stated);
-  if (who.issued_token) await rateLimits.consume("guest_identity", { ip: ip ?? "unknown" });
+  if (who.issued_token) await rateLimits.consume("guest_identity", { ip });
   return who;
 }
 
@@ -112,11 +130,17 @@ function memberAuth(
   who: Identified,
   username: string | undefined,
   avatarUrl: string | undefined,
-  stay?: string,
+  stay: string | undefined,
+  address: string,
 ) {
   const name = who.identity.name ?? username;
   if (!name) throw new AppError("INVALID_INPUT", "username: required");
-  const auth: MemberAuth = { user_id: who.identity.user_id, username: name, stay: stay ?? newStay() };
+  const auth: MemberAuth = {
+    user_id: who.identity.user_id,
+    username: name,
+    stay: stay ?? newStay(),
+    address,
+  };
   if (avatarUrl !== undefined) auth.avatar_url = avatarUrl;
   if (who.issued_token) auth.identity_token = who.issued_token;
   return auth;
@@ -129,13 +153,22 @@ async function admit(
   given: { access_key?: string; invite?: string },
   ip: string,
 ): Promise<void> {
-  const { keyThrottle, identity } = services();
+  const { keyThrottle, identity, config } = services();
   const throttle = await keyThrottle.check(roomId, ip);
+  const context: AdmitContext = {
+    throttled: !throttle.allowed,
+    verified: identity.mode !== "open",
+    pending: {
+      address: ip,
+      perAddress: config.MAX_PENDING_SEATS_PER_ADDRESS,
+      perRoom: config.MAX_PENDING_SEATS_PER_ROOM,
+    },
+  };
   const verdict: RemoteResult = await matchMaker.remoteRoomCall(roomId, "admit", [
     seat.user_id,
     seat.stay,
     { access_key: given.access_key ?? null, invite: given.invite ?? null },
-    { throttled: !throttle.allowed, verified: identity.mode !== "open" },
+    context,
   ]);
   if (verdict.ok) return;
   if (verdict.code === "INVALID_ACCESS_KEY") await keyThrottle.recordFailure(roomId, ip);
@@ -144,5 +177,5 @@ async function admit(
       retryAfterS: throttle.retryAfterS,
     });
   }
-  throw new AppError(verdict.code, verdict.message);
+  throw new AppError(verdict.code, verdict.message, { retryAfterS: verdict.retry_after_s });
 }

@@ -10,7 +10,7 @@ import type { Logger } from "../log.ts";
 import { nextHost } from "../sync/succession.ts";
 import { describeHostChange, hostOnJoin, type HostChangeReason } from "../sync/roles.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
-import type { MemberAuth } from "./admission.ts";
+import type { MemberAuth, PendingSeatCaps } from "./admission.ts";
 import type { RoomStore } from "./room-store.ts";
 import { Seats, type ConnectedSeat, type OccupiedSeat } from "./seats.ts";
 import { freshSyncView } from "./sync-view.ts";
@@ -44,11 +44,42 @@ export class Membership<C extends { sessionId: string }> {
     this.hooks = hooks;
   }
 
-  /** Holds a seat for an admitted user until `untilMs`; refused when the user holds one or the room is full. */
-  reserve(userId: string, stay: string, nowMs: number, untilMs: number, maxSeats: number): void {
+  /**
+   * Holds a seat for an admitted user until `untilMs`; refused when the user holds one, the room
+   * is full, or too many seats are reserved and not yet taken (from this address, or in all), so
+   * reservations that never connect cannot fill a room.
+   */
+  reserve(
+    userId: string,
+    stay: string,
+    nowMs: number,
+    untilMs: number,
+    maxSeats: number,
+    pending?: PendingSeatCaps,
+  ): void {
     if (this.seats.holds(userId, nowMs)) throw new AppError("USER_ALREADY_IN_ROOM");
     if (this.seats.count(nowMs) >= maxSeats) throw new AppError("ROOM_FULL");
-    this.seats.reserve(userId, stay, untilMs);
+    if (pending) this.checkPending(pending, nowMs);
+    this.seats.reserve(userId, stay, untilMs, pending?.address);
+  }
+
+  private checkPending(caps: PendingSeatCaps, nowMs: number): void {
+    const all = this.seats.reservations(nowMs);
+    const mine = caps.address === undefined ? [] : all.filter((s) => s.address === caps.address);
+    const [over, where] =
+      mine.length >= caps.perAddress
+        ? [mine, "from this address"]
+        : all.length >= caps.perRoom
+          ? [all, "in this room"]
+          : [undefined, ""];
+    if (!over) return;
+    const firstLapseMs = Math.min(...over.map((s) => s.until_ms));
+    const retryAfterS = Math.max(1, Math.ceil((firstLapseMs - nowMs) / 1000));
+    throw new AppError(
+      "RATE_LIMITED",
+      `pending seats: too many seats reserved and not yet taken ${where}; retry in ${retryAfterS} s`,
+      { retryAfterS },
+    );
   }
 
   /** A reserved seat is taken: the member appears, and the host role moves if it should. */
@@ -59,7 +90,7 @@ export class Membership<C extends { sessionId: string }> {
       joiner: auth.user_id,
       hostHoldsSeat: this.seats.holds(this.state.host_user_id, nowMs),
     });
-    const seat = this.seats.connect(auth.user_id, auth.stay, client, freshSyncView(nowMs));
+    const seat = this.seats.connect(auth.user_id, auth.stay, client, freshSyncView(nowMs), auth.address);
     const member = new Member({
       user_id: auth.user_id,
       username: auth.username,

@@ -7,7 +7,7 @@ import type { ErrorCode } from "../../schema/errors.ts";
 import { AppError } from "../errors.ts";
 
 export type RemoteResult<T = unknown> =
-  { ok: true; data?: T } | { ok: false; code: ErrorCode; message?: string };
+  { ok: true; data?: T } | { ok: false; code: ErrorCode; message?: string; retry_after_s?: number };
 
 /** What a member token lets its holder do in the room, during its stay. */
 export type MemberAction = "check" | "describe" | "leave" | "control" | "update_member" | "comment";
@@ -35,7 +35,7 @@ export async function callRoom<T>(
   } catch {
     return undefined;
   }
-  if (!result.ok) throw new AppError(result.code, result.message);
+  if (!result.ok) throw new AppError(result.code, result.message, { retryAfterS: result.retry_after_s });
   return { data: result.data };
 }
 
@@ -44,7 +44,10 @@ export async function answer<T>(fn: () => T | Promise<T>): Promise<RemoteResult<
   try {
     return { ok: true, data: await fn() };
   } catch (err) {
-    if (err instanceof AppError) return { ok: false, code: err.code, message: err.message };
+    if (err instanceof AppError) {
+      const refusal = { ok: false as const, code: err.code, message: err.message };
+      return err.retryAfterS === undefined ? refusal : { ...refusal, retry_after_s: err.retryAfterS };
+    }
     throw err;
   }
 }

@@ -9,6 +9,8 @@ import type { MemberSyncView } from "./sync-view.ts";
 interface Held {
   user_id: string;
   stay: string;
+  /** the client's address as limits count it (admission.ts), when known */
+  address?: string;
 }
 export type ReservedSeat = Held & { phase: "reserved"; until_ms: number };
 export type ConnectedSeat<C> = Held & { phase: "connected"; client: C; sync: MemberSyncView };
@@ -46,13 +48,24 @@ export class Seats<C extends { sessionId: string }> {
     return this.byUser.size;
   }
 
-  reserve(userId: string, stay: string, untilMs: number): void {
-    this.byUser.set(userId, { phase: "reserved", user_id: userId, stay, until_ms: untilMs });
+  reserve(userId: string, stay: string, untilMs: number, address?: string): void {
+    const seat: ReservedSeat = { phase: "reserved", user_id: userId, stay, until_ms: untilMs };
+    if (address !== undefined) seat.address = address;
+    this.byUser.set(userId, seat);
+  }
+
+  /** Unexpired reservations (seats reserved and not yet taken). */
+  reservations(nowMs: number): ReservedSeat[] {
+    const held: ReservedSeat[] = [];
+    for (const seat of [...this.byUser.values()])
+      if (seat.phase === "reserved" && this.get(seat.user_id, nowMs)) held.push(seat);
+    return held;
   }
 
   /** The reservation is consumed (or, for a server-side seat, skipped): the member is connected. */
-  connect(userId: string, stay: string, client: C, sync: MemberSyncView): ConnectedSeat<C> {
+  connect(userId: string, stay: string, client: C, sync: MemberSyncView, address?: string): ConnectedSeat<C> {
     const seat: ConnectedSeat<C> = { phase: "connected", user_id: userId, stay, client, sync };
+    if (address !== undefined) seat.address = address;
     this.byUser.set(userId, seat);
     this.userBySession.set(client.sessionId, userId);
     return seat;
@@ -90,6 +103,7 @@ export class Seats<C extends { sessionId: string }> {
       client,
       sync: seat.sync,
     };
+    if (seat.address !== undefined) next.address = seat.address;
     this.byUser.set(seat.user_id, next);
     this.userBySession.set(client.sessionId, seat.user_id);
     return next;

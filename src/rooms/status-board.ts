@@ -1,7 +1,9 @@
 /**
  * Members' status reports in a live room: each report updates the member's private sync view
- * at once and queues a stored sample when due; on the room clock, only members whose shown
- * status visibly changed are written to the replicated state (src/sync/status-fold.ts).
+ * at once and queues a stored sample when due (on a status change, or every SAMPLE_INTERVAL_S;
+ * never more than one a second per member, however often its status flips); on the room clock,
+ * only members whose shown status visibly changed are written to the replicated state
+ * (src/sync/status-fold.ts).
  */
 import type { Member } from "../../schema/state.ts";
 import type { StatusMessage } from "../../schema/messages.ts";
@@ -11,6 +13,9 @@ import { metrics } from "../ops/metrics.ts";
 import { classifySync, computeDrift, type PlaybackClock } from "../sync/clock.ts";
 import { isVisibleChange, roundDrift } from "../sync/status-fold.ts";
 import type { MemberSyncView } from "./sync-view.ts";
+
+/** A member's stored samples are at least this far apart, whatever its reports say. */
+const MIN_SAMPLE_GAP_MS = 1000;
 
 type BoardConfig = Pick<
   Config,
@@ -42,11 +47,11 @@ export class StatusBoard {
     view.sync_status = status;
     view.reported_at = now;
     this.dirty.set(userId, view);
-    if (
-      status === view.last_sample_status &&
-      now - view.last_sample_at < this.config.SAMPLE_INTERVAL_S * 1000
-    )
-      return;
+    const gapMs = now - view.last_sample_at;
+    const due =
+      gapMs >= MIN_SAMPLE_GAP_MS &&
+      (status !== view.last_sample_status || gapMs >= this.config.SAMPLE_INTERVAL_S * 1000);
+    if (!due) return;
     view.last_sample_at = now;
     view.last_sample_status = status;
     this.samples.add({

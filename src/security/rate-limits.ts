@@ -1,9 +1,11 @@
 /**
- * Request rate limits from the original design, per user_id and per client address:
- * room creation, playback control, comments and room management. Over a limit the caller
- * gets RATE_LIMITED with the seconds to wait. HTTP routes count in Redis when the cluster
- * has one (every process sees the same counts); a room's own messages count in its process's
- * memory, which is exact because a room lives in one process.
+ * Request rate limits: per user_id at the original design's numbers (RATE_*), and per client
+ * address at a looser level (RATE_PER_ADDRESS_FACTOR times the per-user number), so people who
+ * share an address (a NAT, a campus, a proxy) do not share one user's allowance. An IPv6 address
+ * counts per /64 (client-ip.ts). Over a limit the caller gets RATE_LIMITED with the seconds to
+ * wait. HTTP routes and matchmaking count in Redis when the cluster has one (every process sees
+ * the same counts), falling back to this process's memory while Redis is unreachable; a room's
+ * own messages count in its process's memory, which is exact because a room lives in one process.
  */
 import {
   RateLimiterMemory,
@@ -15,28 +17,54 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { metrics } from "../ops/metrics.ts";
+import { addressKey } from "./client-ip.ts";
 
-export type LimitName = "room_create" | "control" | "comment" | "manage" | "guest_identity";
+export type LimitName = "room_create" | "join" | "control" | "comment" | "manage" | "guest_identity";
+export const LIMIT_NAMES: readonly LimitName[] = [
+  "room_create",
+  "join",
+  "control",
+  "comment",
+  "manage",
+  "guest_identity",
+];
 
 const WINDOWS_S: Record<LimitName, number> = {
   room_create: 3600,
+  join: 60,
   control: 1,
   comment: 60,
   manage: 3600,
   guest_identity: 3600,
 };
 
-export function limitPoints(config: Config): Record<LimitName, number> {
-  return {
+/** Points per window: per user_id, and per client address. */
+export interface LimitPoints {
+  user: Record<LimitName, number>;
+  address: Record<LimitName, number>;
+}
+
+export function limitPoints(config: Config): LimitPoints {
+  const user: Record<LimitName, number> = {
     room_create: config.RATE_ROOM_CREATE_PER_HOUR,
+    join: config.RATE_JOIN_PER_MIN,
     control: config.RATE_CONTROL_PER_S,
     comment: config.RATE_COMMENT_PER_MIN,
     manage: config.RATE_MANAGE_PER_HOUR,
     guest_identity: config.RATE_GUEST_IDENTITY_PER_HOUR,
   };
+  const factor = config.RATE_PER_ADDRESS_FACTOR;
+  const address = Object.fromEntries(
+    LIMIT_NAMES.map((name) => [name, name === "guest_identity" ? user[name] : user[name] * factor]),
+  ) as Record<LimitName, number>;
+  return { user, address };
 }
 
-/** One counter window: in Redis when the cluster has one, else in this process's memory. */
+/**
+ * One counter window: in Redis when the cluster has one, else in this process's memory. With
+ * Redis unreachable, the Redis counter answers from memory at once (insurance limiter), so
+ * limits still hold per process and joins keep working.
+ */
 export function makeLimiter(opts: {
   keyPrefix: string;
   points: number;
@@ -45,35 +73,43 @@ export function makeLimiter(opts: {
 }): RateLimiterAbstract {
   const base = { keyPrefix: opts.keyPrefix, points: opts.points, duration: opts.durationS };
   return opts.redis
-    ? new RateLimiterRedis({ ...base, storeClient: opts.redis })
+    ? new RateLimiterRedis({
+        ...base,
+        storeClient: opts.redis,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(base),
+      })
     : new RateLimiterMemory(base);
 }
 
 export class RateLimits {
-  private readonly limiters: Record<LimitName, RateLimiterAbstract>;
+  private readonly perUser: Record<LimitName, RateLimiterAbstract>;
+  private readonly perAddress: Record<LimitName, RateLimiterAbstract>;
 
-  constructor(points: Record<LimitName, number>, redis?: Redis) {
-    const make = (name: LimitName) =>
-      makeLimiter({
-        keyPrefix: `anisync:rl:${name}`,
-        points: points[name],
-        durationS: WINDOWS_S[name],
-        redis,
-      });
-    this.limiters = {
-      room_create: make("room_create"),
-      control: make("control"),
-      comment: make("comment"),
-      manage: make("manage"),
-      guest_identity: make("guest_identity"),
-    };
+  constructor(points: LimitPoints, redis?: Redis) {
+    const make = (kind: "user" | "address", prefix: string) =>
+      Object.fromEntries(
+        LIMIT_NAMES.map((name) => [
+          name,
+          makeLimiter({
+            keyPrefix: `anisync:rl:${name}${prefix}`,
+            points: points[kind][name],
+            durationS: WINDOWS_S[name],
+            redis,
+          }),
+        ]),
+      ) as Record<LimitName, RateLimiterAbstract>;
+    this.perUser = make("user", "");
+    this.perAddress = make("address", ":addr");
   }
 
-  /** Counts one request against every given key; throws RATE_LIMITED if any is over. */
+  /** Counts one request against the user and the address given; throws RATE_LIMITED if either is over. */
   async consume(name: LimitName, keys: { user_id?: string; ip?: string }): Promise<void> {
-    const ids = [keys.user_id && `u:${keys.user_id}`, keys.ip && `ip:${keys.ip}`].filter(Boolean) as string[];
+    const counts: Promise<unknown>[] = [];
+    if (keys.user_id) counts.push(this.perUser[name].consume(`u:${keys.user_id}`));
+    if (keys.ip) counts.push(this.perAddress[name].consume(`ip:${addressKey(keys.ip)}`));
     try {
-      await Promise.all(ids.map((id) => this.limiters[name].consume(id)));
+      await Promise.all(counts);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const retryAfterS = Math.max(1, Math.ceil(err.msBeforeNext / 1000));

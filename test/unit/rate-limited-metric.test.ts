@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { registry } from "../../src/ops/metrics.ts";
-import { RateLimits, type LimitName } from "../../src/security/rate-limits.ts";
+import { LIMIT_NAMES, RateLimits, type LimitName } from "../../src/security/rate-limits.ts";
 
 async function count(limit: LimitName): Promise<number> {
   const metric = await registry.getSingleMetric("anisync_rate_limited_total")!.get();
@@ -9,12 +9,12 @@ async function count(limit: LimitName): Promise<number> {
 
 describe("anisync_rate_limited_total", () => {
   it("has a series for every limit from the start", async () => {
-    for (const limit of ["room_create", "control", "comment", "manage", "guest_identity"] as const)
-      assert.ok(Number.isFinite(await count(limit)), limit);
+    for (const limit of LIMIT_NAMES) assert.ok(Number.isFinite(await count(limit)), limit);
   });
 
   it("counts each RATE_LIMITED refusal once, by limit, and nothing for allowed requests", async () => {
-    const limits = new RateLimits({ room_create: 1, control: 1, comment: 1, manage: 1, guest_identity: 1 });
+    const ones = Object.fromEntries(LIMIT_NAMES.map((n) => [n, 1])) as Record<LimitName, number>;
+    const limits = new RateLimits({ user: ones, address: ones });
     const [before, control] = [await count("comment"), await count("control")];
     const keys = { user_id: "u-metric", ip: "192.0.2.77" };
     await limits.consume("comment", keys);
