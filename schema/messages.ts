@@ -85,6 +85,22 @@ export const settingsMessage = z
   .refine((s) => s.wait_for_buffering !== undefined || s.auto_skip !== undefined, "give a setting");
 /** `ready_check` (host): start one, playback starts when all are ready or after `timeout_s`. */
 export const readyCheckMessage = z.strictObject({ timeout_s: z.number().int().min(3).max(300) });
+/** `reaction` (member): a short emoji on the timeline, delivered at once, counted per 30 s bucket. */
+export const reactionMessage = z.strictObject({
+  emoji: z
+    .string()
+    .min(1)
+    .max(16)
+    .regex(/^[^\p{L}\p{N}\s<>&]+$/u, "must be an emoji"),
+  video_timestamp: position,
+});
+export type ReactionMessage = z.infer<typeof reactionMessage>;
+
+/** The `reaction` message the room sends to every member. */
+export interface ReactionView extends ReactionMessage {
+  user_id: string;
+}
+
 /** `ready` (member): the answer to a ready check. */
 export const readyMessage = z.strictObject({ ready: z.boolean() });
 

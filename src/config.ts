@@ -65,6 +65,8 @@ const schema = z.object({
   RATE_ROOM_CREATE_PER_HOUR: int(1, 1_000_000).default(10),
   RATE_CONTROL_PER_S: int(1, 10_000).default(2),
   RATE_COMMENT_PER_MIN: int(1, 100_000).default(5),
+  /** timeline reactions per user per 10 seconds (in-room; per address RATE_PER_ADDRESS_FACTOR times this) */
+  RATE_REACTION_PER_10S: int(1, 10_000).default(5),
   RATE_MANAGE_PER_HOUR: int(1, 1_000_000).default(20),
   /** creates + joins (matchmaking and HTTP) per user per minute */
   RATE_JOIN_PER_MIN: int(1, 100_000).default(10),

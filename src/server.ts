@@ -12,6 +12,7 @@ import { getOrCreateTokenSecret } from "./db/settings-repo.ts";
 import { mountHttp } from "./http/app.ts";
 import { limitRequestBodies } from "./http/body-limit.ts";
 import { SampleWriter } from "./jobs/sample-writer.ts";
+import { ReactionCounter } from "./jobs/reaction-counter.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { KeyThrottle } from "./security/key-throttle.ts";
 import { IdentityService } from "./security/identity.ts";
@@ -46,6 +47,9 @@ export async function createAniSync(
     const samples = new SampleWriter(database.db, config.SAMPLE_FLUSH_MS, (err) =>
       log.error("sync samples write failed", { err }),
     );
+    const reactions = new ReactionCounter(database.db, config.SAMPLE_FLUSH_MS, (err) =>
+      log.error("reaction counts write failed (kept for the next flush)", { err }),
+    );
     services = {
       config,
       database,
@@ -58,6 +62,7 @@ export async function createAniSync(
       }),
       rateLimits: new RateLimits(limitPoints(config), redis),
       samples,
+      reactions,
       log,
       redis,
     };
@@ -98,6 +103,7 @@ export async function createAniSync(
     const closeResources = async () => {
       cleanup.stop();
       await samples.stop();
+      await reactions.stop();
       redis?.disconnect();
       await database.close();
       installServices(undefined);
@@ -113,6 +119,7 @@ export async function createAniSync(
     const port = (http.address() as AddressInfo).port;
     (colyseus as unknown as { port: number }).port = port;
     samples.start();
+    reactions.start();
     cleanup.start();
     log.info("AniSync listening", {
       port,

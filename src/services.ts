@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/connect.ts";
 import type { SampleWriter } from "./jobs/sample-writer.ts";
+import type { ReactionCounter } from "./jobs/reaction-counter.ts";
 import type { Logger } from "./log.ts";
 import type { IdentityService } from "./security/identity.ts";
 import type { KeyThrottle } from "./security/key-throttle.ts";
@@ -22,6 +23,8 @@ export interface Services {
   /** HTTP and matchmaking limits, shared through Redis in a cluster */
   rateLimits: RateLimits;
   samples: SampleWriter;
+  /** timeline reactions, counted per 30 s bucket */
+  reactions: ReactionCounter;
   /** the cluster's Redis, when REDIS_URL is set */
   redis?: Redis;
   log: Logger;

@@ -1,7 +1,7 @@
 /** Read-only aggregates over comments and sync samples. Counts are cast to int so PostgreSQL and PGlite agree. */
 import { and, desc, eq, gte, isNotNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./connect.ts";
-import { comments, rooms, syncSamples } from "./schema.ts";
+import { comments, reactionBuckets, rooms, syncSamples } from "./schema.ts";
 
 export const HOT_MOMENT_BUCKET_S = 30;
 
@@ -22,7 +22,11 @@ export async function commentHistory(db: Db, f: HistoryFilter, top = 10) {
   const width = sql.raw(String(HOT_MOMENT_BUCKET_S)); // a literal, so GROUP BY matches the select
   // float8, not int: rows stored before positions were bounded (up to 1e308) must not overflow the cast
   const bucket = sql<number>`(floor(${comments.video_timestamp} / ${width}) * ${width})::float8`;
-  const [total, perEpisode, perRoom, topCommenters, histogram] = await Promise.all([
+  const reactionWhere = and(
+    f.anime_id !== undefined ? eq(reactionBuckets.anime_id, f.anime_id) : undefined,
+    f.episode_number !== undefined ? eq(reactionBuckets.episode_number, f.episode_number) : undefined,
+  );
+  const [total, perEpisode, perRoom, topCommenters, histogram, reactionHistogram] = await Promise.all([
     db.select({ n }).from(comments).where(where),
     db
       .select({ anime_id: comments.anime_id, episode_number: comments.episode_number, comments: n })
@@ -55,14 +59,42 @@ export async function commentHistory(db: Db, f: HistoryFilter, top = 10) {
       .where(and(where, isNotNull(comments.video_timestamp)))
       .groupBy(bucket)
       .orderBy(bucket),
+    // reactions are counted per episode, not per room
+    f.room_id !== undefined
+      ? Promise.resolve([])
+      : db
+          .select({
+            start_s: reactionBuckets.bucket_start_s,
+            reactions: sql<number>`sum(${reactionBuckets.reactions})::int`,
+          })
+          .from(reactionBuckets)
+          .where(reactionWhere)
+          .groupBy(reactionBuckets.bucket_start_s),
   ]);
   return {
     total: total[0]?.n ?? 0,
     per_episode: perEpisode,
     per_room: perRoom,
     top_commenters: topCommenters,
-    hot_moments: { bucket_s: HOT_MOMENT_BUCKET_S, buckets: histogram },
+    hot_moments: { bucket_s: HOT_MOMENT_BUCKET_S, buckets: mergeBuckets(histogram, reactionHistogram) },
   };
+}
+
+/** Comments and reactions per 30 s bucket, by start, both counts on every bucket. */
+function mergeBuckets(
+  comments: Array<{ start_s: number; comments: number }>,
+  reactions: Array<{ start_s: number; reactions: number }>,
+): Array<{ start_s: number; comments: number; reactions: number }> {
+  const byStart = new Map<number, { start_s: number; comments: number; reactions: number }>();
+  for (const c of comments)
+    byStart.set(Number(c.start_s), { start_s: Number(c.start_s), comments: c.comments, reactions: 0 });
+  for (const r of reactions) {
+    const start = Number(r.start_s);
+    const bucket = byStart.get(start) ?? { start_s: start, comments: 0, reactions: 0 };
+    bucket.reactions += Number(r.reactions);
+    byStart.set(start, bucket);
+  }
+  return [...byStart.values()].sort((a, b) => a.start_s - b.start_s);
 }
 
 export interface SyncQuality {

@@ -106,6 +106,7 @@ const LIMITS: Record<LimitName, true> = {
   join: true,
   control: true,
   comment: true,
+  reaction: true,
   manage: true,
   guest_identity: true,
 };

@@ -11,7 +11,9 @@ import {
   commentMessage,
   controlMessage,
   memberUpdate,
+  reactionMessage,
   readyCheckMessage,
+  type ReactionView,
   readyMessage,
   setRateMessage,
   setSegmentsMessage,
@@ -329,6 +331,14 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     host("ready_check", readyCheckMessage, ({ timeout_s }) =>
       this.group.startReadyCheck(timeout_s, Date.now()),
     );
+    on("reaction", async (seat, payload) => {
+      const r = parseOrThrow(reactionMessage, payload);
+      await this.limits.consume("reaction", { user_id: seat.user_id, ip: seat.address });
+      const view: ReactionView = { user_id: seat.user_id, ...r };
+      this.broadcast("reaction", view);
+      metrics.messagesOut.inc({ type: "reaction" }, this.clients.length);
+      this.svc.reactions.add(this.state.anime_id, this.state.episode_number, r.video_timestamp);
+    });
     on("ready", (seat, payload) =>
       this.group.answerReady(seat.user_id, parseOrThrow(readyMessage, payload).ready),
     );

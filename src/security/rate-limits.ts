@@ -19,12 +19,14 @@ import { AppError } from "../errors.ts";
 import { metrics } from "../ops/metrics.ts";
 import { addressKey } from "./client-ip.ts";
 
-export type LimitName = "room_create" | "join" | "control" | "comment" | "manage" | "guest_identity";
+export type LimitName =
+  "room_create" | "join" | "control" | "comment" | "reaction" | "manage" | "guest_identity";
 export const LIMIT_NAMES: readonly LimitName[] = [
   "room_create",
   "join",
   "control",
   "comment",
+  "reaction",
   "manage",
   "guest_identity",
 ];
@@ -34,6 +36,7 @@ const WINDOWS_S: Record<LimitName, number> = {
   join: 60,
   control: 1,
   comment: 60,
+  reaction: 10,
   manage: 3600,
   guest_identity: 3600,
 };
@@ -50,6 +53,7 @@ export function limitPoints(config: Config): LimitPoints {
     join: config.RATE_JOIN_PER_MIN,
     control: config.RATE_CONTROL_PER_S,
     comment: config.RATE_COMMENT_PER_MIN,
+    reaction: config.RATE_REACTION_PER_10S,
     manage: config.RATE_MANAGE_PER_HOUR,
     guest_identity: config.RATE_GUEST_IDENTITY_PER_HOUR,
   };

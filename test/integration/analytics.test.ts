@@ -73,11 +73,11 @@ describe("analytics", function () {
       ],
     );
     assert.deepEqual(all.hot_moments.buckets, [
-      { start_s: 0, comments: 3 },
-      { start_s: 30, comments: 1 },
-      { start_s: 60, comments: 2 },
-      { start_s: 90, comments: 1 },
-      { start_s: 990, comments: 1 },
+      { start_s: 0, comments: 3, reactions: 0 },
+      { start_s: 30, comments: 1, reactions: 0 },
+      { start_s: 60, comments: 2, reactions: 0 },
+      { start_s: 90, comments: 1, reactions: 0 },
+      { start_s: 990, comments: 1, reactions: 0 },
     ]);
 
     const ep1 = (await http(h, "GET", `/api/comments/history?anime_id=${anime}&episode_number=1`)).body.data;

@@ -198,4 +198,32 @@ describe("group playback: wait for buffering, shared speed, skip together, ready
     );
     assert.equal(back.room.state.segments[0].kind, "outro");
   });
+
+  it("reactions reach every member at once and count in the episode's 30 s buckets, not one by one", async () => {
+    const { a, b } = await party();
+    const got = nextMessage(b.room, "reaction");
+    const t0 = Date.now();
+    a.room.send("reaction", { emoji: "🔥", video_timestamp: 61.5 });
+    assert.deepEqual(await got, { user_id: a.welcome.user_id, emoji: "🔥", video_timestamp: 61.5 });
+    assert.ok(since(t0) < 200, `delivered in ${since(t0)} ms`);
+    a.room.send("reaction", { emoji: "😂", video_timestamp: 75 });
+    b.room.send("reaction", { emoji: "👏", video_timestamp: 12 });
+    const bad = nextMessage(a.room, "error");
+    a.room.send("reaction", { emoji: "<b>hi</b>", video_timestamp: 1 });
+    assert.equal((await bad).code, "INVALID_INPUT");
+    const anime = b.room.state.anime_id;
+    const buckets = await eventually(
+      async () => {
+        const res = await fetch(`${h.baseUrl}/api/comments/history?anime_id=${anime}&episode_number=3`);
+        const list = (await res.json()).data.hot_moments.buckets;
+        return list.length === 2 ? list : undefined;
+      },
+      3000,
+      "reaction buckets stored",
+    );
+    assert.deepEqual(buckets, [
+      { start_s: 0, comments: 0, reactions: 1 },
+      { start_s: 60, comments: 0, reactions: 2 },
+    ]);
+  });
 });

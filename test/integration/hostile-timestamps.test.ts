@@ -86,7 +86,7 @@ describe("video positions and timestamps are bounded to 48 h, and history never 
     const episode = await http(h, "GET", `/api/comments/history?anime_id=${animeId}&episode_number=1`);
     assert.equal(episode.status, 200, JSON.stringify(episode.body));
     assert.deepEqual(episode.body.data.hot_moments.buckets, [
-      { start_s: Math.floor(FAR / 30) * 30, comments: 1 },
+      { start_s: Math.floor(FAR / 30) * 30, comments: 1, reactions: 0 },
     ]);
     const all = await http(h, "GET", "/api/comments/history");
     assert.equal(all.status, 200, JSON.stringify(all.body));
