@@ -55,5 +55,12 @@ export {
   shouldRejoin,
   type RejoinPolicy,
 } from "./rejoin.ts";
-export type { WelcomeMessage, ErrorMessage, StatusMessage, ControlMessage } from "../schema/messages.ts";
+export type {
+  WelcomeMessage,
+  ErrorMessage,
+  StatusMessage,
+  ControlMessage,
+  ReactionView,
+  SegmentInput,
+} from "../schema/messages.ts";
 export type { WatchPartyState, Playback, Member, SyncStatus } from "../schema/state.ts";

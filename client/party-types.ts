@@ -7,6 +7,7 @@ import type {
   CreateRoomOptions,
   ErrorMessage,
   JoinRoomOptions,
+  ReactionView,
   WelcomeMessage,
 } from "../schema/messages.ts";
 import type { WatchPartyState } from "../schema/state.ts";
@@ -36,6 +37,8 @@ export interface WatchPartyEvents {
   /** a message this client sent was refused */
   error: (error: ErrorMessage) => void;
   comment: (comment: StoredComment) => void;
+  /** a member's timeline reaction, as it happens */
+  reaction: (reaction: ReactionView) => void;
   /** the connection was lost: the SDK is reconnecting, or (after a restart) the room is being joined again */
   drop: (code: number, reason?: string) => void;
   /** the SDK reconnected to the same room */

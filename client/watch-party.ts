@@ -10,7 +10,14 @@
  *   again by id with the same user (rejoin.ts); the `rejoin` event says so.
  */
 import type { Client, Room } from "@colyseus/sdk";
-import type { StatusMessage, WelcomeMessage, ErrorMessage, ControlMessage } from "../schema/messages.ts";
+import type {
+  ControlMessage,
+  ErrorMessage,
+  ReactionView,
+  SegmentInput as Segment,
+  StatusMessage,
+  WelcomeMessage,
+} from "../schema/messages.ts";
 import type { WatchPartyState } from "../schema/state.ts";
 import { CLOSE } from "../schema/protocol.ts";
 import { ClockSync, DEFAULT_CLOCK_SCHEDULE, type ClockEstimate } from "./clock-sync.ts";
@@ -205,6 +212,49 @@ export class WatchParty {
     this.current.send("comment", typeof comment === "string" ? { message: comment } : comment);
   }
 
+  /** Host only: the shared speed (0.25–2); every member follows through `playback.rate`. */
+  setRate(rate: number): void {
+    this.current.send("set_rate", { rate });
+  }
+
+  /** Host only: seek everyone past the intro/outro/recap the room is in. */
+  skip(): void {
+    this.current.send("skip", {});
+  }
+
+  /** Host only: the episode's segments (intro, outro, recap) for skip and auto-skip. */
+  setSegments(segments: Segment[]): void {
+    this.current.send("set_segments", { segments });
+  }
+
+  /** Host only: room settings (wait for buffering members; skip segments automatically). */
+  settings(patch: { wait_for_buffering?: boolean; auto_skip?: boolean }): void {
+    this.current.send("settings", patch);
+  }
+
+  /** Host only: start a ready check; playback starts when all are ready or after `timeoutS`. */
+  readyCheck(timeoutS: number): void {
+    this.current.send("ready_check", { timeout_s: Math.round(timeoutS) });
+  }
+
+  /** Answer the ready check. */
+  ready(ready = true): void {
+    this.current.send("ready", { ready });
+  }
+
+  /** A short emoji reaction at the current (or given) video time. */
+  react(emoji: string, videoTimestamp = this.expectedPosition()): void {
+    const video_timestamp = Number.isFinite(videoTimestamp) ? Math.max(0, videoTimestamp) : 0;
+    this.current.send("reaction", { emoji, video_timestamp });
+  }
+
+  /** The segment the room is in now (for a "Skip intro" button), if any. */
+  currentSegment(): Segment | undefined {
+    const at = this.expectedPosition();
+    const s = [...this.state.segments].find((seg) => at >= seg.start_s && at < seg.end_s);
+    return s ? { kind: s.kind as Segment["kind"], start_s: s.start_s, end_s: s.end_s } : undefined;
+  }
+
   /** Owner only: new key and invite for a private room (the old ones stop working). */
   async rotateAccess(): Promise<{ access_key: string; invite: string }> {
     const res = await this.client.http.post(`/api/rooms/${encodeURIComponent(this.roomId)}/access`, {
@@ -257,6 +307,7 @@ export class WatchParty {
     });
     room.onMessage("error", (error: ErrorMessage) => this.emit("error", error));
     room.onMessage("comment", (comment: StoredComment) => this.emit("comment", comment));
+    room.onMessage("reaction", (reaction: ReactionView) => this.emit("reaction", reaction));
     room.onDrop((code, reason) => {
       this.clockLoop.stop();
       this.dropped(code, reason);

@@ -39,6 +39,7 @@ export const segmentInput = z
   })
   .refine((s) => s.end_s > s.start_s, "end_s must be after start_s");
 export const segmentList = z.array(segmentInput).max(10);
+export type SegmentInput = z.infer<typeof segmentInput>;
 
 export const createRoomOptions = z.strictObject({
   title: text(1, 120),

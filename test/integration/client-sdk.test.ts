@@ -60,4 +60,30 @@ describe("client SDK (client/)", function () {
     );
     await host.leave();
   });
+
+  it("drives group playback: speed, segments with the current one named, skip, reactions, ready check", async () => {
+    const host = await WatchParty.create(h.baseUrl, createOptions());
+    const guest = await WatchParty.join(h.baseUrl, host.roomId, { user_id: uid("guest"), username: "Guest" });
+    host.setSegments([{ kind: "intro", start_s: 0, end_s: 90 }]);
+    host.control("play", 3);
+    await eventually(() => guest.currentSegment()?.kind === "intro", 3000, "inside the intro");
+    host.setRate(1.25);
+    await eventually(() => guest.state.playback.rate === 1.25, 3000, "rate");
+    host.skip();
+    await eventually(() => guest.state.playback.position === 90 && !guest.currentSegment(), 3000, "skipped");
+    const reaction = new Promise((resolve) => host.on("reaction", resolve));
+    guest.react("🎉", 91);
+    assert.deepEqual(await reaction, { user_id: guest.userId, emoji: "🎉", video_timestamp: 91 });
+    host.readyCheck(30);
+    await eventually(() => guest.state.ready_check.active, 3000, "ready check");
+    host.ready();
+    guest.ready();
+    await eventually(
+      () => guest.state.playback.is_playing && !guest.state.ready_check.active,
+      3000,
+      "started",
+    );
+    await guest.leave();
+    await host.leave();
+  });
 });
