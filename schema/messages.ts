@@ -74,6 +74,31 @@ export const joinRoomOptions = z.strictObject({
 });
 export type JoinRoomOptions = z.infer<typeof joinRoomOptions>;
 
+/** An episode of the queue, as the host adds it. */
+export const queueItemInput = z.strictObject({
+  anime_id: text(1, 100),
+  anime_title: text(1, 200),
+  episode_number: z.number().int().min(0).max(1_000_000),
+  video_url: httpUrl,
+  title: text(1, 120).optional(),
+  duration_s: position.optional(),
+  segments: segmentList.optional(),
+});
+export type QueueItemInput = z.infer<typeof queueItemInput>;
+/** `queue_add` (host, co-host): items appended to the queue (≤ 50 at once; ≤ 200 in a queue). */
+export const queueAddMessage = z.strictObject({ items: z.array(queueItemInput).min(1).max(50) });
+const itemId = z.string().min(1).max(32);
+/** `queue_remove` (host, co-host): an item other than the current one. */
+export const queueRemoveMessage = z.strictObject({ item_id: itemId });
+/** `queue_move` (host, co-host): an item to a new index. */
+export const queueMoveMessage = z.strictObject({ item_id: itemId, index: z.number().int().min(0).max(1000) });
+/** `queue_jump` (host, co-host): switch to an item now. */
+export const queueJumpMessage = z.strictObject({ item_id: itemId });
+/** `advance_cancel` / `advance_now` (host, co-host): cancel the countdown, or switch to the next item now. */
+export const advanceMessage = z.strictObject({});
+/** `set_cohost` (host): promote or demote a member. */
+export const setCohostMessage = z.strictObject({ user_id: userId, cohost: z.boolean() });
+
 /** `set_rate` (host): the shared speed. */
 export const setRateMessage = z.strictObject({ rate: z.number().finite().min(0.25).max(2) });
 /** `skip` (host): past the segment the room is in. */
@@ -82,8 +107,15 @@ export const skipMessage = z.strictObject({});
 export const setSegmentsMessage = z.strictObject({ segments: segmentList });
 /** `settings` (host): room settings. */
 export const settingsMessage = z
-  .strictObject({ wait_for_buffering: z.boolean().optional(), auto_skip: z.boolean().optional() })
-  .refine((s) => s.wait_for_buffering !== undefined || s.auto_skip !== undefined, "give a setting");
+  .strictObject({
+    wait_for_buffering: z.boolean().optional(),
+    auto_skip: z.boolean().optional(),
+    /** after an auto-advance, play the next item (default) or wait paused */
+    autoplay_next: z.boolean().optional(),
+    /** everyone may play, pause and seek (small friend groups); default: host and co-hosts */
+    control_open: z.boolean().optional(),
+  })
+  .refine((s) => Object.values(s).some((v) => v !== undefined), "give a setting");
 /** `ready_check` (host): start one, playback starts when all are ready or after `timeout_s`. */
 export const readyCheckMessage = z.strictObject({ timeout_s: z.number().int().min(3).max(300) });
 /** `reaction` (member): a short emoji on the timeline, delivered at once, counted per 30 s bucket. */
@@ -115,6 +147,8 @@ export const statusMessage = z.strictObject({
   current_time: position,
   is_playing: z.boolean(),
   buffering: z.boolean().optional(),
+  /** the player reached the end of the episode (the host's report starts the auto-advance countdown) */
+  ended: z.boolean().optional(),
 });
 export type StatusMessage = z.infer<typeof statusMessage>;
 

@@ -23,6 +23,8 @@ export const Member = schema(
     ready: t.string(),
     /** the room stopped waiting for this member's buffering (hold timed out); it catches up */
     lagging: t.boolean(),
+    /** a co-host controls playback and the queue with the host */
+    is_cohost: t.boolean(),
   },
   "Member",
 );
@@ -46,7 +48,12 @@ export type Segment = SchemaType<typeof Segment>;
 
 /** The host's room settings. */
 export const RoomSettings = schema(
-  { wait_for_buffering: t.boolean(), auto_skip: t.boolean() },
+  {
+    wait_for_buffering: t.boolean(),
+    auto_skip: t.boolean(),
+    autoplay_next: t.boolean(),
+    control_open: t.boolean(),
+  },
   "RoomSettings",
 );
 export type RoomSettings = SchemaType<typeof RoomSettings>;
@@ -61,6 +68,22 @@ export type Hold = SchemaType<typeof Hold>;
 /** A ready check: playback starts when every connected member is ready, or at `deadline`. */
 export const ReadyCheck = schema({ active: t.boolean(), deadline: t.float64() }, "ReadyCheck");
 export type ReadyCheck = SchemaType<typeof ReadyCheck>;
+
+/** An episode of the queue. */
+export const QueueItem = schema(
+  {
+    item_id: t.string(),
+    anime_id: t.string(),
+    anime_title: t.string(),
+    episode_number: t.uint32(),
+    video_url: t.string(),
+    title: t.string(),
+    duration_s: t.float64(),
+    segments: t.array(Segment),
+  },
+  "QueueItem",
+);
+export type QueueItem = SchemaType<typeof QueueItem>;
 
 export const WatchPartyState = schema(
   {
@@ -80,6 +103,10 @@ export const WatchPartyState = schema(
     hold: Hold,
     ready_check: ReadyCheck,
     segments: t.array(Segment),
+    queue: t.array(QueueItem),
+    current_item: t.string(),
+    /** server time (ms) of the coming switch to the next item; 0 = no countdown */
+    advance_at: t.float64(),
   },
   "WatchPartyState",
 );

@@ -25,6 +25,8 @@ const schema = z.object({
   /** alternative to PUBLIC_ADDRESS for process managers: the address becomes PUBLIC_HOST:PORT */
   PUBLIC_HOST: z.string().min(1).optional(),
   SYNC_TOLERANCE_S: seconds.default(2),
+  /** the countdown before the room switches to the next queue item */
+  ADVANCE_COUNTDOWN_S: z.coerce.number().min(0).max(600).default(5),
   /** a buffering member holds the room at most this long; then it resumes without them */
   BUFFER_WAIT_S: seconds.default(10),
   /** a member who started or joined this many holds within 10 minutes holds the room no more */

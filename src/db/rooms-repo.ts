@@ -208,11 +208,22 @@ export async function setAccess(
   await db.update(rooms).set(access).where(eq(rooms.room_id, roomId));
 }
 
-export interface RoomSettingsRow {
-  segments?: RoomRow["segments"];
-  wait_for_buffering?: boolean;
-  auto_skip?: boolean;
-}
+export type RoomSettingsRow = Partial<
+  Pick<
+    RoomRow,
+    | "segments"
+    | "wait_for_buffering"
+    | "auto_skip"
+    | "autoplay_next"
+    | "control_open"
+    | "queue"
+    | "current_item"
+    | "anime_id"
+    | "anime_title"
+    | "episode_number"
+    | "video_url"
+  >
+>;
 
 /** The host's room settings and the episode's segments. */
 export async function saveRoomSettings(db: Db, roomId: string, settings: RoomSettingsRow): Promise<void> {

@@ -18,6 +18,17 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 
+type QueueItemRow = {
+  item_id: string;
+  anime_id: string;
+  anime_title: string;
+  episode_number: number;
+  video_url: string;
+  title: string;
+  duration_s: number;
+  segments: Array<{ kind: "intro" | "outro" | "recap"; start_s: number; end_s: number }>;
+};
+
 export const rooms = pgTable(
   "rooms",
   {
@@ -49,6 +60,11 @@ export const rooms = pgTable(
       .$type<Array<{ kind: "intro" | "outro" | "recap"; start_s: number; end_s: number }>>()
       .notNull()
       .default([]),
+    /** the episode queue (items as in schema/state.ts QueueItem) and the current item's id */
+    queue: jsonb("queue").$type<QueueItemRow[]>().notNull().default([]),
+    current_item: text("current_item").notNull().default(""),
+    autoplay_next: boolean("autoplay_next").notNull().default(true),
+    control_open: boolean("control_open").notNull().default(false),
     /** room settings (the host's) */
     wait_for_buffering: boolean("wait_for_buffering").notNull().default(true),
     auto_skip: boolean("auto_skip").notNull().default(false),

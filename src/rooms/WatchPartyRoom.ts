@@ -11,14 +11,6 @@ import {
   commentMessage,
   controlMessage,
   memberUpdate,
-  reactionMessage,
-  readyCheckMessage,
-  type ReactionView,
-  readyMessage,
-  setRateMessage,
-  setSegmentsMessage,
-  settingsMessage,
-  skipMessage,
   statusMessage,
   transferHostMessage,
 } from "../../schema/messages.ts";
@@ -28,7 +20,10 @@ import { services, type Services } from "../services.ts";
 import { applyHostCommand, pausedAt, type HostCommand, type PlaybackSnapshot } from "../sync/playback.ts";
 import { BufferHolds } from "../sync/buffer-holds.ts";
 import { GroupPlayback } from "./group-playback.ts";
-import type { z } from "zod";
+import { RoomQueue } from "./room-queue.ts";
+import { wirePartyMessages } from "./party-messages.ts";
+import { allowed, type Permission } from "../sync/permissions.ts";
+import { expectedPosition } from "../sync/clock.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
 import type { MemberClaims } from "../security/member-token.ts";
 import * as repo from "../db/rooms-repo.ts";
@@ -59,6 +54,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   private secrets: RoomSecrets | undefined;
   private members!: Membership<Client>;
   private group!: GroupPlayback;
+  private queue!: RoomQueue;
   /** in-room message limits: a room lives in one process, so memory counts are exact */
   private limits!: RateLimits;
   /** set when the owner deletes the room: nothing is written back on dispose */
@@ -84,6 +80,21 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     });
     this.group = new GroupPlayback(this.state, holds, {
       apply: (cmd, flush) => this.apply(cmd, flush),
+      log: (msg, fields) => log.info(msg, { room_id: this.roomId, ...fields }),
+    });
+    this.queue = new RoomQueue(this.state, config.ADVANCE_COUNTDOWN_S, {
+      apply: (cmd, flush) => this.apply(cmd, flush),
+      hostTookOver: () => this.group.hostTookOver(),
+      store: (queue, current) =>
+        this.store.settings({
+          queue,
+          current_item: current.item_id,
+          anime_id: current.anime_id,
+          anime_title: current.anime_title,
+          episode_number: current.episode_number,
+          video_url: current.video_url,
+          segments: current.segments,
+        }),
       log: (msg, fields) => log.info(msg, { room_id: this.roomId, ...fields }),
     });
     this.members = new Membership<Client>(this.state, this.store, log, () => this.roomId, {
@@ -117,8 +128,25 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       const report = parseOrThrow(statusMessage, payload);
       this.board.report(seat.user_id, seat.sync, report, this.state.playback);
       this.group.report(seat.user_id, report.buffering === true, Date.now());
+      if (report.ended && seat.user_id === this.state.host_user_id) this.queue.reportEnded();
     });
-    this.wireGroupMessages(on);
+    wirePartyMessages(
+      {
+        state: this.state,
+        group: this.group,
+        queue: this.queue,
+        store: this.store,
+        limits: this.limits,
+        reactions: this.svc.reactions,
+        authorize: (userId, permission) => this.authorize(userId, permission),
+        apply: (cmd, flush) => this.apply(cmd, flush),
+        broadcast: (type, message) => {
+          this.broadcast(type, message);
+          return this.clients.length;
+        },
+      },
+      on,
+    );
     on("transfer_host", (seat, payload) => this.transferHost(seat.user_id, payload));
     on("comment", (seat, payload) => this.comment(seat.user_id, payload));
     this.onMessage("time", () => {
@@ -131,7 +159,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       }),
     );
     this.clock.setInterval(() => {
-      this.group.tick(Date.now());
+      const now = Date.now();
+      this.group.tick(now);
+      this.queue.tick(now, expectedPosition(this.state.playback, now));
       this.board.fold(this.state.members);
       this.members.ensureHost(Date.now());
       const meta = roomMetadata(this.state);
@@ -149,6 +179,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.state.playback.assign(start.playback);
     this.state.settings.assign(start.settings);
     this.group.setSegments(start.segments);
+    this.queue.load(start.queue, start.current_item);
     // the creator's seat is reserved right after creation
     const { owner } = start;
     if (owner)
@@ -285,14 +316,16 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
   private async control(userId: string, payload: unknown): Promise<void> {
     const cmd = parseOrThrow(controlMessage, payload);
-    await this.hostAction(userId);
+    await this.authorize(userId, "control");
     this.group.hostTookOver();
     this.apply(cmd, true);
   }
 
-  /** Only the host, within the control rate limit. */
-  private async hostAction(userId: string): Promise<void> {
-    if (userId !== this.state.host_user_id) throw new AppError("NOT_HOST");
+  /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
+  private async authorize(userId: string, permission: Permission): Promise<void> {
+    const member = this.state.members.get(userId);
+    const who = { is_host: userId === this.state.host_user_id, is_cohost: member?.is_cohost === true };
+    if (!allowed(permission, who, this.state.settings.control_open)) throw new AppError("NOT_HOST");
     await this.limits.consume("control", { user_id: userId });
   }
 
@@ -306,42 +339,6 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       metrics.messagesOut.inc({ type: "patch" });
     }
     this.store.hostState(this.playbackSnapshot(), this.state.host_user_id, true);
-  }
-
-  /** Group playback messages (group-playback.ts): speed, segments, settings, ready check. */
-  private wireGroupMessages(
-    on: (type: string, fn: (seat: OccupiedSeat<Client>, payload: unknown) => unknown) => void,
-  ): void {
-    const host = <T>(type: string, schema: z.ZodType<T>, fn: (input: T) => void) =>
-      on(type, async (seat, payload) => {
-        const input = parseOrThrow(schema, payload);
-        await this.hostAction(seat.user_id);
-        fn(input);
-      });
-    host("set_rate", setRateMessage, ({ rate }) => this.apply({ action: "rate", rate }, true));
-    host("skip", skipMessage, () => this.group.skip(Date.now()));
-    host("set_segments", setSegmentsMessage, ({ segments }) => {
-      this.group.setSegments(segments);
-      this.store.settings({ segments });
-    });
-    host("settings", settingsMessage, (patch) => {
-      this.group.settings(patch);
-      this.store.settings(patch);
-    });
-    host("ready_check", readyCheckMessage, ({ timeout_s }) =>
-      this.group.startReadyCheck(timeout_s, Date.now()),
-    );
-    on("reaction", async (seat, payload) => {
-      const r = parseOrThrow(reactionMessage, payload);
-      await this.limits.consume("reaction", { user_id: seat.user_id, ip: seat.address });
-      const view: ReactionView = { user_id: seat.user_id, ...r };
-      this.broadcast("reaction", view);
-      metrics.messagesOut.inc({ type: "reaction" }, this.clients.length);
-      this.svc.reactions.add(this.state.anime_id, this.state.episode_number, r.video_timestamp);
-    });
-    on("ready", (seat, payload) =>
-      this.group.answerReady(seat.user_id, parseOrThrow(readyMessage, payload).ready),
-    );
   }
 
   private async comment(userId: string, payload: unknown): Promise<CommentView> {

@@ -104,6 +104,7 @@ export class Membership<C extends { sessionId: string }> {
       last_heartbeat: 0,
       ready: "",
       lagging: false,
+      is_cohost: false,
     });
     this.state.members.set(auth.user_id, member);
     if (roles.reason) this.moveHost(roles.host, roles.reason);

@@ -15,8 +15,15 @@ import { dormantPlayback, OWNER_OPTION } from "./restore.ts";
 
 export interface RoomStart {
   described: ReturnType<typeof repo.describeRoom>;
-  settings: { wait_for_buffering: boolean; auto_skip: boolean };
+  settings: {
+    wait_for_buffering: boolean;
+    auto_skip: boolean;
+    autoplay_next: boolean;
+    control_open: boolean;
+  };
   segments: repo.RoomRow["segments"];
+  queue: repo.RoomRow["queue"];
+  current_item: string;
   playback: PlaybackSnapshot;
   secrets: RoomSecrets | undefined;
   /** a fresh room's creator, whose seat is reserved */
@@ -56,6 +63,10 @@ export async function createRoom(
     segments: opts.segments ?? [],
     wait_for_buffering: opts.wait_for_buffering ?? true,
     auto_skip: opts.auto_skip ?? false,
+    autoplay_next: true,
+    control_open: false,
+    queue: [],
+    current_item: "",
   };
   await repo.insertRoom(db, row);
   return { ...started(row), playback: initialPlayback(now), secrets, owner };
@@ -76,12 +87,28 @@ export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
 }
 
 function started(
-  row: Pick<repo.RoomRow, "segments" | "wait_for_buffering" | "auto_skip"> &
+  row: Pick<
+    repo.RoomRow,
+    | "segments"
+    | "wait_for_buffering"
+    | "auto_skip"
+    | "autoplay_next"
+    | "control_open"
+    | "queue"
+    | "current_item"
+  > &
     Parameters<typeof repo.describeRoom>[0],
 ) {
   return {
     described: repo.describeRoom(row),
-    settings: { wait_for_buffering: row.wait_for_buffering, auto_skip: row.auto_skip },
+    settings: {
+      wait_for_buffering: row.wait_for_buffering,
+      auto_skip: row.auto_skip,
+      autoplay_next: row.autoplay_next,
+      control_open: row.control_open,
+    },
     segments: row.segments,
+    queue: row.queue,
+    current_item: row.current_item,
   };
 }

@@ -33,6 +33,7 @@ function member(user_id: string, username: string, connected = true) {
     last_heartbeat: 0,
     ready: "",
     lagging: false,
+    is_cohost: false,
   });
 }
 

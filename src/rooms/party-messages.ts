@@ -1,0 +1,98 @@
+/**
+ * The room messages beyond play/pause/seek, wired to their handlers: shared speed, segments,
+ * settings, ready checks and reactions (group-playback.ts), the episode queue and co-hosts
+ * (room-queue.ts). Each is parsed (strict), then checked against the sender's role
+ * (src/sync/permissions.ts) and the control rate limit, then applied.
+ */
+import type { z } from "zod";
+import {
+  advanceMessage,
+  queueAddMessage,
+  queueJumpMessage,
+  queueMoveMessage,
+  queueRemoveMessage,
+  reactionMessage,
+  readyCheckMessage,
+  readyMessage,
+  setCohostMessage,
+  setRateMessage,
+  setSegmentsMessage,
+  settingsMessage,
+  skipMessage,
+  type ReactionView,
+} from "../../schema/messages.ts";
+import type { WatchPartyState } from "../../schema/state.ts";
+import { AppError } from "../errors.ts";
+import { metrics } from "../ops/metrics.ts";
+import type { ReactionCounter } from "../jobs/reaction-counter.ts";
+import type { RateLimits } from "../security/rate-limits.ts";
+import type { Permission } from "../sync/permissions.ts";
+import type { HostCommand } from "../sync/playback.ts";
+import { parseOrThrow } from "../validate.ts";
+import type { GroupPlayback } from "./group-playback.ts";
+import type { RoomQueue } from "./room-queue.ts";
+import type { RoomStore } from "./room-store.ts";
+
+export interface PartyContext {
+  state: WatchPartyState;
+  group: GroupPlayback;
+  queue: RoomQueue;
+  store: RoomStore;
+  limits: RateLimits;
+  reactions: ReactionCounter;
+  /** throws NOT_HOST unless the sender may; counts the control rate limit */
+  authorize(userId: string, permission: Permission): Promise<void>;
+  apply(cmd: HostCommand, flush: boolean): void;
+  broadcast(type: string, message: unknown): number;
+}
+
+type Sender = { user_id: string; address?: string };
+type On = (type: string, fn: (seat: Sender, payload: unknown) => unknown) => void;
+
+export function wirePartyMessages(ctx: PartyContext, on: On): void {
+  const as =
+    (permission: Permission) =>
+    <T>(type: string, schema: z.ZodType<T>, fn: (input: T, seat: Sender) => void) =>
+      on(type, async (seat, payload) => {
+        const input = parseOrThrow(schema, payload);
+        await ctx.authorize(seat.user_id, permission);
+        fn(input, seat);
+      });
+  const control = as("control");
+  const manage = as("manage");
+  const host = as("host");
+
+  control("set_rate", setRateMessage, ({ rate }) => ctx.apply({ action: "rate", rate }, true));
+  control("skip", skipMessage, () => ctx.group.skip(Date.now()));
+  manage("set_segments", setSegmentsMessage, ({ segments }) => ctx.queue.setSegments(segments));
+  manage("settings", settingsMessage, (patch) => {
+    ctx.group.settings(patch);
+    if (patch.autoplay_next !== undefined) ctx.state.settings.autoplay_next = patch.autoplay_next;
+    if (patch.control_open !== undefined) ctx.state.settings.control_open = patch.control_open;
+    ctx.store.settings(patch);
+  });
+  manage("ready_check", readyCheckMessage, ({ timeout_s }) =>
+    ctx.group.startReadyCheck(timeout_s, Date.now()),
+  );
+  manage("queue_add", queueAddMessage, ({ items }) => ctx.queue.add(items));
+  manage("queue_remove", queueRemoveMessage, ({ item_id }) => ctx.queue.remove(item_id));
+  manage("queue_move", queueMoveMessage, ({ item_id, index }) => ctx.queue.move(item_id, index));
+  manage("queue_jump", queueJumpMessage, ({ item_id }) => ctx.queue.jump(item_id));
+  manage("advance_cancel", advanceMessage, () => ctx.queue.cancelCountdown());
+  manage("advance_now", advanceMessage, () => ctx.queue.advanceNow(true));
+  host("set_cohost", setCohostMessage, ({ user_id, cohost }) => {
+    const member = ctx.state.members.get(user_id);
+    if (!member) throw new AppError("MEMBER_NOT_FOUND", `no member "${user_id}"`);
+    member.is_cohost = cohost;
+  });
+  on("ready", (seat, payload) =>
+    ctx.group.answerReady(seat.user_id, parseOrThrow(readyMessage, payload).ready),
+  );
+  on("reaction", async (seat, payload) => {
+    const r = parseOrThrow(reactionMessage, payload);
+    await ctx.limits.consume("reaction", { user_id: seat.user_id, ip: seat.address });
+    const view: ReactionView = { user_id: seat.user_id, ...r };
+    metrics.messagesOut.inc({ type: "reaction" }, ctx.broadcast("reaction", view));
+    ctx.reactions.add(ctx.state.anime_id, ctx.state.episode_number, r.video_timestamp);
+  });
+}
