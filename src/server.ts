@@ -21,6 +21,7 @@ import { installServices, type Services } from "./services.ts";
 import { installMatchmakingRoutes } from "./rooms/matchmaking.ts";
 import { ROOM_NAME } from "./rooms/restore.ts";
 import { installCors } from "./ops/cors.ts";
+import { colyseusLogger, routeColyseusDebug } from "./ops/log-stream.ts";
 import { metrics } from "./ops/metrics.ts";
 import { CleanupJob } from "./jobs/cleanup.ts";
 import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
@@ -65,6 +66,7 @@ export async function createAniSync(
     const svc = services;
 
     const { presence, driver } = await clusterBackends(config);
+    routeColyseusDebug(log);
     const transport = new WebSocketTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
     const colyseus = new Server({
       transport,
@@ -72,6 +74,7 @@ export async function createAniSync(
       driver,
       publicAddress: config.PUBLIC_ADDRESS,
       greet: false,
+      logger: colyseusLogger(log),
       gracefullyShutdown: opts.exitOnSignal ?? false,
       express: (app) => mountHttp(app, svc),
     });
