@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { openDatabase } from "./db/connect.ts";
 import { getOrCreateTokenSecret } from "./db/settings-repo.ts";
 import { mountHttp } from "./http/app.ts";
+import { ADMIN_HOST, startAdminServer, type AdminServer } from "./http/admin-server.ts";
 import { limitRequestBodies } from "./http/body-limit.ts";
 import { SampleWriter } from "./jobs/sample-writer.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -98,7 +99,9 @@ export async function createAniSync(
     );
 
     let closing: Promise<void> | undefined;
+    let admin: AdminServer | undefined;
     const closeResources = async () => {
+      await admin?.close();
       cleanup.stop();
       await samples.stop();
       redis?.disconnect();
@@ -113,6 +116,10 @@ export async function createAniSync(
     limitRequestBodies(http); // wraps every listener above, so it runs first
     const port = (http.address() as AddressInfo).port;
     (colyseus as unknown as { port: number }).port = port;
+    if (config.ADMIN_PORT !== undefined && config.ADMIN_PASSWORD) {
+      admin = await startAdminServer(svc, config.ADMIN_PORT);
+      log.info("monitor listening", { host: ADMIN_HOST, port: admin.port });
+    }
     samples.start();
     cleanup.start();
     log.info("AniSync listening", {
