@@ -27,11 +27,14 @@ const MAX_FRAMES = 8;
 const UNCAUGHT_EXIT_AFTER_MS = 15_000;
 
 /**
- * Errors a client causes by what it sends (a frame the decoders cannot read): a warning, not a
- * server fault, and without a stack (Colyseus closes that client).
+ * Errors a client causes by what it sends (a frame the decoders cannot read): an `info` line, not
+ * a server fault, and without a stack (Colyseus closes that client). Known decoder messages, or
+ * any error thrown from inside msgpackr's unpack (its first frame of code, past native ones).
  */
 const CLIENT_FAULT =
-  /Unexpected end of MessagePack data|Data read, but end of buffer not reached|couldn't decode message|decode\.utf8Read\(\)|Invalid byte|Unknown MessagePack token|not joined/i;
+  /Unexpected end of MessagePack data|Data read, but end of buffer not reached|couldn't decode message|decode\.utf8Read\(\)|Invalid byte|Unknown MessagePack token|Unknown extension type|not joined/i;
+const DECODER_FRAME = /[\\/]msgpackr[\\/]unpack\.[cm]?js/;
+const NATIVE_FRAME = /\(<anonymous>\)$|^at <anonymous>$/;
 
 /** One console-style call (`log.error(e.stack)`, `console.warn("x %s", y)`, `console.error(err)`) as a line. */
 export function entry(
@@ -47,13 +50,16 @@ export function entry(
   const frames = lines.filter((l) => /^\s+at /.test(l));
   const head = lines.filter((l) => !/^\s+at /.test(l) && l.trim() !== "");
   const msg = (head.join(" ").replace(/\s+/g, " ").trim() || "(empty)").slice(0, MAX_MSG_CHARS);
-  const clientFault = (level === "error" || level === "warn") && CLIENT_FAULT.test(msg);
+  const firstCodeFrame = frames.map((f) => f.trim()).find((f) => !NATIVE_FRAME.test(f));
+  const clientFault =
+    (level === "error" || level === "warn") &&
+    (CLIENT_FAULT.test(msg) || DECODER_FRAME.test(firstCodeFrame ?? ""));
   const fields: Record<string, unknown> = { source };
   const code = (err as { code?: unknown } | undefined)?.code;
   if (typeof code === "string" || typeof code === "number") fields.code = code;
   if (clientFault) fields.client_fault = true;
   else if (frames.length > 0) fields.stack = frames.slice(0, MAX_FRAMES).map((f) => f.trim());
-  return { level: clientFault ? "warn" : level, msg, fields };
+  return { level: clientFault ? "info" : level, msg, fields };
 }
 
 /** Errors already logged by our process hooks: the PM2 agent's console.error of the same one is skipped. */

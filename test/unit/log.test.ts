@@ -56,16 +56,34 @@ describe("Colyseus's output through our log", () => {
     assert.match(e.stack[0], /^at /);
   });
 
-  it("a frame the decoder cannot read is a warning about the client, cut short and without a stack", () => {
+  it("a frame the decoder cannot read is an info line about the client, cut short and without a stack", () => {
     const { logger, entries } = capture();
     logger.error(
       `Error: Data read, but end of buffer not reached "${"x".repeat(5000)}"\n    at unpack (msgpackr)`,
     );
     const [e] = entries();
-    assert.equal(e.level, "warn");
+    assert.equal(e.level, "info");
     assert.equal(e.client_fault, true);
     assert.equal(e.stack, undefined);
     assert.ok(e.msg.length <= 300);
+  });
+
+  it("any error thrown from inside the msgpack decoder is about the client", () => {
+    const { logger, entries } = capture();
+    logger.error(
+      [
+        "RangeError: Offset is outside the bounds of the DataView",
+        "    at DataView.prototype.getFloat64 (<anonymous>)",
+        "    at read (/app/node_modules/msgpackr/unpack.js:402:22)",
+        "    at RoomMessages.onRequest (/app/node_modules/@colyseus/core/build/RoomMessages.mjs:150:49)",
+      ].join("\n"),
+    );
+    logger.error("RangeError: Offset is outside the bounds of the DataView\n    at ours (/app/src/x.ts:1:1)");
+    const [decoder, ours] = entries();
+    assert.equal(decoder.level, "info");
+    assert.equal(decoder.client_fault, true);
+    assert.equal(ours.level, "error");
+    assert.equal(ours.client_fault, undefined);
   });
 
   it("a failed query inside a stack string loses its parameters", () => {
