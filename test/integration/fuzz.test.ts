@@ -7,8 +7,9 @@
  * `seq` never went down, no HTTP answer ≥ 500. Part of it runs against a child process, whose
  * every output line must be JSON.
  *
- * Replay one seed: FUZZ_SEED=17 npx mocha … test/integration/fuzz.test.ts
- * A seed that found a bug becomes a named test in "regressions found by the fuzzer" below.
+ * Replay one seed: FUZZ_SEED=17 npx mocha … test/integration/fuzz.test.ts (FUZZ_VERBOSE=1: a
+ * summary per seed). What a seed finds becomes a named regression test where the concern lives:
+ * so far, decoder errors logged as server errors (test/integration/one-log-stream.test.ts).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
