@@ -97,6 +97,10 @@ const schema = z.object({
     }),
   /** enables the Colyseus monitor at /monitor (user "admin"); unset = no monitor */
   ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  /** set: the monitor is served on this port of 127.0.0.1 only, and not on PORT */
+  ADMIN_PORT: int(1, 65535).optional(),
+  /** wrong monitor passwords allowed per client address per hour; then 429 until the hour ends */
+  ADMIN_LOGIN_FAILURES_PER_IP_PER_HOUR: int(1, 10_000).default(10),
   /** comma-separated browser origins allowed to call the API, or "*"; unset = same-origin only */
   ALLOWED_ORIGINS: z
     .string()
@@ -150,6 +154,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "invalid configuration:\n  AUTH_MODE: jwt needs exactly one of AUTH_JWT_SECRET or AUTH_JWKS_URL",
     );
   }
+  if (config.ADMIN_PORT !== undefined && !config.ADMIN_PASSWORD)
+    throw new ConfigError(
+      "invalid configuration:\n  ADMIN_PORT: serves the monitor, which needs ADMIN_PASSWORD",
+    );
   if (!config.PUBLIC_ADDRESS && config.PUBLIC_HOST)
     config.PUBLIC_ADDRESS = `${config.PUBLIC_HOST}:${config.PORT}`;
   return config;

@@ -1,11 +1,20 @@
-/** Entry point: `npm start`. Reads the environment, starts one AniSync process. */
+/**
+ * Entry point: `npm start`. Reads the environment, starts one AniSync process. Everything the
+ * process prints, its dependencies' console output included, is a JSON log line (src/ops/log-stream.ts).
+ */
 import { loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { captureProcessOutput } from "./ops/log-stream.ts";
 import { createAniSync } from "./server.ts";
 
+let log = createLogger("info");
 try {
-  await createAniSync(loadConfig(), { exitOnSignal: true });
+  const config = loadConfig();
+  log = createLogger(config.LOG_LEVEL);
+  captureProcessOutput(log);
+  await createAniSync(config, { log, exitOnSignal: true });
 } catch (err) {
   // a bad setting, a locked DATA_DIR, an unreachable database: say what, and stop
-  process.stderr.write(`anisync: ${err instanceof Error ? err.message : String(err)}\n`);
+  log.error(`anisync: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }

@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { openDatabase } from "./db/connect.ts";
 import { getOrCreateTokenSecret } from "./db/settings-repo.ts";
 import { mountHttp } from "./http/app.ts";
+import { ADMIN_HOST, startAdminServer, type AdminServer } from "./http/admin-server.ts";
 import { limitRequestBodies } from "./http/body-limit.ts";
 import { SampleWriter } from "./jobs/sample-writer.ts";
 import { ReactionCounter } from "./jobs/reaction-counter.ts";
@@ -22,6 +23,7 @@ import { installServices, type Services } from "./services.ts";
 import { installMatchmakingRoutes } from "./rooms/matchmaking.ts";
 import { ROOM_NAME } from "./rooms/restore.ts";
 import { installCors } from "./ops/cors.ts";
+import { colyseusLogger, routeColyseusDebug } from "./ops/log-stream.ts";
 import { metrics } from "./ops/metrics.ts";
 import { CleanupJob } from "./jobs/cleanup.ts";
 import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
@@ -70,6 +72,7 @@ export async function createAniSync(
     const svc = services;
 
     const { presence, driver } = await clusterBackends(config);
+    routeColyseusDebug(log);
     const transport = new WebSocketTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
     const colyseus = new Server({
       transport,
@@ -77,6 +80,7 @@ export async function createAniSync(
       driver,
       publicAddress: config.PUBLIC_ADDRESS,
       greet: false,
+      logger: colyseusLogger(log),
       gracefullyShutdown: opts.exitOnSignal ?? false,
       express: (app) => mountHttp(app, svc),
     });
@@ -100,7 +104,9 @@ export async function createAniSync(
     );
 
     let closing: Promise<void> | undefined;
+    let admin: AdminServer | undefined;
     const closeResources = async () => {
+      await admin?.close();
       cleanup.stop();
       await samples.stop();
       await reactions.stop();
@@ -118,6 +124,10 @@ export async function createAniSync(
     limitRequestBodies(http); // wraps every listener above, so it runs first
     const port = (http.address() as AddressInfo).port;
     (colyseus as unknown as { port: number }).port = port;
+    if (config.ADMIN_PORT !== undefined && config.ADMIN_PASSWORD) {
+      admin = await startAdminServer(svc, config.ADMIN_PORT);
+      log.info("monitor listening", { host: ADMIN_HOST, port: admin.port });
+    }
     samples.start();
     reactions.start();
     cleanup.start();

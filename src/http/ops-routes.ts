@@ -5,6 +5,7 @@ import { monitor, type MonitorOptions } from "@colyseus/monitor";
 import type { Services } from "../services.ts";
 import { basicAuth } from "../ops/admin-auth.ts";
 import { registry } from "../ops/metrics.ts";
+import { makeLimiter } from "../security/rate-limits.ts";
 import { ROOM_NAME } from "../rooms/restore.ts";
 
 export function opsRouter(svc: Services): Router {
@@ -41,14 +42,28 @@ export function opsRouter(svc: Services): Router {
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  if (svc.config.ADMIN_PASSWORD)
-    router.use(
-      "/monitor",
-      basicAuth(svc.config.ADMIN_PASSWORD),
-      monitorCallGuard,
-      monitor({ columns: MONITOR_COLUMNS }),
-    );
+  // with ADMIN_PORT the monitor is served on its own loopback port instead (src/http/admin-server.ts)
+  if (svc.config.ADMIN_PASSWORD && svc.config.ADMIN_PORT === undefined) router.use(monitorRouter(svc));
 
+  return router;
+}
+
+/** `/monitor` behind basic auth (failed logins limited per address) and the call guard below. */
+export function monitorRouter(svc: Services): Router {
+  const router = Router();
+  if (!svc.config.ADMIN_PASSWORD) return router;
+  const failures = makeLimiter({
+    keyPrefix: "anisync:rl:admin_login",
+    points: svc.config.ADMIN_LOGIN_FAILURES_PER_IP_PER_HOUR,
+    durationS: 3600,
+    redis: svc.redis,
+  });
+  router.use(
+    "/monitor",
+    basicAuth(svc.config.ADMIN_PASSWORD, { failures }),
+    monitorCallGuard,
+    monitor({ columns: MONITOR_COLUMNS }),
+  );
   return router;
 }
 

@@ -276,6 +276,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   override onDrop(client: Client): void {
     const reconnection = this.allowReconnection(client, this.svc.config.RECONNECT_WINDOW_S);
+    reconnection.catch(() => undefined); // "not joined" (closed before the join was acknowledged), "ended", expiry: onLeave follows
     this.members.drop(client.sessionId, () => reconnection.reject(new Error("ended")));
   }
 

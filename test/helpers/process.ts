@@ -72,3 +72,18 @@ export async function startServerProcess(
     },
   };
 }
+
+/** Lines of a process's output that are not one JSON object each. */
+export function rawLines(output: string): string[] {
+  return output
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .filter((line) => {
+      try {
+        const v = JSON.parse(line);
+        return !(v && typeof v === "object" && !Array.isArray(v));
+      } catch {
+        return true;
+      }
+    });
+}

@@ -32,6 +32,14 @@ describe("configuration", () => {
     );
   });
 
+  it("refuses ADMIN_PORT without ADMIN_PASSWORD (there would be no monitor to serve)", () => {
+    assert.throws(
+      () => loadConfig({ ADMIN_PORT: "9000" }),
+      /ADMIN_PORT: serves the monitor, which needs ADMIN_PASSWORD/,
+    );
+    assert.equal(loadConfig({ ADMIN_PORT: "9000", ADMIN_PASSWORD: "long-enough" }).ADMIN_PORT, 9000);
+  });
+
   it("treats empty variables as unset", () => {
     assert.equal(loadConfig({ DATABASE_URL: "" }).DATABASE_URL, undefined);
   });
