@@ -32,6 +32,8 @@ import type { ControlAction } from "./watch-party.ts";
 export interface PartyLike {
   readonly state: { playback: PlaybackClock & { seq: number } } | undefined;
   readonly isHost: boolean;
+  /** may play, pause and seek (host, co-host, or a room with control open); default: isHost */
+  readonly canControl?: boolean;
   /** false until the server clock was sampled once: no following before that */
   readonly clockSynced: boolean;
   serverNow(): number;
@@ -41,6 +43,8 @@ export interface PartyLike {
 }
 
 export interface AttachOptions extends Partial<FollowOptions>, Partial<StatusPolicy> {
+  /** Buffering this soon after a seek is the seek, not a stall, and holds nobody. Default 1 500 ms. */
+  seekGraceMs?: number;
   /** How often the element is checked against the room. Default 250 ms. */
   tickMs?: number;
   /** The host's seeks are sent once it has stopped seeking for this long. Default 300 ms. */
@@ -74,6 +78,14 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   let lastControlAt: number | undefined;
   let lastStatus: SentStatus | undefined;
   let lastSeq: number | undefined;
+  /** local ms of this client's own last control, to tell its echo from others' changes */
+  let ownControlAt: number | undefined;
+  /** the host follows a change it did not make (a hold, a co-host, an auto-advance) until then */
+  let followUntil = 0;
+  let knownSeq: number | undefined;
+  /** local ms of the element's last seek (anyone's): buffering right after it is the seek, not a stall */
+  let seekedAt: number | undefined;
+  const seekGraceMs = opts.seekGraceMs ?? 1_500;
   let firstTick = true;
   let playPending = false;
   let blockedAt: number | undefined;
@@ -136,10 +148,11 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
 
   const report = () => {
     const t = now();
+    const stalled = buffering && !video.paused && (seekedAt === undefined || t - seekedAt >= seekGraceMs);
     const next: StatusReport = {
       current_time: video.currentTime,
       is_playing: !video.paused,
-      buffering: buffering && !video.paused,
+      buffering: stalled,
     };
     if (!shouldSendStatus(lastStatus, next, t, statusPolicy)) return;
     party.status(next);
@@ -149,6 +162,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   const sendControl = (action: ControlAction) => {
     party.control(action, video.currentTime);
     lastControlAt = now();
+    ownControlAt = lastControlAt;
   };
 
   const tick = () => {
@@ -158,8 +172,16 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
       lastSeq = playback.seq;
       const t = now();
       const base = { playback, serverNow: party.serverNow(), element: snapshot(), now: t };
+      // a change the host did not make (the server held or resumed the room, a co-host acted,
+      // the queue advanced) is followed, not overridden
+      const external =
+        knownSeq !== undefined &&
+        playback.seq > knownSeq &&
+        (ownControlAt === undefined || t - ownControlAt > follow.hostCooldownMs);
+      knownSeq = playback.seq;
+      if (external) followUntil = t + follow.hostCooldownMs;
       // a host joining a room with history first takes the room's position, then leads
-      if (party.isHost && !(firstTick && playback.seq > 0)) {
+      if (party.isHost && !(firstTick && playback.seq > 0) && t >= followUntil) {
         const plan = planHost({ ...base, lastControlAt }, follow);
         apply(plan.actions);
         if (plan.control) sendControl(plan.control.action);
@@ -174,7 +196,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
 
   // the host's own actions on the element
   const onUserAction = (kind: MediaEventKind) => {
-    if (guard.consume(kind, now()) || !party.isHost) return;
+    if (guard.consume(kind, now()) || !(party.canControl ?? party.isHost)) return;
     if (kind !== "seek") {
       sendControl(kind);
       return;
@@ -192,6 +214,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     report();
   };
   const onSeeked = () => onUserAction("seek");
+  const onSeeking = () => (seekedAt = now());
   const onBuffering = () => {
     buffering = true;
     report();
@@ -205,6 +228,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   video.addEventListener("play", onPlay);
   video.addEventListener("pause", onPause);
   video.addEventListener("seeked", onSeeked);
+  video.addEventListener("seeking", onSeeking);
   for (const type of BUFFERING_EVENTS) video.addEventListener(type, onBuffering);
   for (const type of READY_EVENTS) video.addEventListener(type, onReady);
   const offState = party.on("state", () => {
@@ -220,6 +244,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     video.removeEventListener("play", onPlay);
     video.removeEventListener("pause", onPause);
     video.removeEventListener("seeked", onSeeked);
+    video.removeEventListener("seeking", onSeeking);
     for (const type of BUFFERING_EVENTS) video.removeEventListener(type, onBuffering);
     for (const type of READY_EVENTS) video.removeEventListener(type, onReady);
     if (party.state) video.playbackRate = party.state.playback.rate;

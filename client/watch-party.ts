@@ -154,6 +154,11 @@ export class WatchParty {
     url.hash = `invite=${invite}`;
     return url.toString();
   }
+  /** May play, pause, seek and change the speed: the host, a co-host, or anyone when control is open. */
+  get canControl(): boolean {
+    const s = this.state;
+    return this.isHost || s.members.get(this.userId)?.is_cohost === true || s.settings.control_open;
+  }
   /** Whether this client is the host now (from the live state). */
   get isHost(): boolean {
     return this.state.host_user_id === this.userId;

@@ -44,6 +44,9 @@ import { Membership } from "./membership.ts";
 import { metadataChanged, roomMetadata } from "./metadata.ts";
 import { StatusBoard } from "./status-board.ts";
 
+/** buffering this soon after a playback change is the change itself (players buffer after a seek) */
+const HOLD_GRACE_MS = 1500;
+
 export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override state = new WatchPartyState();
 
@@ -77,6 +80,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       waitS: config.BUFFER_WAIT_S,
       holdsMax: config.BUFFER_HOLDS_MAX,
       windowS: 600,
+      graceMs: HOLD_GRACE_MS,
     });
     this.group = new GroupPlayback(this.state, holds, {
       apply: (cmd, flush) => this.apply(cmd, flush),

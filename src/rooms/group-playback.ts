@@ -40,6 +40,7 @@ export class GroupPlayback {
       playing: this.state.playback.is_playing,
       expected: expectedPosition(this.state.playback, nowMs),
       enabled: this.state.settings.wait_for_buffering,
+      changedAt: this.state.playback.updated_at,
     });
     this.decide(decision, nowMs, true);
   }

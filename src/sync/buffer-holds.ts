@@ -4,12 +4,15 @@
  * began, and the hold lists whom it waits for. When nobody is waited for any more, the room
  * resumes; after `waitS` it resumes without the laggards (marked, they catch up). A member who
  * has started or joined more than `holdsMax` holds within `windowS` no longer holds the room,
- * so one flapping connection cannot stall a party. Times are server epoch ms.
+ * so one flapping connection cannot stall a party. Buffering within `graceMs` of a playback change
+ * (every player buffers after a seek or a start) starts no hold. Times are server epoch ms.
  */
 export interface HoldOptions {
   waitS: number;
   holdsMax: number;
   windowS: number;
+  /** buffering this soon after a playback change (play, seek, resume) is the change itself, not a stall */
+  graceMs: number;
 }
 
 export interface Hold {
@@ -49,7 +52,7 @@ export class BufferHolds {
   report(
     userId: string,
     buffering: boolean,
-    ctx: { nowMs: number; playing: boolean; expected: number; enabled: boolean },
+    ctx: { nowMs: number; playing: boolean; expected: number; enabled: boolean; changedAt?: number },
   ): HoldDecision {
     const hold = this.hold;
     if (!buffering) {
@@ -60,6 +63,8 @@ export class BufferHolds {
     }
     if (!ctx.enabled || hold?.waiting_for.has(userId)) return { kind: "none" };
     if (!hold && !ctx.playing) return { kind: "none" };
+    if (!hold && ctx.changedAt !== undefined && ctx.nowMs - ctx.changedAt < this.options.graceMs)
+      return { kind: "none" };
     if (!this.mayHold(userId, ctx.nowMs)) return { kind: "none" };
     this.recordHold(userId, ctx.nowMs);
     if (hold) {

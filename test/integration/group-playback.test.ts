@@ -31,11 +31,23 @@ describe("group playback: wait for buffering, shared speed, skip together, ready
     rooms.push(host.room, a.room, b.room);
     host.room.send("control", { action: "play", current_time: 10 });
     await eventually(() => b.room.state.playback.is_playing, 2000, "playing");
+    // buffering within 1.5 s of a playback change is the change itself (every player buffers after it)
+    await new Promise((r) => setTimeout(r, 1600));
     return { host, a, b };
   }
   const buffering = (room: Room, on: boolean, at = 10) =>
     room.send("status", { current_time: at, is_playing: true, buffering: on });
   const since = (t: number) => Date.now() - t;
+
+  it("buffering right after a playback change holds nobody (every player buffers after a seek)", async () => {
+    const { host, a, b } = await party();
+    host.room.send("control", { action: "seek", current_time: 300 });
+    await eventually(() => b.room.state.playback.position === 300, 1000, "seeked");
+    buffering(a.room, true, 300);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(b.room.state.hold.active, false);
+    assert.equal(b.room.state.playback.is_playing, true);
+  });
 
   it("a buffering member holds everyone within 300 ms at one position; recovered, all resume within 300 ms", async () => {
     const { a, b } = await party();
@@ -51,7 +63,7 @@ describe("group playback: wait for buffering, shared speed, skip together, ready
     assert.deepEqual([...b.room.state.hold.waiting_for], [a.welcome.user_id]);
     assert.equal(pb.position, b.room.state.hold.position, "held at the hold's position");
     assert.ok(
-      pb.position >= 10 && pb.position < 12,
+      pb.position >= 11.5 && pb.position < 14,
       `the expected position when the hold began (${pb.position})`,
     );
     const held = pb.position;
@@ -96,14 +108,14 @@ describe("group playback: wait for buffering, shared speed, skip together, ready
     assert.equal(b.room.state.playback.is_playing, true, "nobody holds the room while waiting is off");
   });
 
-  it("fairness: a member flapping buffering every second holds the room at most BUFFER_HOLDS_MAX (3) times", async () => {
+  it("fairness: a member flapping buffering holds the room at most BUFFER_HOLDS_MAX (3) times", async () => {
     const { a, b } = await party();
     const seq0 = b.room.state.playback.seq;
     for (let i = 0; i < 6; i++) {
       buffering(a.room, true);
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 300));
       buffering(a.room, false);
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 1700)); // past the grace after each resume
     }
     await eventually(() => b.room.state.playback.is_playing, 1000, "playing at the end");
     assert.equal(b.room.state.playback.seq - seq0, 6, "three holds and three resumes, no more");
