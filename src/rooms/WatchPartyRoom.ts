@@ -58,11 +58,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override async onCreate(options: Record<string, unknown>): Promise<void> {
     this.svc = services();
     const { config, log, database } = this.svc;
-    this.store = new RoomStore(
-      database.db,
-      () => this.roomId,
-      (err) => log.error("room write failed", { room_id: this.roomId, err }),
-    );
+    this.store = new RoomStore(database.db, () => this.roomId, this.svc.outboxes, log);
     this.board = new StatusBoard(config, this.svc.samples, () => this.roomId);
     this.members = new Membership<Client>(this.state, this.store, log, () => this.roomId, {
       flush: () => this.broadcastPatch(),
@@ -169,7 +165,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
           else seat.client.leave(4000);
           return undefined;
         case "control":
-          await this.control(seat.user_id, payload);
+          await (
+            await this.control(seat.user_id, payload)
+          ).stored; // answered once stored
           return { ...this.playbackSnapshot(), server_time: Date.now() };
         case "update_member":
           return this.updateMember(seat.user_id, payload);
@@ -256,7 +254,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   // ---- actions ----
 
   /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
-  private async control(userId: string, payload: unknown): Promise<void> {
+  private async control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
     const cmd = parseOrThrow(controlMessage, payload);
     if (userId !== this.state.host_user_id) throw new AppError("NOT_HOST");
     await this.limits.consume("control", { user_id: userId });
@@ -265,7 +263,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.broadcastPatch();
     metrics.hostActionFanout.observe((performance.now() - started) / 1000);
     metrics.messagesOut.inc({ type: "patch" });
-    this.store.hostState(this.playbackSnapshot(), userId, true);
+    return { stored: this.store.hostState(this.playbackSnapshot(), userId, true) };
   }
 
   private async comment(userId: string, payload: unknown): Promise<CommentView> {
@@ -286,13 +284,13 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.members.transfer(userId, parseOrThrow(transferHostMessage, payload).user_id);
   }
 
-  private updateMember(userId: string, payload: unknown) {
+  private async updateMember(userId: string, payload: unknown) {
     const patch = parseOrThrow(memberUpdate, payload);
     const member = this.state.members.get(userId);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
     if (patch.username !== undefined) member.username = patch.username;
     if (patch.avatar_url !== undefined) member.avatar_url = patch.avatar_url;
-    this.store.memberUpdated(userId, patch);
+    await this.store.memberUpdated(userId, patch);
     return member.toJSON();
   }
 
