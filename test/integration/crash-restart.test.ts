@@ -59,7 +59,7 @@ describe("SIGKILL of a server mid-run, then a restart on the same data", functio
     assert.equal(del.status, 200, JSON.stringify(del.body));
 
     // a burst of writes; the process is killed right after the last answer
-    for (let step = 0; step < 5; step++) {
+    for (let step = 0; step < 6; step++) {
       for (const [i, host] of hosts.entries()) {
         const token = host.welcome.member_token;
         const c = await call(first, "POST", "/api/comments", token, {
