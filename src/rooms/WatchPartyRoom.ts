@@ -164,11 +164,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
           if (seat.phase === "reconnecting") seat.end();
           else seat.client.leave(4000);
           return undefined;
-        case "control":
-          await (
-            await this.control(seat.user_id, payload)
-          ).stored; // answered once stored
+        case "control": {
+          const { stored } = await this.control(seat.user_id, payload);
+          await stored; // an HTTP caller is answered once it is stored
           return { ...this.playbackSnapshot(), server_time: Date.now() };
+        }
         case "update_member":
           return this.updateMember(seat.user_id, payload);
         case "comment":
