@@ -74,13 +74,21 @@ async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Da
   pool.on("error", () => {});
   const db = drizzle(pool, { schema });
 
-  const lockClient = await pool.connect();
+  // migrations run on a connection of their own, without the statement timeouts: waiting for
+  // another process's migration, or one long migration, may take longer than any query should
+  const migrator = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeouts.connectMs,
+    keepAlive: true,
+  });
+  migrator.on("error", () => {});
+  await migrator.connect();
   try {
-    await lockClient.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+    await migrator.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await migrate(drizzle(migrator), { migrationsFolder: MIGRATIONS_DIR });
   } finally {
-    await lockClient.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
-    lockClient.release();
+    await migrator.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+    await migrator.end().catch(() => {});
   }
 
   return {
