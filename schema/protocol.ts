@@ -21,6 +21,13 @@ export const CLIENT_MESSAGE_TYPES = [
   "ready_check",
   "ready",
   "reaction",
+  "queue_add",
+  "queue_remove",
+  "queue_move",
+  "queue_jump",
+  "advance_cancel",
+  "advance_now",
+  "set_cohost",
 ] as const;
 
 /** WebSocket close codes (those of Colyseus's CloseCode that the watch party uses). */

@@ -126,6 +126,18 @@ const schema = z.object({
   ROOM_INACTIVE_TTL_S: seconds.default(86_400),
   /** sync samples older than this are deleted */
   SAMPLE_TTL_S: seconds.default(21_600),
+  /** PostgreSQL: longest wait for a new connection (TCP and start-up) */
+  DB_CONNECT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  /** PostgreSQL: longest statement (server side); the client gives up 1 s after it */
+  DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(15_000),
+  /** PostgreSQL: an idle pooled connection is closed after this */
+  DB_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
+  /** room writes one room may hold while the database is unreachable; beyond it a write is refused */
+  OUTBOX_MAX_WRITES: int(10, 1_000_000).default(1000),
+  /** a room write still failing this long after it happened is given up (logged as an error) */
+  OUTBOX_GIVE_UP_S: seconds.default(300),
+  /** on shutdown, how long rooms may wait for their pending writes before the rest is given up */
+  SHUTDOWN_DRAIN_S: seconds.default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

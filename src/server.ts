@@ -8,6 +8,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
 import { openDatabase } from "./db/connect.ts";
+import { OutboxGroup } from "./db/outbox.ts";
 import { getOrCreateTokenSecret } from "./db/settings-repo.ts";
 import { mountHttp } from "./http/app.ts";
 import { ADMIN_HOST, startAdminServer, type AdminServer } from "./http/admin-server.ts";
@@ -41,7 +42,15 @@ export async function createAniSync(
   opts: { log?: Logger; exitOnSignal?: boolean } = {},
 ): Promise<AniSync> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    timeouts: {
+      connectMs: config.DB_CONNECT_TIMEOUT_MS,
+      statementMs: config.DB_STATEMENT_TIMEOUT_MS,
+      idleMs: config.DB_IDLE_TIMEOUT_MS,
+    },
+  });
   let services: Services | undefined;
   try {
     const tokenSecret = config.TOKEN_SECRET ?? (await getOrCreateTokenSecret(database.db));
@@ -52,9 +61,17 @@ export async function createAniSync(
     const reactions = new ReactionCounter(database.db, config.SAMPLE_FLUSH_MS, (err) =>
       log.error("reaction counts write failed (kept for the next flush)", { err }),
     );
+    const outboxes = new OutboxGroup({
+      maxWrites: config.OUTBOX_MAX_WRITES,
+      giveUpAfterMs: config.OUTBOX_GIVE_UP_S * 1000,
+      onPending: (total) => metrics.dbWritesPending.set(total),
+      onRetry: () => metrics.dbWriteRetries.inc(),
+      onGiveUp: (reason) => metrics.dbWritesGivenUp.inc({ reason }),
+    });
     services = {
       config,
       database,
+      outboxes,
       tokenSecret,
       identity: new IdentityService(config, tokenSecret),
       keyThrottle: new KeyThrottle({
@@ -103,10 +120,15 @@ export async function createAniSync(
       log,
     );
 
+    // Shutdown drain: from the first shutdown step on, rooms' pending writes get SHUTDOWN_DRAIN_S
+    // (their onDispose waits for them); whatever is still unwritten then is given up and logged.
+    colyseus.onBeforeShutdown(() => outboxes.beginShutdown(config.SHUTDOWN_DRAIN_S * 1000));
     let closing: Promise<void> | undefined;
     let admin: AdminServer | undefined;
     const closeResources = async () => {
       await admin?.close();
+      outboxes.beginShutdown(config.SHUTDOWN_DRAIN_S * 1000);
+      await outboxes.drain();
       cleanup.stop();
       await samples.stop();
       await reactions.stop();

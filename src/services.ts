@@ -6,6 +6,7 @@
 import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/connect.ts";
+import type { OutboxGroup } from "./db/outbox.ts";
 import type { SampleWriter } from "./jobs/sample-writer.ts";
 import type { ReactionCounter } from "./jobs/reaction-counter.ts";
 import type { Logger } from "./log.ts";
@@ -16,6 +17,8 @@ import type { RateLimits } from "./security/rate-limits.ts";
 export interface Services {
   config: Config;
   database: Database;
+  /** the rooms' write outboxes (retry, bound, shutdown drain) */
+  outboxes: OutboxGroup;
   tokenSecret: string;
   /** who callers are (AUTH_MODE) */
   identity: IdentityService;

@@ -2,6 +2,12 @@
  * Opens the database: PostgreSQL when DATABASE_URL is set, else embedded PGlite in DATA_DIR
  * (one process at a time, guarded by a lockfile). Applies migrations/ on open; on PostgreSQL
  * under an advisory lock so concurrent processes never migrate twice.
+ *
+ * PostgreSQL connections are bounded in time so that a database that goes away (a network cut
+ * drops packets without closing anything) turns into errors the room outboxes retry, instead of
+ * queries that hang: a connect timeout, a server-side statement timeout with a client-side read
+ * timeout 1 s behind it, an idle-in-transaction timeout, an idle timeout for pooled connections,
+ * and TCP keepalive (first probe after 10 s idle) so the kernel notices a dead peer.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -25,28 +31,64 @@ const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url
 /** arbitrary constant: the advisory lock key AniSync migrates under */
 const MIGRATION_LOCK_KEY = 7_310_442_001;
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+export interface PostgresTimeouts {
+  connectMs: number;
+  statementMs: number;
+  idleMs: number;
 }
 
-async function openPostgres(url: string): Promise<Database> {
+const DEFAULT_TIMEOUTS: PostgresTimeouts = { connectMs: 5000, statementMs: 15_000, idleMs: 30_000 };
+/** the client's read timeout trails the server's statement timeout, so the server cancels first */
+const READ_TIMEOUT_MARGIN_MS = 1000;
+const KEEPALIVE_IDLE_MS = 10_000;
+
+export async function openDatabase(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  timeouts?: PostgresTimeouts;
+}): Promise<Database> {
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, opts.timeouts ?? DEFAULT_TIMEOUTS)
+    : openPglite(opts.dataDir);
+}
+
+async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Database> {
   const { default: pg } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   // JIT compiles for ~10 ms whenever the planner's estimate is large (a recursive thread
   // query is): never worth it for short OLTP queries
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: "-c jit=off" });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    options: "-c jit=off",
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.statementMs + READ_TIMEOUT_MARGIN_MS,
+    idle_in_transaction_session_timeout: timeouts.statementMs,
+    idleTimeoutMillis: timeouts.idleMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+  });
   // a dropped connection (server restart, forced drop) must not crash the process
   pool.on("error", () => {});
   const db = drizzle(pool, { schema });
 
-  const lockClient = await pool.connect();
+  // migrations run on a connection of their own, without the statement timeouts: waiting for
+  // another process's migration, or one long migration, may take longer than any query should
+  const migrator = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeouts.connectMs,
+    keepAlive: true,
+  });
+  migrator.on("error", () => {});
+  await migrator.connect();
   try {
-    await lockClient.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
-    await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+    await migrator.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await migrate(drizzle(migrator), { migrationsFolder: MIGRATIONS_DIR });
   } finally {
-    await lockClient.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
-    lockClient.release();
+    await migrator.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+    await migrator.end().catch(() => {});
   }
 
   return {

@@ -1,6 +1,9 @@
 /**
  * A lockfile so two processes never open the same PGlite directory (PGlite would silently
- * lose writes). A lock left by a dead process is taken over.
+ * lose writes). The file holds the owner's PID and, where /proc exists (Linux), the process's
+ * start time (field 22 of /proc/<pid>/stat). A lock left by a crash or SIGKILL is taken over:
+ * when its PID is gone, and also when the PID now belongs to another process (a restarted
+ * container's PID 1 is the same number) — then the start time differs.
  */
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +19,7 @@ export function acquireDirLock(dir: string): DirLock {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, "wx");
-      writeSync(fd, String(process.pid));
+      writeSync(fd, [process.pid, startTime(process.pid)].filter(Boolean).join(" "));
       closeSync(fd);
       let released = false;
       return {
@@ -32,13 +35,14 @@ export function acquireDirLock(dir: string): DirLock {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = Number(readFileSync(file, "utf8").trim());
-      if (Number.isInteger(holder) && holder > 0 && (holder === process.pid || isAlive(holder))) {
+      const [pid, started] = readFileSync(file, "utf8").trim().split(/\s+/);
+      const holder = Number(pid);
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder) && sameStart(holder, started)) {
         throw new DataDirLockedError(
           `DATA_DIR ${dir} is in use by process ${holder}; stop it, use another DATA_DIR, or set DATABASE_URL`,
         );
       }
-      unlinkSync(file); // stale: its process is gone
+      unlinkSync(file); // stale: its process is gone (or the PID is another process's now)
     }
   }
   throw new DataDirLockedError(`could not lock DATA_DIR ${dir}`);
@@ -51,4 +55,22 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** The process's start time in clock ticks since boot, where /proc exists. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // the command name (field 2) may hold spaces and parentheses: count from the last ")"
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the live process `pid` is the one that wrote the lock (unknown start times count as yes). */
+function sameStart(pid: number, recorded: string | undefined): boolean {
+  if (recorded === undefined) return true;
+  const now = startTime(pid);
+  return now === undefined || now === recorded;
 }

@@ -7,7 +7,7 @@ import type { Services } from "../services.ts";
 import { getThread } from "../db/comments-repo.ts";
 import { commentHistory } from "../db/analytics-repo.ts";
 import { parseOrThrow } from "../validate.ts";
-import { callRoom } from "../rooms/remote.ts";
+import { callRoom, commitWaitMs } from "../rooms/remote.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { memberOf } from "./member-auth.ts";
 import { sendData } from "./respond.ts";
@@ -21,7 +21,12 @@ export function commentsRouter(svc: Services): Router {
     const member = memberOf(req, svc.tokenSecret);
     parseOrThrow(commentMessage, req.body);
     await svc.rateLimits.consume("comment", { user_id: member.user_id, ip: clientIp(req) });
-    const done = await callRoom(member.room_id, "memberAct", [member, "comment", req.body]);
+    const done = await callRoom(
+      member.room_id,
+      "memberAct",
+      [member, "comment", req.body],
+      commitWaitMs(svc),
+    );
     if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
     sendData(res, done.data, 201);
   });

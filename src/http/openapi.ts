@@ -329,6 +329,22 @@ export const ROUTES: Route[] = [
   },
   {
     method: "get",
+    path: "/health/live",
+    summary: "Liveness for orchestrators: the process answers (no dependency is checked)",
+    tag: "operations",
+    ok: { status: 200, description: "The process is alive", schema: { type: "object" } },
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/health/ready",
+    summary: "Readiness for orchestrators: the database and Redis answer within 2 s (503 otherwise)",
+    tag: "operations",
+    ok: { status: 200, description: "Ready for traffic", schema: { type: "object" } },
+    errors: ["UNAVAILABLE"],
+  },
+  {
+    method: "get",
     path: "/api/openapi.json",
     summary: "This document",
     tag: "operations",

@@ -24,6 +24,27 @@ export function opsRouter(svc: Services): Router {
     });
   });
 
+  // for orchestrators: liveness is the process answering (restart it when this fails), readiness
+  // is its database and Redis answering within READY_CHECK_TIMEOUT_MS (send it traffic)
+  router.get("/health/live", (_req, res) => {
+    res.json({ status: "ok", uptime_s: Math.round(process.uptime()) });
+  });
+
+  router.get("/health/ready", async (_req, res) => {
+    const [database, redis] = await Promise.all([
+      check(() => withTimeout(svc.database.ping(), READY_CHECK_TIMEOUT_MS)),
+      svc.redis
+        ? check(() => withTimeout(svc.redis!.ping(), READY_CHECK_TIMEOUT_MS))
+        : Promise.resolve("not configured"),
+    ]);
+    const ok = database === "ok" && (redis === "ok" || redis === "not configured");
+    res.status(ok ? 200 : 503).json({
+      status: ok ? "ready" : "unavailable",
+      checks: { database, redis },
+      pending_writes: svc.outboxes.pendingWrites,
+    });
+  });
+
   router.get("/health/realtime", async (_req, res) => {
     const listings = await matchMaker.query({ name: ROOM_NAME });
     res.json({
@@ -120,6 +141,20 @@ const monitorCallGuard: RequestHandler = (req, res, next) => {
   if (typeof method === "string" && MONITOR_ROOM_METHODS.has(method) && Array.isArray(list)) return next();
   res.status(403).json({ error: { code: "FORBIDDEN", message: "not a monitor action" } });
 };
+
+const READY_CHECK_TIMEOUT_MS = 2000;
+
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function check(fn: () => Promise<void>): Promise<string> {
   try {

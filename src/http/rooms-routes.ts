@@ -13,7 +13,7 @@ import type { Services } from "../services.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { createWatchParty, joinWatchParty, type Seated } from "../rooms/matchmaking.ts";
 import { newStay } from "../rooms/admission.ts";
-import { callRoom, type MemberAction, type OwnerAction } from "../rooms/remote.ts";
+import { callRoom, commitWaitMs, isLive, type MemberAction, type OwnerAction } from "../rooms/remote.ts";
 import { parseOrThrow } from "../validate.ts";
 import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
@@ -160,22 +160,25 @@ export function roomsRouter(svc: Services): Router {
     const roomId = roomParam(req);
     const claims = memberOf(req, svc.tokenSecret);
     requireRoom(claims, roomId);
-    await loadRoom(roomId);
+    // a live room answers without a database read (the database may be away: the room keeps the write)
+    if (!(await isLive(roomId))) await loadRoom(roomId);
     if (action !== "control")
       await svc.rateLimits.consume("manage", { user_id: claims.user_id, ip: clientIp(req) });
-    const done = await callRoom(roomId, "memberAct", [claims, action, payload]);
+    const done = await callRoom(roomId, "memberAct", [claims, action, payload], commitWaitMs(svc));
     if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
     return done.data;
   }
 
   /** The owner's action: in the live room, or on the stored room while it is dormant. */
   async function ownerAct(req: Request, action: OwnerAction): Promise<unknown> {
-    const row = await loadRoom(roomParam(req));
+    const roomId = roomParam(req);
+    const stored = (await isLive(roomId)) ? undefined : await loadRoom(roomId);
     // an identity token works while the room sleeps; a member token only during its stay
-    const userId = await userIn(req, svc, row.room_id);
+    const userId = await userIn(req, svc, roomId);
     await svc.rateLimits.consume("manage", { user_id: userId, ip: clientIp(req) });
-    const done = await callRoom(row.room_id, "ownerAct", [userId, action]);
+    const done = await callRoom(roomId, "ownerAct", [userId, action], commitWaitMs(svc));
     if (done) return done.data;
+    const row = stored ?? (await loadRoom(roomId));
     if (userId !== row.owner_user_id) throw new AppError("NOT_OWNER");
     if (action === "delete") return repo.deleteRoom(db, row.room_id);
     if (row.access_key === null) throw new AppError("INVALID_INPUT", "a public room has no key to rotate");

@@ -87,6 +87,22 @@ export const metrics = {
     labelNames: ["limit"] as const,
     registers: [registry],
   }),
+  dbWritesPending: new Gauge({
+    name: "anisync_db_writes_pending",
+    help: "Room writes waiting in this process's outboxes for the database (retried while it is unreachable)",
+    registers: [registry],
+  }),
+  dbWriteRetries: new Counter({
+    name: "anisync_db_write_retries_total",
+    help: "Failed room-write attempts that will be retried",
+    registers: [registry],
+  }),
+  dbWritesGivenUp: new Counter({
+    name: "anisync_db_writes_given_up_total",
+    help: "Room writes given up, by reason: failed (refused for good), deadline, full (outbox bound), shutdown",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  }),
   cleanupRuns: new Counter({
     name: "anisync_cleanup_runs_total",
     help: "Cleanup passes this process ran (one per interval across the cluster)",

@@ -70,11 +70,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override async onCreate(options: Record<string, unknown>): Promise<void> {
     this.svc = services();
     const { config, log, database } = this.svc;
-    this.store = new RoomStore(
-      database.db,
-      () => this.roomId,
-      (err) => log.error("room write failed", { room_id: this.roomId, err }),
-    );
+    this.store = new RoomStore(database.db, () => this.roomId, this.svc.outboxes, log);
     this.board = new StatusBoard(config, this.svc.samples, () => this.roomId);
     const holds = new BufferHolds({
       waitS: config.BUFFER_WAIT_S,
@@ -227,9 +223,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
           if (seat.phase === "reconnecting") seat.end();
           else seat.client.leave(CLOSE.CONSENTED);
           return undefined;
-        case "control":
-          await this.control(seat.user_id, payload);
+        case "control": {
+          const { stored } = await this.control(seat.user_id, payload);
+          await stored; // an HTTP caller is answered once it is stored
           return { ...this.playbackSnapshot(), server_time: Date.now() };
+        }
         case "update_member":
           return this.updateMember(seat.user_id, payload);
         case "comment":
@@ -319,11 +317,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   // ---- actions ----
 
   /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
-  private async control(userId: string, payload: unknown): Promise<void> {
+  private async control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
     const cmd = parseOrThrow(controlMessage, payload);
     await this.authorize(userId, "control");
     this.group.hostTookOver();
-    this.apply(cmd, true);
+    return { stored: this.apply(cmd, true) };
   }
 
   /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
@@ -335,7 +333,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   /** A playback change (seq bumps): flushed at once unless on the room clock, then stored. */
-  private apply(cmd: HostCommand, flush: boolean): void {
+  private apply(cmd: HostCommand, flush: boolean): Promise<void> {
     const started = performance.now();
     this.state.playback.assign(applyHostCommand(this.playbackSnapshot(), cmd, Date.now()));
     if (flush) {
@@ -343,7 +341,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       metrics.hostActionFanout.observe((performance.now() - started) / 1000);
       metrics.messagesOut.inc({ type: "patch" });
     }
-    this.store.hostState(this.playbackSnapshot(), this.state.host_user_id, true);
+    return this.store.hostState(this.playbackSnapshot(), this.state.host_user_id, true);
   }
 
   private async comment(userId: string, payload: unknown): Promise<CommentView> {
@@ -365,13 +363,13 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.members.transfer(userId, parseOrThrow(transferHostMessage, payload).user_id);
   }
 
-  private updateMember(userId: string, payload: unknown) {
+  private async updateMember(userId: string, payload: unknown) {
     const patch = parseOrThrow(memberUpdate, payload);
     const member = this.state.members.get(userId);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
     if (patch.username !== undefined) member.username = patch.username;
     if (patch.avatar_url !== undefined) member.avatar_url = patch.avatar_url;
-    this.store.memberUpdated(userId, patch);
+    await this.store.memberUpdated(userId, patch);
     return member.toJSON();
   }
 

@@ -19,24 +19,36 @@ export async function isLive(roomId: string): Promise<boolean> {
   return Boolean(await matchMaker.getRoomById(roomId));
 }
 
+/** how long a call into a room in another process may take by default (Colyseus's is 2 s) */
+const REMOTE_CALL_TIMEOUT_MS = 2000;
+
 /**
  * Calls a live room's method. `undefined` when the room is dormant (also when it went to sleep
- * in between); a refusal from the room becomes its AppError.
+ * in between); a refusal from the room becomes its AppError. `timeoutMs` bounds a call into
+ * another process: calls answered after a commit need longer than the default while the
+ * database is unreachable. A call that fails while the room is still live is UNAVAILABLE.
  */
 export async function callRoom<T>(
   roomId: string,
   method: string,
   args: unknown[] = [],
+  timeoutMs = REMOTE_CALL_TIMEOUT_MS,
 ): Promise<{ data?: T } | undefined> {
   if (!(await isLive(roomId))) return undefined;
   let result: RemoteResult<T>;
   try {
-    result = await matchMaker.remoteRoomCall(roomId, method, args);
+    result = await matchMaker.remoteRoomCall(roomId, method, args, timeoutMs);
   } catch {
+    if (await isLive(roomId)) throw new AppError("UNAVAILABLE", "the room did not answer in time; try again");
     return undefined;
   }
   if (!result.ok) throw new AppError(result.code, result.message, { retryAfterS: result.retry_after_s });
   return { data: result.data };
+}
+
+/** How long an HTTP call waits for a room that answers once its write is stored (or given up). */
+export function commitWaitMs(svc: { config: { OUTBOX_GIVE_UP_S: number } }): number {
+  return svc.config.OUTBOX_GIVE_UP_S * 1000 + 5000;
 }
 
 /** Runs a room-side handler and turns an AppError into a refusal that crosses processes. */

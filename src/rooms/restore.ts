@@ -1,10 +1,11 @@
 /**
- * Bringing a dormant room back. A room_id is never live twice: a presence lock (shared
+ * Bringing a dormant room back. A room_id is never live twice: a lock (restore-lock.ts, shared
  * through Redis in a cluster) lets one caller create it, the others wait for its listing.
  */
 import { matchMaker } from "@colyseus/core";
 import { AppError } from "../errors.ts";
 import { services } from "../services.ts";
+import { tryLock } from "./restore-lock.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
 
@@ -17,7 +18,7 @@ export const OWNER_OPTION = "__anisync_owner";
 export { ROOM_NAME } from "../../schema/protocol.ts";
 import { ROOM_NAME } from "../../schema/protocol.ts";
 
-const LOCK_TTL_S = 15;
+const LOCK_TTL_MS = 15_000;
 const WAIT_STEP_MS = 25;
 const WAIT_LIMIT_MS = 10_000;
 /** how long a "live" row may wait for its old instance to finish putting itself to sleep */
@@ -25,14 +26,12 @@ const SETTLE_LIMIT_MS = 3_000;
 
 export async function ensureLive(roomId: string): Promise<void> {
   if (await matchMaker.getRoomById(roomId)) return;
-  const { database } = services();
+  const { database, redis } = services();
   let row = await repo.getRoom(database.db, roomId);
   if (!row) throw new AppError("ROOM_NOT_FOUND");
 
-  const lockKey = `anisync:restore:${roomId}`;
-  const holders = await matchMaker.presence.incr(lockKey);
-  if (holders === 1) {
-    await matchMaker.presence.expire(lockKey, LOCK_TTL_S);
+  const lock = await tryLock(redis, `anisync:restore:${roomId}`, LOCK_TTL_MS);
+  if (lock) {
     try {
       if (await matchMaker.getRoomById(roomId)) return;
       // the previous instance may still be writing its final position
@@ -43,7 +42,7 @@ export async function ensureLive(roomId: string): Promise<void> {
       }
       await matchMaker.createRoom(ROOM_NAME, { [RESTORE_OPTION]: roomId });
     } finally {
-      await matchMaker.presence.del(lockKey);
+      await lock.release();
     }
     return;
   }

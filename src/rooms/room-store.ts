@@ -1,10 +1,18 @@
 /**
- * A live room's writes to the database, in the order they happened (one queue per room).
+ * A live room's writes to the database, in the order they happened (one outbox per room,
+ * src/db/outbox.ts: retried while the database is unreachable, never dropped silently).
  * The room class says what happened; this module says how it is stored.
+ *
+ * Every method returns the commit: the room's message path does not wait for it (members see a
+ * change at once, storage follows), the HTTP paths do (a caller is answered once it is stored).
+ * A write given up rejects with AppError UNAVAILABLE (INTERNAL when the database refused it for
+ * good) and is logged as an error with the room id; a promise nobody awaits never rejects unhandled.
  */
-import { SerialQueue } from "../db/serial-queue.ts";
+import { AppError } from "../errors.ts";
 import type { Db } from "../db/connect.ts";
+import { WriteGivenUpError, type Outbox, type OutboxGroup } from "../db/outbox.ts";
 import * as repo from "../db/rooms-repo.ts";
+import type { Logger } from "../log.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 
 export interface StayRecord {
@@ -15,71 +23,94 @@ export interface StayRecord {
   stay: string;
 }
 
+/** a retry is logged on the first failure of a write and then every this many attempts */
+const RETRY_LOG_EVERY = 10;
+
 export class RoomStore {
-  private readonly writes: SerialQueue;
+  private readonly writes: Outbox;
   private readonly db: Db;
   private readonly roomId: () => string;
 
-  constructor(db: Db, roomId: () => string, onError: (err: unknown) => void) {
+  constructor(db: Db, roomId: () => string, outboxes: OutboxGroup, log: Logger) {
     this.db = db;
     this.roomId = roomId;
-    this.writes = new SerialQueue(onError);
+    this.writes = outboxes.outbox({
+      retry: (err, write, attempt) => {
+        if (attempt % RETRY_LOG_EVERY === 1)
+          log.warn("room write failed, retrying", { room_id: this.roomId(), write, attempt, err });
+      },
+      giveUp: (err) =>
+        log.error("room write given up", {
+          room_id: this.roomId(),
+          write: err.label,
+          reason: err.reason,
+          err: err.cause,
+        }),
+    });
   }
 
-  memberJoined(stay: StayRecord, seatsInUse: number): void {
+  memberJoined(stay: StayRecord, seatsInUse: number): Promise<void> {
     const id = this.roomId();
-    this.writes.push(() => repo.memberJoined(this.db, id, stay));
-    this.writes.push(() => repo.recordPeak(this.db, id, seatsInUse));
+    return Promise.all([
+      this.push("member joined", () => repo.memberJoined(this.db, id, stay)),
+      this.push("peak members", () => repo.recordPeak(this.db, id, seatsInUse)),
+    ]).then(() => undefined);
   }
 
-  memberLeft(userId: string, atMs: number): void {
+  memberLeft(userId: string, atMs: number): Promise<void> {
     const id = this.roomId();
-    this.writes.push(() => repo.memberLeft(this.db, id, userId, atMs));
+    return this.push("member left", () => repo.memberLeft(this.db, id, userId, atMs));
   }
 
-  memberUpdated(userId: string, patch: { username?: string; avatar_url?: string }): void {
+  memberUpdated(userId: string, patch: { username?: string; avatar_url?: string }): Promise<void> {
     const id = this.roomId();
-    this.writes.push(() => repo.updateMember(this.db, id, userId, patch));
+    return this.push("member updated", () => repo.updateMember(this.db, id, userId, patch));
   }
 
   /** After a host action (`hostAction`) or a host change. */
-  hostState(playback: PlaybackSnapshot, hostUserId: string, hostAction: boolean): void {
+  hostState(playback: PlaybackSnapshot, hostUserId: string, hostAction: boolean): Promise<void> {
     const id = this.roomId();
     const state = { playback, host_user_id: hostUserId, host_action: hostAction };
-    this.writes.push(() => repo.saveHostState(this.db, id, state));
+    return this.push(hostAction ? "host action" : "host change", () =>
+      repo.saveHostState(this.db, id, state),
+    );
   }
 
   access(access: { access_key: string; invite_secret: string }): Promise<void> {
     const id = this.roomId();
-    return this.writes.push(() => repo.setAccess(this.db, id, access));
+    return this.push("access", () => repo.setAccess(this.db, id, access));
   }
 
-  settings(settings: repo.RoomSettingsRow): void {
+  settings(settings: repo.RoomSettingsRow): Promise<void> {
     const id = this.roomId();
-    this.writes.push(() => repo.saveRoomSettings(this.db, id, settings));
+    return this.push("settings", () => repo.saveRoomSettings(this.db, id, settings));
   }
 
-  dormant(playback: PlaybackSnapshot): void {
+  dormant(playback: PlaybackSnapshot): Promise<void> {
     const id = this.roomId();
-    this.writes.push(() => repo.setRoomStatus(this.db, id, "dormant", playback));
+    return this.push("dormant", () => repo.setRoomStatus(this.db, id, "dormant", playback));
   }
 
-  /** Resolves once the delete has committed (or failed: then it throws). */
+  /** Resolves once the delete has committed. */
   deleted(): Promise<void> {
     const id = this.roomId();
-    let failure: unknown;
-    const done = this.writes.push(() =>
-      repo.deleteRoom(this.db, id).catch((err: unknown) => {
-        failure = err;
-        throw err;
-      }),
-    );
-    return done.then(() => {
-      if (failure) throw failure;
-    });
+    return this.push("delete", () => repo.deleteRoom(this.db, id));
   }
 
+  /** Resolves once every write so far is stored or given up (bounded by the shutdown deadline). */
   drain(): Promise<void> {
     return this.writes.drain();
+  }
+
+  private push(label: string, task: () => Promise<unknown>): Promise<void> {
+    const stored = this.writes.push(label, task).catch((err: unknown) => {
+      const failed = err instanceof WriteGivenUpError && err.reason === "failed";
+      throw new AppError(
+        failed ? "INTERNAL" : "UNAVAILABLE",
+        failed ? undefined : "the database is unreachable: the change was not stored",
+      );
+    });
+    stored.catch(() => {}); // logged by the outbox; awaited only on the HTTP paths
+    return stored;
   }
 }

@@ -18,6 +18,8 @@ const CONTRACT_ROUTES = [
   "patch /api/rooms/{room_id}/members/{user_id}",
   "get /api/rooms/{room_id}/stats",
   "get /health",
+  "get /health/live",
+  "get /health/ready",
 ];
 
 describe("OpenAPI document", () => {

@@ -93,6 +93,16 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
     await host.room.leave();
   });
 
+  it("/health/live answers for the process alone; /health/ready checks the database and Redis", async () => {
+    const live = await http(h, "GET", "/health/live");
+    assert.deepEqual([live.status, live.body.status], [200, "ok"]);
+    const ready = await http(h, "GET", "/health/ready");
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body.checks.database, "ok");
+    assert.equal(ready.body.checks.redis, process.env.REDIS_URL ? "ok" : "not configured");
+    assert.equal(typeof ready.body.pending_writes, "number");
+  });
+
   it("the monitor answers 401 without credentials and 200 with them", async () => {
     assert.equal((await http(h, "GET", "/monitor/")).status, 401);
     const wrong = Buffer.from("admin:guess").toString("base64");

@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { Client } from "@colyseus/sdk";
+import type { Pool } from "pg";
+import { createOptions, eventually, joined, uid } from "../helpers/server.ts";
+import { startServerProcess, type ServerProcess } from "../helpers/process.ts";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
+import { createDatabase, dropDatabase } from "../helpers/pg-database.ts";
+
+const base = process.env.DATABASE_URL;
+const CUT_MS = 30_000;
+
+interface Ack {
+  what: string;
+  status: number;
+  body: any;
+  ms: number;
+}
+
+/**
+ * A TCP proxy between AniSync and PostgreSQL (the real database keeps running) is cut for 30 s
+ * while three rooms play and their hosts seek, transfer and delete.
+ */
+describe("a 30 s database outage between AniSync and PostgreSQL", function () {
+  this.timeout(120_000);
+  let proxy: TcpProxy;
+  let srv: ServerProcess;
+  let db: Pool;
+  let dbName: string;
+  const rooms: Awaited<ReturnType<typeof party>>[] = [];
+
+  before(async function () {
+    if (!base) this.skip(); // needs PostgreSQL
+    dbName = `anisync_outage_${process.pid}_${Date.now()}`;
+    const url = new URL(await createDatabase(base!, dbName));
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    const { default: pg } = await import("pg");
+    db = new pg.Pool({ connectionString: url.toString() });
+    db.on("error", () => {});
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    srv = await startServerProcess({
+      DATABASE_URL: url.toString(),
+      DATA_DIR: undefined,
+      REDIS_URL: "",
+      LOG_LEVEL: "warn",
+      AUTH_MODE: "open",
+      RATE_CONTROL_PER_S: "100",
+      RATE_MANAGE_PER_HOUR: "100000",
+      DB_CONNECT_TIMEOUT_MS: "1000",
+      DB_STATEMENT_TIMEOUT_MS: "2000",
+    });
+  });
+
+  after(async () => {
+    // a deleted room's sockets are closed already: leave() would wait forever
+    const leaving = rooms.flatMap((r) =>
+      [r.host.room, r.member.room].map((room) => room.leave().catch(() => {})),
+    );
+    await Promise.race([Promise.all(leaving), new Promise((r) => setTimeout(r, 2000))]);
+    proxy?.restore();
+    const code = await srv?.stop("SIGTERM");
+    await proxy?.close();
+    await db?.end();
+    if (base && dbName) await dropDatabase(base, dbName);
+    if (srv) assert.equal(code, 0, `exits cleanly after the outage:\n${srv.output()}`);
+  });
+
+  async function party() {
+    const host = await joined(new Client(srv.baseUrl).create("watch_party", createOptions()));
+    const memberId = uid("member");
+    const roomId = host.room.roomId as string;
+    const member = await joined(
+      new Client(srv.baseUrl).joinById(roomId, { user_id: memberId, username: "Mo" }),
+    );
+    await eventually(() => host.room.state.members.size === 2);
+    return { host, member, roomId, hostId: host.welcome.user_id as string, memberId };
+  }
+
+  async function call(
+    what: string,
+    method: string,
+    route: string,
+    token: string,
+    body?: unknown,
+  ): Promise<Ack> {
+    const started = Date.now();
+    const res = await fetch(`${srv.baseUrl}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { what, status: res.status, body: await res.json().catch(() => null), ms: Date.now() - started };
+  }
+
+  const ready = async () => (await fetch(`${srv.baseUrl}/health/ready`)).status;
+
+  it("rooms keep playing, /health/ready says 503 then 200, and every acknowledged change is stored in order", async () => {
+    for (let i = 0; i < 3; i++) rooms.push(await party());
+    for (const r of rooms) {
+      const ack = await call("play", "POST", `/api/rooms/${r.roomId}/control`, r.host.welcome.member_token, {
+        action: "play",
+        current_time: 10,
+      });
+      assert.equal(ack.status, 200, JSON.stringify(ack.body));
+    }
+    assert.equal(await ready(), 200);
+
+    const cutAt = Date.now();
+    proxy.cut();
+    await eventually(async () => (await ready()) === 503, 10_000, "/health/ready 503 during the cut");
+    const readyDownMs = Date.now() - cutAt;
+    assert.equal((await fetch(`${srv.baseUrl}/health/live`)).status, 200, "the process itself is alive");
+
+    const acks: Promise<Ack>[] = [];
+    const [a, b, c] = rooms;
+    for (const [i, r] of [a!, b!].entries()) {
+      // the host seeks over HTTP: the members see it at once, the answer waits for the commit
+      acks.push(
+        call(`seek ${i}`, "POST", `/api/rooms/${r.roomId}/control`, r.host.welcome.member_token, {
+          action: "seek",
+          current_time: 100 + i,
+        }),
+      );
+      await eventually(() => r.member.room.state.playback.position === 100 + i, 2000, "members see the seek");
+      // the host hands over over its socket; the new host seeks over its socket and over HTTP
+      r.host.room.send("transfer_host", { user_id: r.memberId });
+      await eventually(
+        () => r.member.room.state.host_user_id === r.memberId,
+        2000,
+        "members see the transfer",
+      );
+      r.member.room.send("control", { action: "seek", current_time: 200 + i });
+      await eventually(
+        () => r.host.room.state.playback.position === 200 + i,
+        2000,
+        "members see the new host",
+      );
+      acks.push(
+        call(`pause ${i}`, "POST", `/api/rooms/${r.roomId}/control`, r.member.welcome.member_token, {
+          action: "pause",
+          current_time: 300 + i,
+        }),
+      );
+      await eventually(() => r.host.room.state.playback.position === 300 + i, 2000, "members see the pause");
+      acks.push(
+        call(
+          `rename ${i}`,
+          "PATCH",
+          `/api/rooms/${r.roomId}/members/${r.hostId}`,
+          r.host.welcome.member_token,
+          { username: `Renamed ${i}` },
+        ),
+      );
+    }
+    acks.push(
+      call("seek 2", "POST", `/api/rooms/${c!.roomId}/control`, c!.host.welcome.member_token, {
+        action: "seek",
+        current_time: 50,
+      }),
+    );
+    acks.push(call("delete 2", "DELETE", `/api/rooms/${c!.roomId}`, c!.host.welcome.member_token));
+
+    // nothing is answered while the database is away
+    const early = await Promise.race([
+      Promise.any(acks),
+      new Promise<undefined>((r) => setTimeout(r, Math.max(0, cutAt + CUT_MS - 2000 - Date.now()))),
+    ]);
+    assert.equal(early, undefined, `answered during the outage: ${JSON.stringify(early)}`);
+    assert.equal(await ready(), 503);
+    await new Promise((r) => setTimeout(r, Math.max(0, cutAt + CUT_MS - Date.now())));
+    const restoredAt = Date.now();
+    proxy.restore();
+    await eventually(async () => (await ready()) === 200, 15_000, "/health/ready 200 after the outage");
+    const readyUpMs = Date.now() - restoredAt;
+
+    const answered = await Promise.all(acks);
+    const lastAnswerMs = Math.max(...answered.map((x) => x.ms));
+    for (const ack of answered) assert.equal(ack.status, 200, `${ack.what}: ${JSON.stringify(ack.body)}`);
+    console.log(
+      `      outage ${CUT_MS} ms: ready 503 after ${readyDownMs} ms, 200 ${readyUpMs} ms after the restore;` +
+        ` ${answered.length} writes acknowledged, slowest answer ${lastAnswerMs} ms`,
+    );
+
+    // every acknowledged change is there, and the later one won (order)
+    for (const [i, r] of [a!, b!].entries()) {
+      const { rows } = await db.query(
+        "SELECT position, is_playing, seq, host_user_id FROM rooms WHERE room_id = $1",
+        [r.roomId],
+      );
+      assert.equal(rows.length, 1);
+      const pause = answered.find((x) => x.what === `pause ${i}`)!;
+      assert.deepEqual(rows[0], {
+        position: 300 + i,
+        is_playing: false,
+        seq: pause.body.data.seq,
+        host_user_id: r.memberId,
+      });
+      assert.equal(r.member.room.state.playback.seq, pause.body.data.seq, "members saw the same");
+      const member = await db.query("SELECT username FROM members WHERE room_id = $1 AND user_id = $2", [
+        r.roomId,
+        r.hostId,
+      ]);
+      assert.equal(member.rows[0].username, `Renamed ${i}`);
+    }
+    const gone = await db.query("SELECT 1 FROM rooms WHERE room_id = $1", [c!.roomId]);
+    assert.equal(gone.rows.length, 0, "the acknowledged delete is stored");
+    assert.doesNotMatch(srv.output(), /given up/, "no write was given up");
+  });
+});
