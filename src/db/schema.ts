@@ -2,7 +2,6 @@
  * Tables (drizzle-orm). Migrations in migrations/ are generated from this file with
  * `npm run db:generate`; the same SQL runs on PostgreSQL and on embedded PGlite.
  */
-import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
@@ -12,10 +11,11 @@ import {
   integer,
   pgTable,
   primaryKey,
+  sql,
   text,
   timestamp,
   uniqueIndex,
-} from "drizzle-orm/pg-core";
+} from "./drizzle.ts";
 
 export const rooms = pgTable(
   "rooms",
