@@ -13,7 +13,7 @@ import { authRouter } from "./auth-routes.ts";
 export async function mountHttp(app: Application, svc: Services): Promise<void> {
   app.disable("x-powered-by");
   app.use(express.json({ limit: "256kb" }));
-  app.use(opsRouter(svc));
+  app.use(await opsRouter(svc));
   app.use(docsRouter());
   app.use(await webRouter());
   app.use("/auth", authRouter(svc));

@@ -1,13 +1,15 @@
-/** Operator endpoints: health, real-time counts, Prometheus metrics, and the Colyseus monitor. */
+/**
+ * Operator endpoints: health, real-time counts, Prometheus metrics, and the Colyseus monitor
+ * (loaded only when ADMIN_PASSWORD enables it).
+ */
 import { Router } from "express";
 import { matchMaker } from "@colyseus/core";
-import { monitor } from "@colyseus/monitor";
 import type { Services } from "../services.ts";
 import { basicAuth } from "../ops/admin-auth.ts";
 import { registry } from "../ops/metrics.ts";
 import { ROOM_NAME } from "../rooms/restore.ts";
 
-export function opsRouter(svc: Services): Router {
+export async function opsRouter(svc: Services): Promise<Router> {
   const router = Router();
 
   router.get("/health", async (_req, res) => {
@@ -41,7 +43,10 @@ export function opsRouter(svc: Services): Router {
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  if (svc.config.ADMIN_PASSWORD) router.use("/monitor", basicAuth(svc.config.ADMIN_PASSWORD), monitor());
+  if (svc.config.ADMIN_PASSWORD) {
+    const { monitor } = await import("@colyseus/monitor");
+    router.use("/monitor", basicAuth(svc.config.ADMIN_PASSWORD), monitor());
+  }
 
   return router;
 }
