@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { loadNodePostgres, loadPglite, sql, type PgDatabase, type PgQueryResultHKT } from "./drizzle.ts";
 import * as schema from "./schema.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
+import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "./pglite-memory.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -61,7 +62,11 @@ async function openPglite(dataDir: string): Promise<Database> {
   const lock: DirLock = acquireDirLock(dir);
   try {
     const { PGlite, drizzle, migrate } = loadPglite();
-    const client = await PGlite.create(path.join(dir, "pglite"));
+    keepWasmOnBaselineCompiler();
+    const client = await PGlite.create(
+      path.join(dir, "pglite"),
+      pgliteMemoryOptions(PGlite.defaultStartParams),
+    );
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
     return {
