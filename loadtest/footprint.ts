@@ -43,9 +43,17 @@ const ROOT = path.join(import.meta.dirname, "..");
 interface Figures {
   case: Case;
   healthMs: number;
+  /** CPU time (user + system, all threads) the server used until /health answered */
+  cpuMs: number;
   rssAtHealthMb: number;
   idleRssMb: number;
   peakRssMb: number;
+}
+
+/** user + system CPU time of a process, in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms) */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function procStatusMb(pid: number): { rss: number; hwm: number } {
@@ -88,12 +96,14 @@ async function measure(name: Case, env: Record<string, string>): Promise<Figures
       await new Promise((r) => setTimeout(r, 10));
     }
     const healthMs = performance.now() - t0;
+    const cpuAtHealthMs = cpuMs(child.pid!);
     const atHealth = procStatusMb(child.pid!);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
     const idle = procStatusMb(child.pid!);
     return {
       case: name,
       healthMs,
+      cpuMs: cpuAtHealthMs,
       rssAtHealthMb: atHealth.rss,
       idleRssMb: idle.rss,
       peakRssMb: idle.hwm,
@@ -136,7 +146,7 @@ async function main(): Promise<void> {
       }
       const r = results.at(-1)!;
       console.log(
-        `${r.case.padEnd(12)} | ${r.healthMs.toFixed(0).padStart(9)} | ${r.rssAtHealthMb.toFixed(0).padStart(13)} | ${r.idleRssMb.toFixed(0).padStart(11)} | ${r.peakRssMb.toFixed(0).padStart(12)}`,
+        `${r.case.padEnd(12)} | ${r.healthMs.toFixed(0).padStart(9)} | ${r.cpuMs.toFixed(0).padStart(10)} | ${r.rssAtHealthMb.toFixed(0).padStart(13)} | ${r.idleRssMb.toFixed(0).padStart(11)} | ${r.peakRssMb.toFixed(0).padStart(12)}`,
       );
     }
   } finally {
@@ -145,5 +155,6 @@ async function main(): Promise<void> {
 }
 
 console.log(`Node ${process.version}, idle ${args.idle} s; MB = MiB`);
-console.log("case         | health ms | RSS at health | idle RSS MB | peak (VmHWM)");
+console.log("case         | health ms | CPU ms (*) | RSS at health | idle RSS MB | peak (VmHWM)");
 await main();
+console.log("(*) CPU time the server used until /health answered: user + system, all its threads");
