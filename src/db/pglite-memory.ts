@@ -9,10 +9,10 @@
  * - WebAssembly code stays on V8's baseline compiler (Liftoff). V8's optimizing tier (TurboFan)
  *   recompiles hot functions in the background; one of PostgreSQL's (wasm function #2272, 105 KB
  *   of code) needs ~600 MB of compiler memory for ~0.3 s, shortly after the first queries, and
- *   on two cores the tier-up also made a first start ~3x slower. Cost: steady-state queries
- *   ~1.4x slower than fully optimized code (~0.38 ms instead of ~0.27 ms for an indexed lookup).
- *   The flag is process-wide; the process's other WebAssembly (Node's TypeScript stripping) only
- *   loses the same optimization.
+ *   on two cores the tier-up also made a first start ~3x slower. Cost: once warm, queries run
+ *   ~1.5-2x slower than fully optimized code (an indexed lookup ~0.4 ms instead of ~0.2-0.27 ms;
+ *   before the warm-up they are faster). The flags are process-wide; the process's other
+ *   WebAssembly (Node's TypeScript stripping) only loses the same optimization.
  */
 import v8 from "node:v8";
 
