@@ -1,7 +1,7 @@
 /**
  * Memory settings for embedded PGlite (PostgreSQL compiled to WebAssembly), measured with
- * `npm run bench:footprint` (docs/performance.md, "Footprint"). Queries, results and the data on
- * disk are the same as with PGlite's defaults; only where memory goes changes:
+ * `npm run bench:footprint` (docs/performance.md, "Footprint"). Queries, results and data are the
+ * same as with PGlite's defaults; only where memory goes changes:
  *
  * - shared_buffers 16MB instead of initdb's 128MB. In PGlite shared memory is ordinary WebAssembly
  *   memory, zeroed (so resident) in full at start: 128MB cost ~118 MB RSS for a cache that
@@ -16,7 +16,7 @@
  */
 import v8 from "node:v8";
 
-const MEMORY_PARAMS = ["-c", "shared_buffers=16MB"];
+const SHARED_BUFFERS = "shared_buffers=16MB";
 
 let baselineOnly = false;
 
@@ -32,9 +32,10 @@ export function keepWasmOnBaselineCompiler(): void {
 /** PGlite options: `defaultStartParams` is PGlite's own list, which `startParams` replaces. */
 export function pgliteMemoryOptions(defaultStartParams: readonly string[]) {
   return {
-    startParams: [...defaultStartParams, ...MEMORY_PARAMS],
+    // also overrides the 128MB that directories initialised before this setting have in postgresql.conf
+    startParams: [...defaultStartParams, "-c", SHARED_BUFFERS],
     // initdb runs PostgreSQL several times in a second, throwaway instance: the same setting
-    // there, and in the generated postgresql.conf
-    initDbStartParams: ["--set", "shared_buffers=16MB"],
+    // there, and in the postgresql.conf it writes
+    initDbStartParams: ["--set", SHARED_BUFFERS],
   };
 }
