@@ -5,6 +5,7 @@
 import { loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { captureProcessOutput } from "./ops/log-stream.ts";
+import { releaseStartupGarbage } from "./ops/startup-garbage.ts";
 import { createAniSync } from "./server.ts";
 
 let log = createLogger("info");
@@ -13,6 +14,7 @@ try {
   log = createLogger(config.LOG_LEVEL);
   captureProcessOutput(log);
   await createAniSync(config, { log, exitOnSignal: true });
+  releaseStartupGarbage();
 } catch (err) {
   // a bad setting, a locked DATA_DIR, an unreachable database: say what, and stop
   log.error(`anisync: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,5 +1,5 @@
 /** Read-only aggregates over comments and sync samples. Counts are cast to int so PostgreSQL and PGlite agree. */
-import { and, desc, eq, gte, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull, sql, type SQL } from "./drizzle.ts";
 import type { Db } from "./connect.ts";
 import { comments, reactionBuckets, rooms, syncSamples } from "./schema.ts";
 

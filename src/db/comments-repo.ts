@@ -1,5 +1,5 @@
 /** Episode comment threads in the database. */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "./drizzle.ts";
 import type { Db } from "./connect.ts";
 import { comments } from "./schema.ts";
 import { AppError } from "../errors.ts";

@@ -12,10 +12,10 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { loadNodePostgres, loadPglite, sql, type PgDatabase, type PgQueryResultHKT } from "./drizzle.ts";
 import * as schema from "./schema.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
+import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "./pglite-memory.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -54,8 +54,7 @@ export async function openDatabase(opts: {
 
 async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Database> {
   const { default: pg } = await import("pg");
-  const { drizzle } = await import("drizzle-orm/node-postgres");
-  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+  const { drizzle, migrate } = loadNodePostgres();
   // JIT compiles for ~10 ms whenever the planner's estimate is large (a recursive thread
   // query is): never worth it for short OLTP queries
   const pool = new pg.Pool({
@@ -104,10 +103,12 @@ async function openPglite(dataDir: string): Promise<Database> {
   mkdirSync(dir, { recursive: true });
   const lock: DirLock = acquireDirLock(dir);
   try {
-    const { PGlite } = await import("@electric-sql/pglite");
-    const { drizzle } = await import("drizzle-orm/pglite");
-    const { migrate } = await import("drizzle-orm/pglite/migrator");
-    const client = await PGlite.create(path.join(dir, "pglite"));
+    const { PGlite, drizzle, migrate } = loadPglite();
+    keepWasmOnBaselineCompiler();
+    const client = await PGlite.create(
+      path.join(dir, "pglite"),
+      pgliteMemoryOptions(PGlite.defaultStartParams),
+    );
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
     return {

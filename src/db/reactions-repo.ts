@@ -1,5 +1,5 @@
 /** Timeline reactions, counted per episode and 30 s bucket (never stored one by one). */
-import { sql } from "drizzle-orm";
+import { sql } from "./drizzle.ts";
 import type { Db } from "./connect.ts";
 import { reactionBuckets } from "./schema.ts";
 

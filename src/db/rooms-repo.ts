@@ -1,5 +1,5 @@
 /** Rooms and their members in the database. */
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "./drizzle.ts";
 import type { Db } from "./connect.ts";
 import { members, rooms, syncSamples } from "./schema.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";

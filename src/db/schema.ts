@@ -2,7 +2,6 @@
  * Tables (drizzle-orm). Migrations in migrations/ are generated from this file with
  * `npm run db:generate`; the same SQL runs on PostgreSQL and on embedded PGlite.
  */
-import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
@@ -13,10 +12,11 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  sql,
   text,
   timestamp,
   uniqueIndex,
-} from "drizzle-orm/pg-core";
+} from "./drizzle.ts";
 
 type QueueItemRow = {
   item_id: string;

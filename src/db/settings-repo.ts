@@ -1,6 +1,6 @@
 /** Server-wide settings kept in the database, shared by every process on it. */
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq } from "./drizzle.ts";
 import type { Db } from "./connect.ts";
 import { settings } from "./schema.ts";
 

@@ -1,33 +1,53 @@
 /**
- * The demo page (public/) and the client SDK for browsers: client/index.ts bundled once, in
- * memory, with esbuild at start-up and served as an ES module at /vendor/anisync-client.js.
+ * The demo page (public/) and the client SDK for browsers: client/index.ts bundled with esbuild,
+ * in memory, and served as an ES module at /vendor/anisync-client.js.
+ *
+ * The bundle is built once per process, on the first request for it (the same bytes as a build
+ * at start-up): a server nobody opens the demo page on never loads esbuild. esbuild's service
+ * process (~30 MB) is stopped once the bundle is built instead of living as long as the server.
  */
 import { fileURLToPath } from "node:url";
 import express, { Router } from "express";
-import { build } from "esbuild";
 
 const PUBLIC_DIR = fileURLToPath(new URL("../../public", import.meta.url));
 const CLIENT_ENTRY = fileURLToPath(new URL("../../client/index.ts", import.meta.url));
 
 export async function bundleClient(): Promise<string> {
-  const result = await build({
-    entryPoints: [CLIENT_ENTRY],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    write: false,
-    logLevel: "silent",
+  const esbuild = await import("esbuild");
+  try {
+    const result = await esbuild.build({
+      entryPoints: [CLIENT_ENTRY],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      minify: true,
+      write: false,
+      logLevel: "silent",
+    });
+    return result.outputFiles[0]!.text;
+  } finally {
+    // a later build starts the service again
+    await esbuild.stop();
+  }
+}
+
+/** one bundle per process, shared by every server in it; a failed build is retried on the next request */
+let bundle: Promise<string> | undefined;
+
+function clientBundle(): Promise<string> {
+  bundle ??= bundleClient().catch((err: unknown) => {
+    bundle = undefined;
+    throw err;
   });
-  return result.outputFiles[0]!.text;
+  return bundle;
 }
 
 export async function webRouter(): Promise<Router> {
   const router = Router();
-  const bundle = await bundleClient();
-  router.get("/vendor/anisync-client.js", (_req, res) => {
-    res.type("text/javascript").setHeader("Cache-Control", "no-cache").send(bundle);
+  router.get("/vendor/anisync-client.js", async (_req, res) => {
+    const text = await clientBundle();
+    res.type("text/javascript").setHeader("Cache-Control", "no-cache").send(text);
   });
   router.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: 0 }));
   return router;

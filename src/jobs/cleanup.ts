@@ -4,7 +4,7 @@
  * sync samples older than SAMPLE_TTL_S are deleted, comments stay. Every process ticks; a
  * PostgreSQL advisory lock and the last run's time in `settings` let exactly one of them run.
  */
-import { eq, inArray, lt, sql } from "drizzle-orm";
+import { eq, inArray, lt, sql } from "../db/drizzle.ts";
 import type { Db } from "../db/connect.ts";
 import { rooms, settings, syncSamples } from "../db/schema.ts";
 import type { Logger } from "../log.ts";
