@@ -66,12 +66,14 @@ export function roomsRouter(svc: Services): Router {
     const after = q.cursor !== undefined ? decodeCursor(q.cursor) : undefined;
     const page = await repo.listPublicRooms(db, { anime_id: q.anime_id, limit: q.limit, after });
     const live = new Map((await matchMaker.query({ name: ROOM_NAME })).map((l) => [l.roomId, l.clients]));
-    sendData(
-      res,
-      page.rows.map((row) => publicRoom(row, live.get(row.room_id) ?? 0, live.has(row.room_id))),
-      200,
-      { next_cursor: page.next ? encodeCursor(page.next) : null },
+    const now = Date.now();
+    const listed = await Promise.all(
+      page.rows.map(async (row) => ({
+        ...publicRoom(row, live.get(row.room_id) ?? 0, live.has(row.room_id)),
+        ...(await listingExtras(row, live.has(row.room_id), now)),
+      })),
     );
+    sendData(res, listed, 200, { next_cursor: page.next ? encodeCursor(page.next) : null });
   });
 
   router.get("/:room_id", async (req, res) => {
@@ -132,6 +134,19 @@ export function roomsRouter(svc: Services): Router {
   router.post("/:room_id/access", async (req, res) => {
     sendData(res, await ownerAct(req, "rotate_access"));
   });
+
+  /**
+   * What the lobby shows beyond the room itself: the host's name (from the members table) and the
+   * playback as last stored (after every host action; paused where it stopped while dormant).
+   */
+  async function listingExtras(row: repo.RoomRow, live: boolean, now: number) {
+    const host = await repo.getMember(db, row.room_id, row.host_user_id);
+    const { is_playing, position, updated_at, rate, seq } = live ? row : dormantPlayback(row);
+    return {
+      host_username: host?.username ?? null,
+      playback: { is_playing, position, updated_at, rate, seq, server_time: now },
+    };
+  }
 
   async function loadRoom(roomId: string): Promise<repo.RoomRow> {
     const row = await repo.getRoom(db, roomId);
