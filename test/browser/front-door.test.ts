@@ -98,6 +98,27 @@ describe("the front door: lobby, deep links and episode threads, as a visitor us
     assert.match(await row(p, four.roomId).innerText(), /Apothecary\s*·\s*Episode 3/);
   });
 
+  it("says what to do when no party is listed, and when the listing fails (then recovers by itself)", async () => {
+    const p = await page(PHONE);
+    let answer: "empty" | "fail" | "real" = "empty";
+    await p.route("**/api/rooms?*", (r) => {
+      if (answer === "real") return r.continue();
+      if (answer === "fail") return r.fulfill({ status: 503, body: "" });
+      return r.fulfill({ json: { data: [], next_cursor: null } });
+    });
+    await p.goto(h.baseUrl);
+    await p.waitForSelector("#rooms-empty:not(.hidden)");
+    assert.match((await p.textContent("#rooms-empty"))!, /Start one below/);
+    answer = "fail";
+    await p.waitForFunction(() =>
+      /try|trying again/i.test(document.getElementById("rooms-error")!.textContent!),
+    );
+    assert.match((await p.textContent("#rooms-error"))!, /join by id/);
+    answer = "real";
+    await row(p, rooms.one.roomId).waitFor({ timeout: 10_000 });
+    assert.equal(await p.textContent("#rooms-error"), "");
+  });
+
   it("filtering by anime narrows the list, and fullest first puts the busiest party first", async () => {
     const p = await page(PHONE);
     await p.goto(h.baseUrl);
