@@ -24,10 +24,13 @@ export function stopLobby() {
 }
 
 $("anime-filter").addEventListener("change", () => running && poll());
+// a hidden tab stops asking; it catches up as soon as it is shown again
+document.addEventListener("visibilitychange", () => running && !document.hidden && poll());
 $("room-order").addEventListener("change", render);
 
 async function poll() {
   clearTimeout(timer);
+  if (document.hidden) return;
   const mine = ++generation;
   const filter = $("anime-filter").value;
   const query = new URLSearchParams({ limit: "100" });
