@@ -95,6 +95,22 @@ function resuming(token) {
   return Object.create(client, { joinById: { value: joinById } });
 }
 
+// Private rooms this browser has been in: it may enter again without the key (a former member).
+const VISITED_MAX = 50;
+const visited = () => remembered.get("visited", []);
+const remember = (roomId) =>
+  remembered.set("visited", [roomId, ...visited().filter((id) => id !== roomId)].slice(0, VISITED_MAX));
+
+/**
+ * Whether a join without key or invite is worth trying: a private room (401 to a stranger) this
+ * browser has never been in asks for its key first, since every refused join counts as a wrong key.
+ */
+async function mayTryWithoutKey(roomId) {
+  const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`).catch(() => undefined);
+  if (res?.status === 404) throw new Error("ROOM_NOT_FOUND: no such room");
+  return res?.status !== 401 || visited().includes(roomId);
+}
+
 async function join(roomId, options, mine) {
   show(null);
   $("conn").textContent = "joining…";
@@ -103,12 +119,15 @@ async function join(roomId, options, mine) {
   const token = resumeToken(roomId);
   if (token) party = await WatchParty.join(resuming(token), roomId, as).catch(() => undefined);
   try {
+    if (!party && !options.access_key && !options.invite && !(await mayTryWithoutKey(roomId)))
+      throw new Error("INVALID_ACCESS_KEY: access_key: required for a private room");
     party ??= await WatchParty.join(client, roomId, as);
   } catch (err) {
     if (mine !== routing) return;
     return refused(roomId, options, String(err.message ?? err));
   }
   if (mine !== routing) return void party.leave().catch(() => {});
+  remember(roomId);
   show("party");
   enterParty(party);
 }
@@ -144,6 +163,7 @@ setupCreateForm(async (options) => {
       ...(user_id ? { host_user_id: user_id } : {}),
     });
     if (mine !== routing) return void party.leave().catch(() => {});
+    remember(party.roomId);
     stopLobby();
     history.pushState(null, "", `/r/${encodeURIComponent(party.roomId)}`);
     show("party");

@@ -211,9 +211,12 @@ describe("the front door: lobby, deep links and episode threads, as a visitor us
     assert.equal(await p.textContent("#room-title"), "Frieren marathon 2");
 
     const q = await page();
+    const joins: string[] = [];
+    q.on("request", (r) => r.url().includes("/matchmake/") && joins.push(r.url()));
     await q.goto(`${h.baseUrl}/r/${rooms.secret.roomId}`);
     await q.waitForSelector("#key-form:not(.hidden)");
     assert.equal(await q.isVisible("#party"), false);
+    assert.deepEqual(joins, [], "no keyless join is tried (it would count as a wrong key)");
     await q.fill("#key-form [name=access_key]", "000000" === rooms.secret.accessKey ? "111111" : "000000");
     await q.click("#key-form button[type=submit]");
     await q.waitForFunction(() => /key/i.test(document.getElementById("key-error")!.textContent!));
