@@ -88,7 +88,8 @@ export const ROUTES: Route[] = [
   {
     method: "get",
     path: "/api/rooms",
-    summary: "Public rooms, newest first, with live member counts",
+    summary:
+      "Public rooms, newest first, with live member counts, the host's name and the playback (listing only)",
     tag: "rooms",
     query: listQuery,
     ok: {
@@ -377,6 +378,14 @@ const COMPONENTS = {
       created_at: { type: "number", description: "epoch ms" },
       member_count: { type: "integer" },
       status: { enum: ["live", "dormant"] },
+      host_username: {
+        type: ["string", "null"],
+        description: "GET /api/rooms only: the host's name in this room",
+      },
+      playback: {
+        ...ref("Playback"),
+        description: "GET /api/rooms only: as stored after the last host action (paused while dormant)",
+      },
     },
   },
   Playback: {

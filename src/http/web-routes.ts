@@ -5,11 +5,16 @@
  * The bundle is built once per process, on the first request for it (the same bytes as a build
  * at start-up): a server nobody opens the demo page on never loads esbuild. esbuild's service
  * process (~30 MB) is stopped once the bundle is built instead of living as long as the server.
+ *
+ * The page's own addresses, `/r/<room_id>` (a party) and `/a/<anime_id>/<episode>` (an episode's
+ * thread), serve the same page, which routes on location.pathname.
  */
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { Router } from "express";
 
 const PUBLIC_DIR = fileURLToPath(new URL("../../public", import.meta.url));
+const PAGE = path.join(PUBLIC_DIR, "index.html");
 const CLIENT_ENTRY = fileURLToPath(new URL("../../client/index.ts", import.meta.url));
 
 export async function bundleClient(): Promise<string> {
@@ -48,6 +53,9 @@ export async function webRouter(): Promise<Router> {
   router.get("/vendor/anisync-client.js", async (_req, res) => {
     const text = await clientBundle();
     res.type("text/javascript").setHeader("Cache-Control", "no-cache").send(text);
+  });
+  router.get(["/r/:room_id", "/a/:anime_id/:episode"], (_req, res) => {
+    res.setHeader("Cache-Control", "no-cache").sendFile(PAGE);
   });
   router.use(express.static(PUBLIC_DIR, { index: "index.html", maxAge: 0 }));
   return router;

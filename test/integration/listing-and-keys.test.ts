@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   createOptions,
+  eventually,
   http,
   joined,
   refusedWith,
@@ -33,6 +34,27 @@ describe("room listing and private keys", () => {
     assert.notEqual(priv.welcome.access_key, undefined);
     await pub.room.leave();
     await priv.room.leave();
+  });
+
+  it("lists each room with its host's name and where its playback stands", async () => {
+    const anime = uid("anime");
+    const host = await joined(
+      sdk(h).create("watch_party", createOptions({ anime_id: anime, host_username: "Fern" })),
+    );
+    const listed = async () => (await http(h, "GET", `/api/rooms?anime_id=${anime}`)).body.data[0];
+    const paused = await listed();
+    assert.equal(paused.host_username, "Fern");
+    assert.equal(paused.playback.is_playing, false);
+    assert.equal(paused.playback.position, 0);
+
+    host.room.send("control", { action: "play", current_time: 12 });
+    const playing = await eventually(async () => {
+      const room = await listed();
+      return room.playback.is_playing ? room : undefined;
+    });
+    assert.equal(playing.playback.position, 12);
+    assert.ok(playing.playback.server_time >= playing.playback.updated_at);
+    await host.room.leave();
   });
 
   it("gives the access key only in the host's welcome, never in the state", async () => {

@@ -1,0 +1,202 @@
+// The room view: the video in sync, members, comments, invite link. Incoming comments and this
+// member's sync status are live regions (#comments is a log, #sync-status a status).
+import { attach } from "/vendor/anisync-client.js";
+import { $, el, clock } from "./dom.js";
+
+let party;
+let detach;
+let seen = new Set();
+/** undefined while connected, else why not: "reconnecting" or "left" */
+let away;
+
+export const currentParty = () => party;
+
+/** Shows a joined party; `onLeave` runs when the server ends it. */
+export function enterParty(joined) {
+  party = joined;
+  seen = new Set();
+  away = undefined;
+  $("members").replaceChildren();
+  $("comments").replaceChildren();
+  $("party-error").textContent = "";
+  $("invite-link").textContent = "";
+  const video = $("video");
+  video.src = party.state.video_url;
+  detach = attach(party, video, {
+    onAutoplayBlocked: () =>
+      ($("party-error").textContent = "Press play to start: the browser blocked autoplay."),
+  });
+  const mine = party;
+  const live =
+    (fn) =>
+    (...args) =>
+      mine === party && fn(...args);
+  party.on("state", live(render));
+  party.on("welcome", live(render));
+  party.on("comment", live(addComment));
+  party.on(
+    "error",
+    live((e) => ($("party-error").textContent = `${e.code}: ${e.message}`)),
+  );
+  party.on(
+    "drop",
+    live(() => connection("reconnecting")),
+  );
+  party.on(
+    "reconnect",
+    live(() => connection()),
+  );
+  party.on(
+    "rejoin",
+    live(() => connection()),
+  );
+  party.on(
+    "leave",
+    live(() => connection("left")),
+  );
+  connection();
+  render();
+  void loadComments();
+}
+
+/** Leaves the party for good (the seat is released at once) and clears the view. */
+export async function leaveParty() {
+  const leaving = party;
+  party = undefined;
+  detach?.();
+  detach = undefined;
+  const video = $("video");
+  video.removeAttribute("src");
+  video.load();
+  setConn("offline", "");
+  $("sync-status").textContent = "";
+  await leaving?.leave().catch(() => {});
+}
+
+$("invite-copy").addEventListener("click", async () => {
+  const link = party?.inviteLink(location.origin + "/");
+  if (!link) return;
+  $("invite-link").textContent = link;
+  await navigator.clipboard?.writeText(link).catch(() => {});
+});
+
+$("comment-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const input = e.target.message;
+  if (!party || !input.value.trim()) return;
+  party.comment({ message: input.value, video_timestamp: Math.max(0, $("video").currentTime) });
+  input.value = "";
+});
+
+function connection(why) {
+  away = why;
+  setConn(why ?? "online", why ? "off" : "synced");
+  render();
+}
+
+function setConn(text, kind) {
+  $("conn").textContent = text;
+  $("conn").className = `pill ${kind}`;
+}
+
+const SYNC_TEXT = {
+  synced: "In sync with the host.",
+  drifting: "Drifting from the host: catching up.",
+  buffering: "Buffering…",
+  unknown: "Waiting for the first sync report…",
+};
+
+function render() {
+  if (!party) return;
+  const s = party.state;
+  $("room-title").textContent = s.title;
+  $("room-thread").setAttribute("href", `/a/${encodeURIComponent(s.anime_id)}/${s.episode_number}`);
+  $("room-thread").textContent = `${s.anime_title} · Episode ${s.episode_number} thread`;
+  $("room-id").textContent = party.roomId;
+  $("me").textContent = s.members.get(party.userId)?.username ?? party.userId;
+  $("me").dataset.userId = party.userId;
+  $("role").textContent =
+    [party.isOwner && "owner", party.isHost && "host"].filter(Boolean).join(" · ") || "member";
+  $("role").className = `pill ${party.isHost ? "host" : ""}`;
+  $("key-line").classList.toggle("hidden", !party.accessKey);
+  $("room-key").textContent = party.accessKey ?? "";
+  $("invite-line").classList.toggle("hidden", !party.invite);
+  const pb = s.playback;
+  $("playback-line").textContent =
+    `${pb.is_playing ? "Playing" : "Paused"} at ${clock(party.expectedPosition())} · action #${pb.seq}`;
+  const mine = s.members.get(party.userId);
+  const sync = away
+    ? away === "left"
+      ? "You are no longer in this party."
+      : "Connection lost: reconnecting…"
+    : party.isHost
+      ? "You are the host: everyone follows your video."
+      : (SYNC_TEXT[mine?.sync_status ?? "unknown"] ?? SYNC_TEXT.unknown);
+  if ($("sync-status").textContent !== sync) $("sync-status").textContent = sync;
+  renderMembers(s);
+}
+
+function renderMembers(s) {
+  const list = $("members");
+  const refocus = document.activeElement?.dataset?.makeHost;
+  list.replaceChildren();
+  const members = [...s.members.values()].sort((a, b) => a.joined_at - b.joined_at);
+  for (const m of members) {
+    const li = el("li");
+    li.dataset.userId = m.user_id;
+    const who = el("span");
+    who.append(el("b", m.username), " ");
+    if (m.user_id === s.owner_user_id) who.append(el("span", "owner", "pill"), " ");
+    if (m.is_host) who.append(el("span", "host", "pill host"), " ");
+    if (!m.connected) who.append(el("span", "away", "pill off"));
+    const status = el("span");
+    const drift = m.sync_status === "unknown" ? "" : ` ${m.drift >= 0 ? "+" : ""}${m.drift.toFixed(2)} s`;
+    status.append(el("span", `${m.sync_status}${drift}`, `pill ${m.sync_status}`));
+    if (party.isHost && m.user_id !== party.userId && m.connected) {
+      const make = el("button", "make host", "small secondary");
+      make.type = "button";
+      make.dataset.makeHost = m.user_id;
+      make.setAttribute("aria-label", `Make ${m.username} the host`);
+      make.addEventListener("click", () => party.transferHost(m.user_id));
+      status.append(make);
+    }
+    li.append(who, status);
+    list.append(li);
+  }
+  if (refocus) list.querySelector(`[data-make-host="${CSS.escape(refocus)}"]`)?.focus();
+}
+
+async function loadComments() {
+  const p = party;
+  const s = p.state;
+  const query = new URLSearchParams({
+    anime_id: s.anime_id,
+    episode_number: String(s.episode_number),
+    order: "oldest",
+    limit: "100",
+  });
+  // the earlier comments arrive as one batch: not read out one by one
+  $("comments-log").setAttribute("aria-busy", "true");
+  try {
+    const res = await fetch(`/api/comments?${query}`).catch(() => undefined);
+    if (!res?.ok || p !== party) return;
+    const body = await res.json();
+    const flat = [];
+    const walk = (cs) => cs.forEach((c) => (flat.push(c), walk(c.replies ?? [])));
+    walk(body.data.comments);
+    flat.sort((a, b) => a.created_at - b.created_at).forEach(addComment);
+  } finally {
+    $("comments-log").removeAttribute("aria-busy");
+  }
+}
+
+function addComment(c) {
+  if (seen.has(c.id)) return;
+  seen.add(c.id);
+  const li = el("li");
+  if (c.video_timestamp !== null && c.video_timestamp !== undefined)
+    li.append(el("span", clock(c.video_timestamp), "ts"));
+  li.append(el("b", c.username), ": ", el("span", c.message, "msg"));
+  $("comments").append(li);
+  $("comments").scrollTop = $("comments").scrollHeight;
+}
