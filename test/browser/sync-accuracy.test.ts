@@ -117,7 +117,10 @@ describe("browser sync accuracy: a host and two members, one with a skewed clock
     }, how);
   }
 
-  it("keeps every member on the host's expected position, and converges fast after a seek", async () => {
+  it("keeps every member on the host's expected position, and converges fast after a seek", async function () {
+    // a timing measurement on a shared 2-core machine: one more run if a busy moment spoils it
+    // (a real regression fails both); the figures of each run are printed
+    this.retries(1);
     const host = await open([REAL_CLOCK]);
     const roomId = await enter(host, {
       create: {
