@@ -40,7 +40,7 @@ async function poll() {
     if (!res.ok) throw new Error(`the server answered ${res.status}`);
     const body = await res.json();
     if (mine !== generation) return;
-    latest = body.data;
+    latest = body.data.map((room) => ({ ...room, server_time: body.server_time }));
     $("rooms-error").textContent = "";
     render();
   } catch (err) {
@@ -125,7 +125,7 @@ function playbackText(room) {
   const pb = room.playback;
   if (!pb) return room.status === "live" ? "Live" : "Asleep";
   const position = pb.is_playing
-    ? pb.position + ((pb.server_time - pb.updated_at) / 1000) * pb.rate
+    ? pb.position + ((room.server_time - pb.updated_at) / 1000) * pb.rate
     : pb.position;
   const where = `${pb.is_playing ? "Playing" : "Paused"} at ${clock(position)}`;
   return room.status === "live" ? where : `Asleep, ${where.toLowerCase()}`;

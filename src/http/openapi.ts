@@ -95,7 +95,13 @@ export const ROUTES: Route[] = [
     ok: {
       status: 200,
       description: "A page of rooms",
-      schema: data({ type: "array", items: ref("Room") }, { next_cursor: { type: ["string", "null"] } }),
+      schema: data(
+        { type: "array", items: ref("Room") },
+        {
+          next_cursor: { type: ["string", "null"] },
+          server_time: { type: "number", description: "server epoch ms now" },
+        },
+      ),
     },
     errors: ["INVALID_INPUT"],
   },

@@ -72,9 +72,10 @@ export function roomsRouter(svc: Services): Router {
     const hosts = await hostNames(page.rows);
     const listed = page.rows.map((row) => ({
       ...publicRoom(row, live.get(row.room_id) ?? 0, live.has(row.room_id)),
-      ...listingExtras(row, hosts.get(row.room_id) ?? null, live.has(row.room_id), now),
+      ...listingExtras(row, hosts.get(row.room_id) ?? null, live.has(row.room_id)),
     }));
-    sendData(res, listed, 200, { next_cursor: page.next ? encodeCursor(page.next) : null });
+    // one server_time for the page (the same listing from every process but for this)
+    sendData(res, listed, 200, { next_cursor: page.next ? encodeCursor(page.next) : null, server_time: now });
   });
 
   router.get("/:room_id", async (req, res) => {
@@ -231,11 +232,11 @@ function roomParam(req: Request): string {
  * What the lobby shows beyond the room itself (GET /api/rooms only): the host's name and the
  * playback as last stored (after every host action; paused where it stopped while dormant).
  */
-function listingExtras(row: repo.RoomRow, hostName: string | null, live: boolean, now: number) {
+function listingExtras(row: repo.RoomRow, hostName: string | null, live: boolean) {
   const { is_playing, position, updated_at, rate, seq } = live ? row : dormantPlayback(row);
   return {
     host_username: hostName,
-    playback: { is_playing, position, updated_at, rate, seq, server_time: now },
+    playback: { is_playing, position, updated_at, rate, seq },
   };
 }
 

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
-import { matchMaker } from "@colyseus/core";
-import { createOptions, http, joined, sdk, server, uid, type Harness } from "../helpers/server.ts";
-import { roomMetadata, type MetadataSource } from "../../src/rooms/metadata.ts";
+import {
+  createOptions,
+  eventually,
+  http,
+  joined,
+  sdk,
+  server,
+  uid,
+  type Harness,
+} from "../helpers/server.ts";
 
 const AUTH = { authorization: `Basic ${Buffer.from("admin:test-admin-password").toString("base64")}` };
 
@@ -60,17 +67,17 @@ describe("the monitor names rooms and shows no key (/monitor/api)", function () 
     assert.match(key, /\S/);
     const secrets = [key, priv.welcome.invite!, ...[...rooms, guest].map((r) => r.welcome.member_token)];
 
-    // Until WatchPartyRoom calls setMetadata(roomMetadata(this.state)), the rooms carry no metadata:
-    // the titles are then asserted only on rooms whose metadata this test sets the way the room will.
-    const roomSetsMetadata = rooms.every((r) => matchMaker.getLocalRoomById(r.room.roomId).metadata?.title);
-    if (!roomSetsMetadata)
-      for (const r of rooms) {
-        const room = matchMaker.getLocalRoomById(r.room.roomId);
-        await room.setMetadata(roomMetadata(room.state as unknown as MetadataSource));
-      }
-
     assert.equal((await http(h, "GET", "/monitor/api")).status, 401);
-    const list = await http(h, "GET", "/monitor/api", undefined, AUTH);
+    // the rooms refresh their metadata on their clock (every STATUS_FLUSH_MS): wait for the joins to show
+    const list = await eventually(
+      async () => {
+        const res = await http(h, "GET", "/monitor/api", undefined, AUTH);
+        const p = res.body.rooms?.find((r: { roomId: string }) => r.roomId === priv.room.roomId);
+        return p?.metadata?.members === 2 && p.metadata.host_username === "Hana" ? res : undefined;
+      },
+      5000,
+      "the monitor's listing shows the joined members",
+    );
     assert.equal(list.status, 200);
     assertNoSecrets(list.body, secrets, "/monitor/api");
 
