@@ -2,6 +2,7 @@
  * Tables (drizzle-orm). Migrations in migrations/ are generated from this file with
  * `npm run db:generate`; the same SQL runs on PostgreSQL and on embedded PGlite.
  */
+import type { QueueItem } from "../sync/queue.ts";
 import {
   bigint,
   bigserial,
@@ -17,17 +18,6 @@ import {
   timestamp,
   uniqueIndex,
 } from "./drizzle.ts";
-
-type QueueItemRow = {
-  item_id: string;
-  anime_id: string;
-  anime_title: string;
-  episode_number: number;
-  video_url: string;
-  title: string;
-  duration_s: number;
-  segments: Array<{ kind: "intro" | "outro" | "recap"; start_s: number; end_s: number }>;
-};
 
 export const rooms = pgTable(
   "rooms",
@@ -61,7 +51,7 @@ export const rooms = pgTable(
       .notNull()
       .default([]),
     /** the episode queue (items as in schema/state.ts QueueItem) and the current item's id */
-    queue: jsonb("queue").$type<QueueItemRow[]>().notNull().default([]),
+    queue: jsonb("queue").$type<QueueItem[]>().notNull().default([]),
     current_item: text("current_item").notNull().default(""),
     autoplay_next: boolean("autoplay_next").notNull().default(true),
     control_open: boolean("control_open").notNull().default(false),

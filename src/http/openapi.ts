@@ -48,6 +48,28 @@ interface Route {
 
 const roomIdParam = { name: "room_id", in: "path", required: true, schema: { type: "string" } };
 
+/** What a new seat's holder gets from HTTP create and join. */
+const SEAT_DATA = data({
+  type: "object",
+  properties: {
+    room: ref("Room"),
+    user_id: { type: "string", description: "the verified identity the seat is for" },
+    member_token: { type: "string", description: "for this stay only" },
+    identity_token: {
+      type: "string",
+      description: "a guest identity issued now (AUTH_MODE=guest, no token presented)",
+    },
+    access_key: {
+      type: "string",
+      pattern: "^[0-9]{6}$",
+      description: "private room; owner and host only",
+    },
+    invite: { type: "string", description: "private room's invite secret; owner and host only" },
+    reservation: ref("SeatReservation"),
+  },
+  required: ["room", "user_id", "member_token", "reservation"],
+});
+
 /** Every route of the HTTP API. */
 export const ROUTES: Route[] = [
   {
@@ -62,26 +84,7 @@ export const ROUTES: Route[] = [
       status: 201,
       description:
         "The room, the host's member token and seat reservation, and the access key of a private room",
-      schema: data({
-        type: "object",
-        properties: {
-          room: ref("Room"),
-          user_id: { type: "string", description: "the verified identity the seat is for" },
-          member_token: { type: "string", description: "for this stay only" },
-          identity_token: {
-            type: "string",
-            description: "a guest identity issued now (AUTH_MODE=guest, no token presented)",
-          },
-          access_key: {
-            type: "string",
-            pattern: "^[0-9]{6}$",
-            description: "private room; owner and host only",
-          },
-          invite: { type: "string", description: "private room's invite secret; owner and host only" },
-          reservation: ref("SeatReservation"),
-        },
-        required: ["room", "user_id", "member_token", "reservation"],
-      }),
+      schema: SEAT_DATA,
     },
     errors: ["INVALID_INPUT", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"],
   },
@@ -116,26 +119,7 @@ export const ROUTES: Route[] = [
     ok: {
       status: 200,
       description: "The room and a seat reservation for client.consumeSeatReservation()",
-      schema: data({
-        type: "object",
-        properties: {
-          room: ref("Room"),
-          user_id: { type: "string", description: "the verified identity the seat is for" },
-          member_token: { type: "string", description: "for this stay only" },
-          identity_token: {
-            type: "string",
-            description: "a guest identity issued now (AUTH_MODE=guest, no token presented)",
-          },
-          access_key: {
-            type: "string",
-            pattern: "^[0-9]{6}$",
-            description: "private room; owner and host only",
-          },
-          invite: { type: "string", description: "private room's invite secret; owner and host only" },
-          reservation: ref("SeatReservation"),
-        },
-        required: ["room", "user_id", "member_token", "reservation"],
-      }),
+      schema: SEAT_DATA,
     },
     errors: [
       "INVALID_INPUT",

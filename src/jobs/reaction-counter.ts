@@ -4,27 +4,20 @@
  * its counts for the next one (bounded: at most `maxBuckets` distinct buckets are held).
  */
 import type { Db } from "../db/connect.ts";
+import { PeriodicFlush } from "./periodic-flush.ts";
 import { addReactions, bucketOf, type BucketCount } from "../db/reactions-repo.ts";
 
-export class ReactionCounter {
+export class ReactionCounter extends PeriodicFlush {
   private counts = new Map<string, BucketCount>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
   private readonly db: Db;
-  private readonly flushMs: number;
   private readonly onError: (err: unknown) => void;
   private readonly maxBuckets: number;
 
   constructor(db: Db, flushMs: number, onError: (err: unknown) => void, maxBuckets = 100_000) {
+    super(flushMs);
     this.db = db;
-    this.flushMs = flushMs;
     this.onError = onError;
     this.maxBuckets = maxBuckets;
-  }
-
-  start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.flushMs);
-    this.timer.unref();
   }
 
   add(animeId: string, episode: number, videoTimestampS: number): void {
@@ -37,28 +30,19 @@ export class ReactionCounter {
     }
   }
 
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.counts.size === 0) return;
-      const batch = this.counts;
-      this.counts = new Map();
-      try {
-        await addReactions(this.db, [...batch.values()]);
-      } catch (err) {
-        for (const [key, c] of batch) {
-          const now = this.counts.get(key);
-          if (now) now.reactions += c.reactions;
-          else this.counts.set(key, c);
-        }
-        this.onError(err);
+  protected async writePending(): Promise<void> {
+    if (this.counts.size === 0) return;
+    const batch = this.counts;
+    this.counts = new Map();
+    try {
+      await addReactions(this.db, [...batch.values()]);
+    } catch (err) {
+      for (const [key, c] of batch) {
+        const now = this.counts.get(key);
+        if (now) now.reactions += c.reactions;
+        else this.counts.set(key, c);
       }
-    });
-    return this.flushing;
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.flush();
+      this.onError(err);
+    }
   }
 }
