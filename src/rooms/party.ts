@@ -1,0 +1,390 @@
+/**
+ * A watch party's behaviour, without Colyseus: who is in it (membership.ts), who may enter
+ * (room-access.ts), playback and group playback (group-playback.ts), the queue (room-queue.ts),
+ * status reports (status-board.ts), set-up (room-setup.ts) and storage (room-store.ts). The room
+ * class hands it connections, messages and HTTP calls; it answers through `PartyHooks`.
+ */
+import type { WatchPartyState } from "../../schema/state.ts";
+import { CLOSE, codedMessage } from "../../schema/protocol.ts";
+import {
+  commentMessage,
+  controlMessage,
+  memberUpdate,
+  statusMessage,
+  transferHostMessage,
+} from "../../schema/messages.ts";
+import { AppError } from "../errors.ts";
+import { parseOrThrow } from "../validate.ts";
+import type { Services } from "../services.ts";
+import { applyHostCommand, pausedAt, type HostCommand, type PlaybackSnapshot } from "../sync/playback.ts";
+import { BufferHolds } from "../sync/buffer-holds.ts";
+import { allowed, type Permission } from "../sync/permissions.ts";
+import { expectedPosition } from "../sync/clock.ts";
+import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
+import type { MemberClaims } from "../security/member-token.ts";
+import { limitPoints, RateLimits } from "../security/rate-limits.ts";
+import * as repo from "../db/rooms-repo.ts";
+import type { CommentView } from "../db/comments-repo.ts";
+import { metrics } from "../ops/metrics.ts";
+import type { AdmitContext, MemberAuth } from "./admission.ts";
+import { GroupPlayback } from "./group-playback.ts";
+import { Membership } from "./membership.ts";
+import { wirePartyMessages } from "./party-messages.ts";
+import { checkAccess, type Presented, type RoomSecrets } from "./room-access.ts";
+import { postComment } from "./room-comments.ts";
+import { RoomQueue } from "./room-queue.ts";
+import { createRoom, restoreRoom } from "./room-setup.ts";
+import { RoomStore } from "./room-store.ts";
+import type { ConnectedSeat, OccupiedSeat } from "./seats.ts";
+import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
+import { StatusBoard } from "./status-board.ts";
+import { buildWelcome } from "./welcome.ts";
+
+/** buffering this soon after a playback change is the change itself (players buffer after a seek) */
+const HOLD_GRACE_MS = 1500;
+
+/** A connection as the party needs it (Colyseus's Client is one). */
+export interface Connection {
+  sessionId: string;
+  send(type: string, message: unknown): void;
+  leave(code?: number, reason?: string): void;
+}
+
+export interface PartyHooks {
+  roomId(): string;
+  /** send the state's changes to every member now (never from a room-clock callback) */
+  flush(): void;
+  /** a message to every member; answers how many */
+  broadcast(type: string, message: unknown): number;
+  /** every connection leaves with this code and reason, and the room closes */
+  closeAll(code: number, reason: string): void;
+  maxSeats(): number;
+  reservationMs(): number;
+}
+
+type Handler<C> = (seat: OccupiedSeat<C>, payload: unknown) => unknown;
+
+export class Party<C extends Connection> {
+  private readonly svc: Services;
+  private readonly state: WatchPartyState;
+  private readonly hooks: PartyHooks;
+  private readonly store: RoomStore;
+  private readonly board: StatusBoard;
+  private readonly members: Membership<C>;
+  private readonly group: GroupPlayback;
+  private readonly queue: RoomQueue;
+  /** in-room message limits: a room lives in one process, so memory counts are exact */
+  private readonly limits: RateLimits;
+  /** a private room's key and invite; undefined for a public room */
+  private secrets: RoomSecrets | undefined;
+  /** set when the owner deletes the room: nothing is written back on dispose */
+  private deleted = false;
+  /** the room messages a member may send, by type */
+  readonly handlers = new Map<string, Handler<C>>();
+
+  constructor(svc: Services, state: WatchPartyState, hooks: PartyHooks) {
+    this.svc = svc;
+    this.state = state;
+    this.hooks = hooks;
+    const { config, log, database } = svc;
+    const logged = (msg: string, fields: Record<string, unknown>) =>
+      log.info(msg, { room_id: hooks.roomId(), ...fields });
+    this.store = new RoomStore(database.db, hooks.roomId, svc.outboxes, log);
+    this.board = new StatusBoard(config, svc.samples, hooks.roomId);
+    this.limits = new RateLimits(limitPoints(config));
+    const holds = new BufferHolds({
+      waitS: config.BUFFER_WAIT_S,
+      holdsMax: config.BUFFER_HOLDS_MAX,
+      windowS: 600,
+      graceMs: HOLD_GRACE_MS,
+    });
+    this.group = new GroupPlayback(state, holds, {
+      apply: (cmd, flush) => this.apply(cmd, flush),
+      log: logged,
+    });
+    this.queue = new RoomQueue(state, config.ADVANCE_COUNTDOWN_S, {
+      apply: (cmd, flush) => this.apply(cmd, flush),
+      hostTookOver: () => this.group.hostTookOver(),
+      store: (queue, current) =>
+        this.store.settings({
+          queue,
+          current_item: current.item_id,
+          anime_id: current.anime_id,
+          anime_title: current.anime_title,
+          episode_number: current.episode_number,
+          video_url: current.video_url,
+          segments: current.segments,
+        }),
+      log: logged,
+    });
+    this.members = new Membership<C>(state, this.store, log, hooks.roomId, {
+      flush: () => hooks.flush(),
+      welcome: (seat) => this.sendWelcome(seat),
+      playback: () => this.playbackSnapshot(),
+    });
+    this.wireMessages();
+  }
+
+  get isPrivate(): boolean {
+    return this.secrets !== undefined;
+  }
+
+  /** Created fresh from verified options, or restored by id; the creator's seat is reserved. */
+  async begin(options: Record<string, unknown>, restoreId: string | undefined): Promise<void> {
+    const { db } = this.svc.database;
+    const roomId = this.hooks.roomId();
+    const start =
+      restoreId !== undefined ? await restoreRoom(db, restoreId) : await createRoom(db, roomId, options);
+    this.secrets = start.secrets;
+    this.state.assign(start.described);
+    this.state.playback.assign(start.playback);
+    this.state.settings.assign(start.settings);
+    this.group.setSegments(start.segments);
+    this.queue.load(start.queue, start.current_item);
+    const { owner } = start;
+    if (owner) this.members.seats.reserve(owner.user_id, owner.stay, Date.now() + this.hooks.reservationMs());
+    this.svc.log.info(owner ? "room created" : "room restored", {
+      room_id: roomId,
+      is_public: start.described.is_public,
+      position: start.playback.position,
+    });
+  }
+
+  // ---- HTTP and admission ----
+
+  /** May this user take a seat? Held for the seat-reservation time once admitted. */
+  async admit(userId: string, stay: string, given: Presented, ctx: AdmitContext): Promise<RemoteResult> {
+    return answer(async () => {
+      const known =
+        this.secrets !== undefined &&
+        ctx.verified &&
+        (userId === this.state.owner_user_id ||
+          (await repo.wasMember(this.svc.database.db, this.hooks.roomId(), userId)));
+      const verdict = checkAccess(this.secrets, given, { formerMember: known, throttled: ctx.throttled });
+      if (!verdict.ok) throw new AppError(verdict.code, verdict.message);
+      const now = Date.now();
+      this.members.reserve(
+        userId,
+        stay,
+        now,
+        now + this.hooks.reservationMs(),
+        this.hooks.maxSeats(),
+        ctx.pending,
+      );
+    });
+  }
+
+  /** A member token's holder, during its stay. */
+  async memberAct(claims: MemberClaims, action: MemberAction, payload?: unknown): Promise<RemoteResult> {
+    return answer(async () => {
+      const seat = this.members.seats.occupied(claims.user_id, claims.stay);
+      if (!seat) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
+      switch (action) {
+        case "check":
+          return undefined;
+        case "describe":
+          return this.describe();
+        case "leave":
+          if (seat.phase === "reconnecting") seat.end();
+          else seat.client.leave(CLOSE.CONSENTED);
+          return undefined;
+        case "control": {
+          const { stored } = await this.control(seat.user_id, payload);
+          await stored; // an HTTP caller is answered once it is stored
+          return { ...this.playbackSnapshot(), server_time: Date.now() };
+        }
+        case "update_member":
+          return this.updateMember(seat.user_id, payload);
+        case "comment":
+          return this.comment(seat.user_id, payload);
+      }
+    });
+  }
+
+  /** The owner's actions; answered after they are stored. */
+  async ownerAct(userId: string, action: OwnerAction): Promise<RemoteResult> {
+    return answer(async () => {
+      if (userId !== this.state.owner_user_id) throw new AppError("NOT_OWNER");
+      if (action === "delete") {
+        await this.store.deleted();
+        this.deleted = true;
+        for (const seat of this.members.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
+        this.hooks.closeAll(CLOSE.CONSENTED, codedMessage("ROOM_DELETED", "the owner deleted the room"));
+        return undefined;
+      }
+      if (!this.secrets) throw new AppError("INVALID_INPUT", "a public room has no key to rotate");
+      const secrets = { access_key: generateAccessKey(), invite_secret: generateInviteSecret() };
+      await this.store.access(secrets);
+      this.secrets = secrets;
+      this.svc.log.info("access rotated", { room_id: this.hooks.roomId() });
+      for (const id of new Set([this.state.owner_user_id, this.state.host_user_id]))
+        this.members.welcomeIfConnected(id);
+      return { access_key: secrets.access_key, invite: secrets.invite_secret };
+    });
+  }
+
+  describe() {
+    return {
+      playback: this.playbackSnapshot(),
+      members: [...this.state.members.values()].map((m) => m.toJSON()),
+      host_user_id: this.state.host_user_id,
+      owner_user_id: this.state.owner_user_id,
+    };
+  }
+
+  // ---- connections ----
+
+  join(auth: MemberAuth, client: C): void {
+    this.sendWelcome(this.members.join(auth, client, Date.now()), auth.identity_token);
+  }
+
+  drop(sessionId: string, end: () => void): void {
+    this.members.drop(sessionId, end);
+  }
+
+  reconnect(sessionId: string, client: C): void {
+    const seat = this.members.reconnect(sessionId, client);
+    if (seat) this.sendWelcome(seat);
+  }
+
+  leave(sessionId: string): void {
+    const seat = this.members.leave(sessionId, { store: !this.deleted });
+    if (!seat) return;
+    this.board.forget(seat.user_id);
+    this.group.forget(seat.user_id, true);
+  }
+
+  seatOf(sessionId: string): OccupiedSeat<C> {
+    const seat = this.members.seats.ofSession(sessionId);
+    if (!seat) throw new AppError("UNAUTHORIZED", "not a member of this room");
+    return seat;
+  }
+
+  /** On the room clock: holds, ready checks, auto-skip, the queue's countdown, status folding, the host. */
+  tick(): void {
+    const now = Date.now();
+    this.group.tick(now);
+    this.queue.tick(now, expectedPosition(this.state.playback, now));
+    this.board.fold(this.state.members);
+    this.members.ensureHost(now);
+  }
+
+  /** The room is going away: unless deleted, it sleeps paused where it is; every write is drained. */
+  async dispose(): Promise<void> {
+    if (!this.deleted) {
+      const playback = pausedAt(this.playbackSnapshot(), Date.now());
+      void this.store.dormant(playback);
+      this.svc.log.info("room dormant", {
+        room_id: this.hooks.roomId(),
+        position: playback.position,
+        seq: playback.seq,
+      });
+    }
+    await this.store.drain();
+  }
+
+  // ---- messages ----
+
+  private wireMessages(): void {
+    const on = (type: string, fn: Handler<C>) => this.handlers.set(type, fn);
+    on("control", (seat, payload) => this.control(seat.user_id, payload));
+    on("status", (seat, payload) => {
+      const report = parseOrThrow(statusMessage, payload);
+      this.board.report(seat.user_id, seat.sync, report, this.state.playback);
+      this.group.report(seat.user_id, report.buffering === true, Date.now());
+      if (report.ended && seat.user_id === this.state.host_user_id) this.queue.reportEnded();
+    });
+    on("transfer_host", (seat, payload) =>
+      this.members.transfer(seat.user_id, parseOrThrow(transferHostMessage, payload).user_id),
+    );
+    on("comment", (seat, payload) => this.comment(seat.user_id, payload));
+    wirePartyMessages(
+      {
+        state: this.state,
+        group: this.group,
+        queue: this.queue,
+        store: this.store,
+        limits: this.limits,
+        reactions: this.svc.reactions,
+        authorize: (userId, permission) => this.authorize(userId, permission),
+        apply: (cmd, flush) => this.apply(cmd, flush),
+        broadcast: (type, message) => this.hooks.broadcast(type, message),
+      },
+      on,
+    );
+  }
+
+  /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
+  private async control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
+    const cmd = parseOrThrow(controlMessage, payload);
+    await this.authorize(userId, "control");
+    this.group.hostTookOver();
+    return { stored: this.apply(cmd, true) };
+  }
+
+  /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
+  private async authorize(userId: string, permission: Permission): Promise<void> {
+    const member = this.state.members.get(userId);
+    const who = { is_host: userId === this.state.host_user_id, is_cohost: member?.is_cohost === true };
+    if (!allowed(permission, who, this.state.settings.control_open)) throw new AppError("NOT_HOST");
+    await this.limits.consume("control", { user_id: userId });
+  }
+
+  /** A playback change (seq bumps): flushed at once unless on the room clock, then stored. */
+  private apply(cmd: HostCommand, flush: boolean): Promise<void> {
+    const started = performance.now();
+    this.state.playback.assign(applyHostCommand(this.playbackSnapshot(), cmd, Date.now()));
+    if (flush) {
+      this.hooks.flush();
+      metrics.hostActionFanout.observe((performance.now() - started) / 1000);
+      metrics.messagesOut.inc({ type: "patch" });
+    }
+    return this.store.hostState(this.playbackSnapshot(), this.state.host_user_id, true);
+  }
+
+  private async comment(userId: string, payload: unknown): Promise<CommentView> {
+    const c = parseOrThrow(commentMessage, payload);
+    const member = this.state.members.get(userId);
+    if (!member) throw new AppError("MEMBER_NOT_FOUND");
+    const address = this.members.seats.occupied(userId)?.address;
+    await this.limits.consume("comment", { user_id: userId, ip: address });
+    const place = {
+      room_id: this.hooks.roomId(),
+      is_public: !this.secrets,
+      anime_id: this.state.anime_id,
+      episode_number: this.state.episode_number,
+    };
+    return postComment(this.svc.database.db, place, { user_id: userId, username: member.username }, c);
+  }
+
+  private async updateMember(userId: string, payload: unknown) {
+    const patch = parseOrThrow(memberUpdate, payload);
+    const member = this.state.members.get(userId);
+    if (!member) throw new AppError("MEMBER_NOT_FOUND");
+    if (patch.username !== undefined) member.username = patch.username;
+    if (patch.avatar_url !== undefined) member.avatar_url = patch.avatar_url;
+    await this.store.memberUpdated(userId, patch);
+    return member.toJSON();
+  }
+
+  private sendWelcome(seat: ConnectedSeat<C>, identityToken?: string): void {
+    const { tokenSecret, config } = this.svc;
+    const welcome = buildWelcome({
+      room_id: this.hooks.roomId(),
+      user_id: seat.user_id,
+      stay: seat.stay,
+      host_user_id: this.state.host_user_id,
+      owner_user_id: this.state.owner_user_id,
+      secrets: this.secrets,
+      token: { secret: tokenSecret, ttlS: config.MEMBER_TOKEN_TTL_S, nowMs: Date.now() },
+      identity_token: identityToken,
+    });
+    seat.client.send("welcome", welcome);
+    metrics.messagesOut.inc({ type: "welcome" });
+  }
+
+  private playbackSnapshot(): PlaybackSnapshot {
+    const { is_playing, position, updated_at, rate, seq } = this.state.playback;
+    return { is_playing, position, updated_at, rate, seq };
+  }
+}
