@@ -50,6 +50,8 @@ describe("unknown fields in message payloads, bodies and queries are INVALID_INP
       ["POST", `/api/rooms/${roomId}/control`, { action: "pause", current_time: 3, seq: 99 }],
       ["PATCH", `/api/rooms/${roomId}/members/${host.welcome.user_id}`, { username: "H", role: "admin" }],
       ["POST", "/api/comments", { message: "hi", user_id: "someone-else" }],
+      // a comment naming another episode is refused, never stored under the room's episode
+      ["POST", "/api/comments", { message: "spoiler", episode_number: 9 }],
     ];
     for (const [method, route, body] of cases) {
       const res = await http(h, method, route, body, auth);
