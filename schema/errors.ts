@@ -10,6 +10,8 @@ export const ERRORS = {
   INVALID_ACCESS_KEY: { status: 403, message: "The access key is wrong" },
   NOT_HOST: { status: 403, message: "Only the host can do that" },
   NOT_OWNER: { status: 403, message: "Only the room's owner can do that" },
+  BANNED: { status: 403, message: "You are banned from this room" },
+  MUTED: { status: 403, message: "Your comments are muted in this room" },
   FORBIDDEN: { status: 403, message: "This token does not allow that" },
   ROOM_NOT_FOUND: { status: 404, message: "No such room" },
   NOT_FOUND: { status: 404, message: "No such route" },

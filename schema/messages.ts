@@ -99,6 +99,16 @@ export const advanceMessage = z.strictObject({});
 /** `set_cohost` (host): promote or demote a member. */
 export const setCohostMessage = z.strictObject({ user_id: userId, cohost: z.boolean() });
 
+const reason = z.string().trim().max(200).optional();
+/** `remove_member` (host, owner): the member leaves at once; their seat and member token end. */
+export const removeMemberMessage = z.strictObject({ user_id: userId, reason });
+/** `ban` (host, owner): removed, and refused at every later join (key and invite included). */
+export const banMessage = z.strictObject({ user_id: userId, reason });
+/** `unban` (host, owner). */
+export const unbanMessage = z.strictObject({ user_id: userId });
+/** `mute` (host, owner): the member's comments are refused (MUTED) until unmuted. */
+export const muteMessage = z.strictObject({ user_id: userId, muted: z.boolean() });
+
 /** `set_rate` (host): the shared speed. */
 export const setRateMessage = z.strictObject({ rate: z.number().finite().min(0.25).max(2) });
 /** `skip` (host): past the segment the room is in. */

@@ -28,6 +28,10 @@ export const CLIENT_MESSAGE_TYPES = [
   "advance_cancel",
   "advance_now",
   "set_cohost",
+  "remove_member",
+  "ban",
+  "unban",
+  "mute",
 ] as const;
 
 /** WebSocket close codes (those of Colyseus's CloseCode that the watch party uses). */

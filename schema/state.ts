@@ -25,6 +25,8 @@ export const Member = schema(
     lagging: t.boolean(),
     /** a co-host controls playback and the queue with the host */
     is_cohost: t.boolean(),
+    /** the host or owner muted this member's comments */
+    muted: t.boolean(),
   },
   "Member",
 );

@@ -145,6 +145,38 @@ export const comments = pgTable(
   ],
 );
 
+/** Users banned from a room (by verified identity): refused at admission, whatever key or invite. */
+export const roomBans = pgTable(
+  "room_bans",
+  {
+    room_id: text("room_id")
+      .notNull()
+      .references(() => rooms.room_id, { onDelete: "cascade" }),
+    user_id: text("user_id").notNull(),
+    reason: text("reason").notNull().default(""),
+    banned_by: text("banned_by").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.room_id, t.user_id] })],
+);
+
+/** Every moderation action (remove, ban, unban, mute, unmute), for the room's stats and review. */
+export const moderationActions = pgTable(
+  "moderation_actions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    room_id: text("room_id")
+      .notNull()
+      .references(() => rooms.room_id, { onDelete: "cascade" }),
+    action: text("action").notNull(),
+    target_user_id: text("target_user_id").notNull(),
+    by_user_id: text("by_user_id").notNull(),
+    reason: text("reason").notNull().default(""),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("moderation_actions_room_idx").on(t.room_id)],
+);
+
 /**
  * Timeline reactions, not stored one by one: counted per episode and 30 s bucket of the video
  * (bucket_start_s = floor(video_timestamp / 30) * 30), so the history's hot moments include them.

@@ -3,6 +3,7 @@
  * validate with, so the two cannot drift apart. Served at /api/openapi.json and, rendered
  * for people, at /api/docs.
  */
+import { CLIENT_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import { z } from "zod";
 import {
   commentMessage,
@@ -175,6 +176,24 @@ export const ROUTES: Route[] = [
       }),
     },
     errors: ["UNAUTHORIZED", "FORBIDDEN", "NOT_OWNER", "INVALID_INPUT", "ROOM_NOT_FOUND", "RATE_LIMITED"],
+  },
+  {
+    method: "post",
+    path: "/api/rooms/{room_id}/messages/{type}",
+    summary:
+      "Any room message as the token's member, as if sent over its socket (the body is the message's payload; docs/contract-notes.md lists them): queue_add, ban, set_rate, …",
+    tag: "rooms",
+    member: true,
+    ok: { status: 200, description: "Done", schema: data({ type: "object" }) },
+    errors: [
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "INVALID_INPUT",
+      "NOT_HOST",
+      "MEMBER_NOT_FOUND",
+      "ROOM_NOT_FOUND",
+      "RATE_LIMITED",
+    ],
   },
   {
     method: "get",
@@ -448,6 +467,10 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     const parameters: unknown[] = [];
     if (r.path.includes("{room_id}")) parameters.push(roomIdParam);
     if (r.path.includes("{user_id}")) parameters.push({ ...roomIdParam, name: "user_id" });
+    if (r.path.includes("{type}")) {
+      const types = CLIENT_MESSAGE_TYPES.filter((t) => t !== "time");
+      parameters.push({ name: "type", in: "path", required: true, schema: { enum: types } });
+    }
     if (r.query) {
       for (const [name, field] of Object.entries(r.query.shape)) {
         parameters.push({

@@ -5,6 +5,7 @@ import { and, inArray } from "drizzle-orm";
 import { roomId as roomIdSchema } from "../../schema/messages.ts";
 import { listQuery } from "../../schema/queries.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
+import { moderationCount } from "../db/moderation-repo.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
 import { signMemberToken } from "../security/member-token.ts";
@@ -110,6 +111,7 @@ export function roomsRouter(svc: Services): Router {
       peak_members: counters?.peak_members ?? 0,
       host_actions: counters?.host_actions ?? 0,
       comments: counters?.comments ?? 0,
+      moderation_actions: await moderationCount(db, row.room_id),
       sync,
     });
   });
@@ -131,6 +133,12 @@ export function roomsRouter(svc: Services): Router {
   router.delete("/:room_id", async (req, res) => {
     await ownerAct(req, "delete");
     sendData(res, { deleted: true });
+  });
+
+  /** Any room message as the token's member (bots, site backends): queue, moderation, speed, … */
+  router.post("/:room_id/messages/:type", async (req, res) => {
+    const type = String(req.params.type);
+    sendData(res, await memberAct(req, "message", { type, payload: req.body }));
   });
 
   router.post("/:room_id/access", async (req, res) => {
@@ -184,7 +192,8 @@ export function roomsRouter(svc: Services): Router {
     requireRoom(claims, roomId);
     // a live room answers without a database read (the database may be away: the room keeps the write)
     if (!(await isLive(roomId))) await loadRoom(roomId);
-    if (action !== "control")
+    // control and room messages count against the room's own limits
+    if (action !== "control" && action !== "message")
       await svc.rateLimits.consume("manage", { user_id: claims.user_id, ip: clientIp(req) });
     const done = await callRoom(roomId, "memberAct", [claims, action, payload], commitWaitMs(svc));
     if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");

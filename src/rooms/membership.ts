@@ -105,6 +105,7 @@ export class Membership<C extends { sessionId: string }> {
       ready: "",
       lagging: false,
       is_cohost: false,
+      muted: false,
     });
     this.state.members.set(auth.user_id, member);
     if (roles.reason) this.moveHost(roles.host, roles.reason);

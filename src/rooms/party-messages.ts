@@ -15,6 +15,10 @@ import {
   readyCheckMessage,
   readyMessage,
   setCohostMessage,
+  removeMemberMessage,
+  banMessage,
+  unbanMessage,
+  muteMessage,
   setRateMessage,
   setSegmentsMessage,
   settingsMessage,
@@ -34,6 +38,11 @@ import type { RoomQueue } from "./room-queue.ts";
 import type { RoomStore } from "./room-store.ts";
 
 export interface PartyContext {
+  moderation: {
+    remove(by: string, target: string, reason: string | undefined, ban: boolean): Promise<void>;
+    unban(by: string, target: string): Promise<void>;
+    mute(by: string, target: string, muted: boolean): Promise<void>;
+  };
   state: WatchPartyState;
   group: GroupPlayback;
   queue: RoomQueue;
@@ -52,15 +61,24 @@ type On = (type: string, fn: (seat: Sender, payload: unknown) => unknown) => voi
 export function wirePartyMessages(ctx: PartyContext, on: On): void {
   const as =
     (permission: Permission) =>
-    <T>(type: string, schema: z.ZodType<T>, fn: (input: T, seat: Sender) => void) =>
+    <T>(type: string, schema: z.ZodType<T>, fn: (input: T, seat: Sender) => unknown) =>
       on(type, async (seat, payload) => {
         const input = parseOrThrow(schema, payload);
         await ctx.authorize(seat.user_id, permission);
-        fn(input, seat);
+        await fn(input, seat);
       });
   const control = as("control");
   const manage = as("manage");
   const host = as("host");
+  const moderate = as("moderate");
+  moderate("remove_member", removeMemberMessage, ({ user_id, reason }, by) =>
+    ctx.moderation.remove(by.user_id, user_id, reason, false),
+  );
+  moderate("ban", banMessage, ({ user_id, reason }, by) =>
+    ctx.moderation.remove(by.user_id, user_id, reason, true),
+  );
+  moderate("unban", unbanMessage, ({ user_id }, by) => ctx.moderation.unban(by.user_id, user_id));
+  moderate("mute", muteMessage, ({ user_id, muted }, by) => ctx.moderation.mute(by.user_id, user_id, muted));
 
   control("set_rate", setRateMessage, ({ rate }) => ctx.apply({ action: "rate", rate }, true));
   control("skip", skipMessage, () => ctx.group.skip(Date.now()));

@@ -29,6 +29,7 @@ import { metrics } from "../ops/metrics.ts";
 import type { AdmitContext, MemberAuth } from "./admission.ts";
 import { GroupPlayback } from "./group-playback.ts";
 import { Membership } from "./membership.ts";
+import { Moderation } from "./moderation.ts";
 import { wirePartyMessages } from "./party-messages.ts";
 import { checkAccess, type Presented, type RoomSecrets } from "./room-access.ts";
 import { postComment } from "./room-comments.ts";
@@ -73,6 +74,7 @@ export class Party<C extends Connection> {
   private readonly members: Membership<C>;
   private readonly group: GroupPlayback;
   private readonly queue: RoomQueue;
+  private readonly moderation: Moderation<C>;
   /** in-room message limits: a room lives in one process, so memory counts are exact */
   private readonly limits: RateLimits;
   /** a private room's key and invite; undefined for a public room */
@@ -122,6 +124,7 @@ export class Party<C extends Connection> {
       welcome: (seat) => this.sendWelcome(seat),
       playback: () => this.playbackSnapshot(),
     });
+    this.moderation = new Moderation<C>(state, database.db, hooks.roomId, this.members);
     this.wireMessages();
   }
 
@@ -141,6 +144,7 @@ export class Party<C extends Connection> {
     this.state.settings.assign(start.settings);
     this.group.setSegments(start.segments);
     this.queue.load(start.queue, start.current_item);
+    await this.moderation.load();
     const { owner } = start;
     if (owner) this.members.seats.reserve(owner.user_id, owner.stay, Date.now() + this.hooks.reservationMs());
     this.svc.log.info(owner ? "room created" : "room restored", {
@@ -155,6 +159,7 @@ export class Party<C extends Connection> {
   /** May this user take a seat? Held for the seat-reservation time once admitted. */
   async admit(userId: string, stay: string, given: Presented, ctx: AdmitContext): Promise<RemoteResult> {
     return answer(async () => {
+      if (this.moderation.isBanned(userId)) throw new AppError("BANNED");
       const known =
         this.secrets !== undefined &&
         ctx.verified &&
@@ -197,6 +202,13 @@ export class Party<C extends Connection> {
           return this.updateMember(seat.user_id, payload);
         case "comment":
           return this.comment(seat.user_id, payload);
+        case "message": {
+          const { type, payload: body } = (payload ?? {}) as { type?: string; payload?: unknown };
+          const handler = type === undefined ? undefined : this.handlers.get(type);
+          if (!handler) throw new AppError("INVALID_INPUT", `type: no room message "${String(type)}"`);
+          await handler(seat, body ?? {});
+          return { type, done: true };
+        }
       }
     });
   }
@@ -306,6 +318,7 @@ export class Party<C extends Connection> {
         store: this.store,
         limits: this.limits,
         reactions: this.svc.reactions,
+        moderation: this.moderation,
         authorize: (userId, permission) => this.authorize(userId, permission),
         apply: (cmd, flush) => this.apply(cmd, flush),
         broadcast: (type, message) => this.hooks.broadcast(type, message),
@@ -325,7 +338,11 @@ export class Party<C extends Connection> {
   /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
   private async authorize(userId: string, permission: Permission): Promise<void> {
     const member = this.state.members.get(userId);
-    const who = { is_host: userId === this.state.host_user_id, is_cohost: member?.is_cohost === true };
+    const who = {
+      is_host: userId === this.state.host_user_id,
+      is_cohost: member?.is_cohost === true,
+      is_owner: userId === this.state.owner_user_id,
+    };
     if (!allowed(permission, who, this.state.settings.control_open)) throw new AppError("NOT_HOST");
     await this.limits.consume("control", { user_id: userId });
   }
@@ -346,6 +363,7 @@ export class Party<C extends Connection> {
     const c = parseOrThrow(commentMessage, payload);
     const member = this.state.members.get(userId);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
+    if (member.muted) throw new AppError("MUTED");
     const address = this.members.seats.occupied(userId)?.address;
     await this.limits.consume("comment", { user_id: userId, ip: address });
     const place = {

@@ -10,7 +10,15 @@ export type RemoteResult<T = unknown> =
   { ok: true; data?: T } | { ok: false; code: ErrorCode; message?: string; retry_after_s?: number };
 
 /** What a member token lets its holder do in the room, during its stay. */
-export type MemberAction = "check" | "describe" | "leave" | "control" | "update_member" | "comment";
+export type MemberAction =
+  | "check"
+  | "describe"
+  | "leave"
+  | "control"
+  | "update_member"
+  | "comment"
+  /** any room message (`{ type, payload }`), as if sent over the member's socket */
+  | "message";
 /** What only the owner may do. */
 export type OwnerAction = "delete" | "rotate_access";
 

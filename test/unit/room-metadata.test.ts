@@ -34,6 +34,7 @@ function member(user_id: string, username: string, connected = true) {
     ready: "",
     lagging: false,
     is_cohost: false,
+    muted: false,
   });
 }
 
