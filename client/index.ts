@@ -62,5 +62,6 @@ export type {
   ControlMessage,
   ReactionView,
   SegmentInput,
+  QueueItemInput,
 } from "../schema/messages.ts";
 export type { WatchPartyState, Playback, Member, SyncStatus } from "../schema/state.ts";

@@ -13,6 +13,7 @@ import type { Client, Room } from "@colyseus/sdk";
 import type {
   ControlMessage,
   ErrorMessage,
+  QueueItemInput,
   ReactionView,
   SegmentInput as Segment,
   StatusMessage,
@@ -251,6 +252,46 @@ export class WatchParty {
   react(emoji: string, videoTimestamp = this.expectedPosition()): void {
     const video_timestamp = Number.isFinite(videoTimestamp) ? Math.max(0, videoTimestamp) : 0;
     this.current.send("reaction", { emoji, video_timestamp });
+  }
+
+  // ---- the episode queue (host, co-hosts) and moderation (host, owner) ----
+
+  queueAdd(items: QueueItemInput[]): void {
+    this.current.send("queue_add", { items });
+  }
+  queueRemove(itemId: string): void {
+    this.current.send("queue_remove", { item_id: itemId });
+  }
+  queueMove(itemId: string, index: number): void {
+    this.current.send("queue_move", { item_id: itemId, index });
+  }
+  /** Switch to an item now. */
+  queueJump(itemId: string): void {
+    this.current.send("queue_jump", { item_id: itemId });
+  }
+  /** Cancel the auto-advance countdown (`state.advance_at`). */
+  cancelAdvance(): void {
+    this.current.send("advance_cancel", {});
+  }
+  /** Switch to the next item now. */
+  advanceNow(): void {
+    this.current.send("advance_now", {});
+  }
+  /** Host only: name or unname a co-host. */
+  setCohost(userId: string, cohost: boolean): void {
+    this.current.send("set_cohost", { user_id: userId, cohost });
+  }
+  removeMember(userId: string, reason?: string): void {
+    this.current.send("remove_member", reason ? { user_id: userId, reason } : { user_id: userId });
+  }
+  ban(userId: string, reason?: string): void {
+    this.current.send("ban", reason ? { user_id: userId, reason } : { user_id: userId });
+  }
+  unban(userId: string): void {
+    this.current.send("unban", { user_id: userId });
+  }
+  mute(userId: string, muted = true): void {
+    this.current.send("mute", { user_id: userId, muted });
   }
 
   /** The segment the room is in now (for a "Skip intro" button), if any. */

@@ -86,4 +86,29 @@ describe("client SDK (client/)", function () {
     await guest.leave();
     await host.leave();
   });
+
+  it("drives the queue, co-hosts and moderation", async () => {
+    const opts = createOptions();
+    const host = await WatchParty.create(h.baseUrl, opts);
+    const guest = await WatchParty.join(h.baseUrl, host.roomId, { user_id: uid("guest"), username: "Guest" });
+    host.queueAdd([
+      {
+        anime_id: opts.anime_id,
+        anime_title: "Frieren",
+        episode_number: 4,
+        video_url: "https://v.example/4.webm",
+      },
+    ]);
+    await eventually(() => guest.state.queue.length === 2, 3000, "queued");
+    host.advanceNow();
+    await eventually(() => guest.state.episode_number === 4, 3000, "advanced");
+    host.setCohost(guest.userId, true);
+    await eventually(() => guest.canControl, 3000, "co-host may control");
+    const left = new Promise<string | undefined>((resolve) =>
+      guest.on("leave", (_code, reason) => resolve(reason)),
+    );
+    host.removeMember(guest.userId, "bedtime");
+    assert.equal(await left, "REMOVED: bedtime");
+    await host.leave();
+  });
 });
