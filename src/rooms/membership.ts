@@ -24,6 +24,8 @@ export interface MembershipHooks<C> {
 
 export class Membership<C extends { sessionId: string }> {
   readonly seats = new Seats<C>();
+  /** everyone seated since this instance started (their stored stay may still be on its way) */
+  private readonly seated = new Set<string>();
   private readonly state: WatchPartyState;
   private readonly store: RoomStore;
   private readonly log: Logger;
@@ -91,6 +93,7 @@ export class Membership<C extends { sessionId: string }> {
       hostHoldsSeat: this.seats.holds(this.state.host_user_id, nowMs),
     });
     const seat = this.seats.connect(auth.user_id, auth.stay, client, freshSyncView(nowMs), auth.address);
+    this.seated.add(auth.user_id);
     const member = new Member({
       user_id: auth.user_id,
       username: auth.username,
@@ -123,6 +126,11 @@ export class Membership<C extends { sessionId: string }> {
     };
     this.store.memberJoined(stay, this.state.members.size);
     return seat;
+  }
+
+  /** Whether this user held a seat in this live instance. */
+  wasSeated(userId: string): boolean {
+    return this.seated.has(userId);
   }
 
   drop(sessionId: string, end: () => void): void {

@@ -164,6 +164,7 @@ export class Party<C extends Connection> {
         this.secrets !== undefined &&
         ctx.verified &&
         (userId === this.state.owner_user_id ||
+          this.members.wasSeated(userId) ||
           (await repo.wasMember(this.svc.database.db, this.hooks.roomId(), userId)));
       const verdict = checkAccess(this.secrets, given, { formerMember: known, throttled: ctx.throttled });
       if (!verdict.ok) throw new AppError(verdict.code, verdict.message);
