@@ -52,3 +52,21 @@ export const remembered = {
     }
   },
 };
+
+/** The member token of each room this tab joined (sessionStorage): the room page reads private stats with it. */
+export const memberTokens = {
+  get(roomId) {
+    try {
+      return sessionStorage.getItem(`anisync-member-${roomId}`);
+    } catch {
+      return null;
+    }
+  },
+  set(roomId, token) {
+    try {
+      if (token) sessionStorage.setItem(`anisync-member-${roomId}`, token);
+    } catch {
+      /* storage disabled: the room page asks to join first */
+    }
+  },
+};

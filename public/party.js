@@ -1,7 +1,7 @@
 // The room view: the video in sync, members, comments, invite link. Incoming comments and this
 // member's sync status are live regions (#comments is a log, #sync-status a status).
 import { attach } from "/vendor/anisync-client.js";
-import { $, el, clock } from "./dom.js";
+import { $, el, clock, memberTokens } from "./dom.js";
 
 let party;
 let detach;
@@ -108,6 +108,7 @@ const SYNC_TEXT = {
 
 function render() {
   if (!party) return;
+  memberTokens.set(party.roomId, party.memberToken);
   const s = party.state;
   $("room-title").textContent = s.title;
   $("room-thread").setAttribute("href", `/a/${encodeURIComponent(s.anime_id)}/${s.episode_number}`);
