@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { WatchParty } from "../../client/index.ts";
 import { server, uid, type Harness } from "../helpers/server.ts";
 import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
+import { axeFindings, isSerious, summary } from "../helpers/axe.ts";
 
 const ARTIFACTS = "test/browser/artifacts";
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -157,6 +158,10 @@ describe("the room page /s/<room_id>: stats and hot moments as charts", function
       assert.equal(await top.getAttribute("href"), `/r/${host.roomId}#t=30`);
       assert.match(await top.innerText(), /0:30/);
       assert.ok((await p.locator("#top-moments a").count()) <= 5);
+
+      const findings = await axeFindings(p);
+      console.log(`      axe: room page (${device}): ${summary(findings)}`);
+      assert.deepEqual(findings.filter(isSerious), [], "axe: no serious or critical violation");
 
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - innerWidth);
       assert.ok(overflow <= 0, `no sideways scrolling (${overflow} px too wide)`);
