@@ -65,7 +65,7 @@ describe("the room page /s/<room_id>: stats and hot moments as charts", function
     return p;
   }
 
-  const history = async () => {
+  const episodeHistory = async () => {
     const res = await fetch(`${h.baseUrl}/api/comments/history?anime_id=${anime}&episode_number=2`);
     return (await res.json()).data as { hot_moments: { bucket_s: number; buckets: Bucket[] } };
   };
@@ -86,7 +86,7 @@ describe("the room page /s/<room_id>: stats and hot moments as charts", function
     member.react("🔥", 41);
     member.react("🔥", 41);
     await waitUntilAsync(async () => {
-      const b = (await history()).hot_moments.buckets;
+      const b = (await episodeHistory()).hot_moments.buckets;
       const at30 = b.find((x) => x.start_s === 30);
       return at30?.comments === 2 && at30.reactions === 2 && b.find((x) => x.start_s === 0)?.comments === 1;
     }, "comments and reactions in the history");
@@ -120,7 +120,7 @@ describe("the room page /s/<room_id>: stats and hot moments as charts", function
       assert.equal(await figure("median_abs_drift_s"), String(stats.sync.median_abs_drift_s ?? ""));
       assert.equal(await figure("p95_abs_drift_s"), String(stats.sync.p95_abs_drift_s ?? ""));
 
-      const { buckets } = (await history()).hot_moments;
+      const { buckets } = (await episodeHistory()).hot_moments;
       const rows = await p.$$eval("#hot-table tbody tr", (trs) =>
         trs.map((tr) => ({
           start_s: Number((tr as HTMLElement).dataset.start),
@@ -168,6 +168,32 @@ describe("the room page /s/<room_id>: stats and hot moments as charts", function
       await p.screenshot({ path: `${ARTIFACTS}/room-page-${device}.png`, fullPage: true });
     });
   }
+
+  it("a moment link seeks the party when the host opens it, and tells a member the time", async () => {
+    const p = await page(DESKTOP);
+    await p.goto(h.baseUrl);
+    await p.fill("#create-form [name=anime_id]", anime);
+    await p.fill("#create-form [name=video_url]", `${h.baseUrl}/media/test.webm`);
+    await p.uncheck("#create-form [name=private]");
+    await p.click("#create-form button[type=submit]");
+    await p.waitForSelector("#party:not(.hidden)");
+    const roomId = (await p.textContent("#room-id"))!;
+    await p.evaluate(() => history.replaceState(null, "", `${location.pathname}#t=30`));
+    await p.reload();
+    await p.waitForSelector("#party:not(.hidden)");
+    await waitUntilAsync(async () => {
+      const res = await fetch(`${h.baseUrl}/api/rooms/${roomId}/playback`);
+      return Math.abs((await res.json()).data.position - 30) < 1;
+    }, "the host's party seeks to 0:30");
+    assert.equal(new URL(p.url()).hash, "", "the moment leaves the address");
+
+    const q = await page(PHONE);
+    await q.goto(`${h.baseUrl}/r/${roomId}#t=45`);
+    await q.waitForFunction(() => /0:45/.test(document.getElementById("moment-note")!.textContent!));
+    assert.match((await q.textContent("#moment-note"))!, /only the host/);
+    await q.click("#leave");
+    await p.click("#leave");
+  });
 
   it("a private room's page says members only without a token, and shows the stats with one", async () => {
     const p = await page(PHONE);
