@@ -1,5 +1,5 @@
-// AniSync's front door: the lobby (/), a party (/r/<room_id>) and an episode thread
-// (/a/<anime_id>/<episode>), routed on location.pathname; the back button leaves a party and a
+// AniSync's front door: the lobby (/), a party (/r/<room_id>), a room's stats page (/s/<room_id>)
+// and an episode thread (/a/<anime_id>/<episode>), routed on location.pathname; the back button leaves a party and a
 // reload joins it again. One identity per browser: the SDK keeps its token in localStorage.
 import { WatchParty, Client } from "/vendor/anisync-client.js";
 import { $, show, remembered } from "./dom.js";
@@ -7,6 +7,7 @@ import { startLobby, stopLobby } from "./lobby.js";
 import { setupCreateForm } from "./create.js";
 import { currentParty, enterParty, leaveParty } from "./party.js";
 import { showThread } from "./thread.js";
+import { showRoomStats } from "./stats.js";
 
 const client = new Client(location.origin);
 
@@ -41,6 +42,8 @@ function route() {
   const path = location.pathname;
   let m = /^\/r\/([^/]+)\/?$/.exec(path);
   if (m) return { view: "room", roomId: decodeURIComponent(m[1]) };
+  m = /^\/s\/([^/]+)\/?$/.exec(path);
+  if (m) return { view: "stats", roomId: decodeURIComponent(m[1]) };
   m = /^\/a\/([^/]+)\/(\d+)\/?$/.exec(path);
   if (m) return { view: "thread", anime: decodeURIComponent(m[1]), episode: Number(m[2]) };
   return { view: "lobby" };
@@ -63,6 +66,9 @@ async function render() {
   } else if (r.view === "thread") {
     show("thread");
     showThread(r.anime, r.episode);
+  } else if (r.view === "stats") {
+    show("room-stats");
+    void showRoomStats(r.roomId);
   } else if (!party || party.roomId !== r.roomId) {
     const options = pending?.roomId === r.roomId ? pending.options : { username: myName() };
     pending = undefined;

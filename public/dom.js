@@ -21,11 +21,12 @@ export const clock = (s) => {
 
 let shown;
 /**
- * Shows one of the page's views (lobby, key prompt, party, thread) and hides the others; on a
+ * Shows one of the page's views (lobby, key prompt, party, thread, room stats) and hides the others; on a
  * change of view, focus moves to its heading so keyboard and screen-reader users start there.
  */
 export function show(view) {
-  for (const id of ["lobby", "key-prompt", "party", "thread"]) $(id).classList.toggle("hidden", id !== view);
+  for (const id of ["lobby", "key-prompt", "party", "thread", "room-stats"])
+    $(id).classList.toggle("hidden", id !== view);
   if (view === shown) return;
   const first = shown === undefined;
   shown = view;
@@ -49,6 +50,24 @@ export const remembered = {
       localStorage.setItem(`anisync-${key}`, JSON.stringify(value));
     } catch {
       /* storage disabled: remembered for this page only */
+    }
+  },
+};
+
+/** The member token of each room this tab joined (sessionStorage): the room page reads private stats with it. */
+export const memberTokens = {
+  get(roomId) {
+    try {
+      return sessionStorage.getItem(`anisync-member-${roomId}`);
+    } catch {
+      return null;
+    }
+  },
+  set(roomId, token) {
+    try {
+      if (token) sessionStorage.setItem(`anisync-member-${roomId}`, token);
+    } catch {
+      /* storage disabled: the room page asks to join first */
     }
   },
 };

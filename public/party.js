@@ -1,7 +1,7 @@
 // The room view: the video in sync, members, comments, invite link. Incoming comments and this
 // member's sync status are live regions (#comments is a log, #sync-status a status).
 import { attach } from "/vendor/anisync-client.js";
-import { $, el, clock } from "./dom.js";
+import { $, el, clock, memberTokens } from "./dom.js";
 
 let party;
 let detach;
@@ -57,6 +57,23 @@ export function enterParty(joined) {
   connection();
   render();
   void loadComments();
+  seekFromLink();
+}
+
+/**
+ * A link to a moment (`/r/<room_id>#t=<seconds>`, from the room page): the host seeks the party
+ * there; a member, who cannot move the party's video, is told the time to ask the host for.
+ */
+function seekFromLink() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const t = Number(hash.get("t"));
+  $("moment-note").textContent = "";
+  if (!hash.has("t") || !Number.isFinite(t) || t < 0) return;
+  history.replaceState(history.state, "", location.pathname + location.search);
+  if (party.isHost) party.control("seek", t);
+  else
+    $("moment-note").textContent =
+      `Moment ${clock(t)}: only the host moves the video; ask them to seek there.`;
 }
 
 /** Leaves the party for good (the seat is released at once) and clears the view. */
@@ -108,6 +125,7 @@ const SYNC_TEXT = {
 
 function render() {
   if (!party) return;
+  memberTokens.set(party.roomId, party.memberToken);
   const s = party.state;
   $("room-title").textContent = s.title;
   $("room-thread").setAttribute("href", `/a/${encodeURIComponent(s.anime_id)}/${s.episode_number}`);
