@@ -4,6 +4,7 @@ import type { AuthContext } from "@colyseus/core";
 import { AppError, fromServerError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { clientIp } from "../security/client-ip.ts";
+import { bearerOf } from "./member-auth.ts";
 
 export function sendData(
   res: Response,
@@ -41,11 +42,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 
 /** The auth context the matchmaker's onAuth expects, for calls made from HTTP routes. */
 export function authContextOf(req: Request): AuthContext {
-  const header = req.headers.authorization;
-  const token =
-    typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
   return {
-    token: token as unknown as string,
+    token: bearerOf(req) as unknown as string,
     ip: clientIp(req),
     headers: new Headers(),
     req,
