@@ -5,7 +5,7 @@
  * No Colyseus imports.
  */
 import { ArraySchema } from "@colyseus/schema";
-import { Segment as SegmentState, type WatchPartyState } from "../../schema/state.ts";
+import type { WatchPartyState } from "../../schema/state.ts";
 import { AppError } from "../errors.ts";
 import { expectedPosition } from "../sync/clock.ts";
 import { BufferHolds, type HoldDecision } from "../sync/buffer-holds.ts";
@@ -80,10 +80,6 @@ export class GroupPlayback {
     if (!segment) throw new AppError("INVALID_INPUT", "skip: the room is not in a segment");
     this.hooks.apply({ action: "seek", current_time: segment.end_s }, true);
     this.lastPosition = segment.end_s;
-  }
-
-  setSegments(segments: readonly Segment[]): void {
-    this.state.segments = new ArraySchema(...segments.map((s) => new SegmentState({ ...s })));
   }
 
   settings(patch: { wait_for_buffering?: boolean; auto_skip?: boolean }): void {

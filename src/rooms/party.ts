@@ -142,8 +142,7 @@ export class Party<C extends Connection> {
     this.state.assign(start.described);
     this.state.playback.assign(start.playback);
     this.state.settings.assign(start.settings);
-    this.group.setSegments(start.segments);
-    this.queue.load(start.queue, start.current_item);
+    this.queue.load(start.queue, start.current_item, start.segments);
     await this.moderation.load();
     const { owner } = start;
     if (owner) this.members.seats.reserve(owner.user_id, owner.stay, Date.now() + this.hooks.reservationMs());

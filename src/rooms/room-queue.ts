@@ -42,8 +42,8 @@ export class RoomQueue {
   }
 
   /** At create or restore: the stored queue, or the room's own episode as its only item. */
-  load(items: QueueItem[], currentId: string): void {
-    this.items = items.length > 0 ? items : [this.itemFromState()];
+  load(items: QueueItem[], currentId: string, ownSegments: QueueItem["segments"]): void {
+    this.items = items.length > 0 ? items : [this.itemFromState(ownSegments)];
     const current = this.items.find((i) => i.item_id === currentId) ?? this.items[0]!;
     this.show(current);
   }
@@ -80,7 +80,7 @@ export class RoomQueue {
   setSegments(segments: QueueItem["segments"]): void {
     const current = this.items.find((i) => i.item_id === this.state.current_item)!;
     current.segments = [...segments];
-    this.state.segments = new ArraySchema(...segments.map((seg) => new SegmentState({ ...seg })));
+    this.state.segments = segmentsState(segments);
     this.changed();
   }
 
@@ -141,7 +141,7 @@ export class RoomQueue {
     s.video_url = current.video_url;
     s.current_item = current.item_id;
     s.advance_at = 0;
-    s.segments = new ArraySchema(...current.segments.map((seg) => new SegmentState({ ...seg })));
+    s.segments = segmentsState(current.segments);
     this.endedReported = false;
     this.cancelledFor = "";
     this.sync();
@@ -159,13 +159,13 @@ export class RoomQueue {
         (i) =>
           new QueueItemState({
             ...i,
-            segments: new ArraySchema(...i.segments.map((seg) => new SegmentState({ ...seg }))),
+            segments: segmentsState(i.segments),
           }),
       ),
     );
   }
 
-  private itemFromState(): QueueItem {
+  private itemFromState(segments: QueueItem["segments"]): QueueItem {
     const s = this.state;
     return {
       item_id: newItemId(),
@@ -175,13 +175,13 @@ export class RoomQueue {
       video_url: s.video_url,
       title: s.title,
       duration_s: 0,
-      segments: [...s.segments].map((seg) => ({
-        kind: seg.kind as "intro",
-        start_s: seg.start_s,
-        end_s: seg.end_s,
-      })),
+      segments: [...segments],
     };
   }
+}
+
+function segmentsState(segments: QueueItem["segments"]): ArraySchema<SegmentState> {
+  return new ArraySchema(...segments.map((seg) => new SegmentState({ ...seg })));
 }
 
 function newItemId(): string {
