@@ -34,6 +34,8 @@ export class GroupPlayback {
   /** A member's status report: buffering may hold the room, recovering may resume it. */
   report(userId: string, buffering: boolean, nowMs: number): void {
     const member = this.state.members.get(userId);
+    // the routine report (playing fine, nothing held, not lagging) changes nothing here
+    if (!buffering && !this.holds.current && !member?.lagging) return;
     if (member?.lagging && !buffering) member.lagging = false;
     const decision = this.holds.report(userId, buffering, {
       nowMs,
