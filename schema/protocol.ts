@@ -34,6 +34,15 @@ export const CLIENT_MESSAGE_TYPES = [
   "mute",
 ] as const;
 
+/**
+ * The room messages a member may also send over HTTP (`POST /api/rooms/:id/messages/:type`):
+ * all but `time` (a clock sample is only meaningful on the socket) and `status` (a player's
+ * report belongs to its connection).
+ */
+export const HTTP_MESSAGE_TYPES: readonly string[] = CLIENT_MESSAGE_TYPES.filter(
+  (t) => t !== "time" && t !== "status",
+);
+
 /** WebSocket close codes (those of Colyseus's CloseCode that the watch party uses). */
 export const CLOSE = {
   /** a leave on purpose: the member's own, a removal, or the room's deletion */

@@ -3,7 +3,7 @@
  * validate with, so the two cannot drift apart. Served at /api/openapi.json and, rendered
  * for people, at /api/docs.
  */
-import { CLIENT_MESSAGE_TYPES } from "../../schema/protocol.ts";
+import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import { z } from "zod";
 import {
   commentMessage,
@@ -468,8 +468,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     if (r.path.includes("{room_id}")) parameters.push(roomIdParam);
     if (r.path.includes("{user_id}")) parameters.push({ ...roomIdParam, name: "user_id" });
     if (r.path.includes("{type}")) {
-      const types = CLIENT_MESSAGE_TYPES.filter((t) => t !== "time");
-      parameters.push({ name: "type", in: "path", required: true, schema: { enum: types } });
+      parameters.push({ name: "type", in: "path", required: true, schema: { enum: HTTP_MESSAGE_TYPES } });
     }
     if (r.query) {
       for (const [name, field] of Object.entries(r.query.shape)) {

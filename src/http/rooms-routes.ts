@@ -3,6 +3,7 @@ import { Router, type Request } from "express";
 import { matchMaker } from "@colyseus/core";
 import { and, inArray } from "drizzle-orm";
 import { roomId as roomIdSchema } from "../../schema/messages.ts";
+import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import { listQuery } from "../../schema/queries.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
 import { moderationCount } from "../db/moderation-repo.ts";
@@ -138,6 +139,11 @@ export function roomsRouter(svc: Services): Router {
   /** Any room message as the token's member (bots, site backends): queue, moderation, speed, … */
   router.post("/:room_id/messages/:type", async (req, res) => {
     const type = String(req.params.type);
+    if (!HTTP_MESSAGE_TYPES.includes(type))
+      throw new AppError("INVALID_INPUT", `type: no room message "${type}" over HTTP`);
+    // the socket path is capped by MAX_MESSAGES_PER_S; over HTTP each member counts at the control rate
+    const claims = memberOf(req, svc.tokenSecret);
+    await svc.rateLimits.consume("control", { user_id: claims.user_id, ip: clientIp(req) });
     sendData(res, await memberAct(req, "message", { type, payload: req.body }));
   });
 
@@ -223,12 +229,7 @@ export function roomsRouter(svc: Services): Router {
 
 /** The live room's own view, from whichever process hosts it; undefined when dormant. */
 async function liveView(roomId: string): Promise<LiveView | undefined> {
-  if (!(await matchMaker.getRoomById(roomId))) return undefined;
-  try {
-    return (await matchMaker.remoteRoomCall(roomId, "describe")) as LiveView;
-  } catch {
-    return undefined; // went to sleep in between
-  }
+  return (await callRoom<LiveView>(roomId, "describe"))?.data;
 }
 
 function roomParam(req: Request): string {

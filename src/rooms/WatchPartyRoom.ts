@@ -14,7 +14,7 @@ import { metrics } from "../ops/metrics.ts";
 import { commentsChannel } from "./comment-channel.ts";
 import { authorizeSeat, type AdmitContext, type MemberAuth } from "./admission.ts";
 import type { Presented } from "./room-access.ts";
-import type { MemberAction, OwnerAction, RemoteResult } from "./remote.ts";
+import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
 import { RESTORE_OPTION } from "./restore.ts";
 import { metadataChanged, roomMetadata } from "./metadata.ts";
 import { Party } from "./party.ts";
@@ -97,8 +97,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     return this.party.ownerAct(userId, action);
   }
 
-  describe() {
-    return this.party.describe();
+  describe(): Promise<RemoteResult> {
+    return answer(() => this.party.describe());
   }
 
   // ---- lifecycle ----

@@ -183,3 +183,15 @@ export async function refusedWith(
   }
   throw new Error(`expected the call to be refused with ${code}`);
 }
+
+/**
+ * Rooms a test joined, left after each test of the suite that calls this (also when the test
+ * failed), so no test leaves a connection or a live room behind for the next.
+ */
+export function leftAfterEach(): Room<any>[] {
+  const rooms: Room<any>[] = [];
+  afterEach(async () => {
+    await Promise.all(rooms.splice(0).map((r) => (r.connection?.isOpen ? r.leave() : undefined)));
+  });
+  return rooms;
+}

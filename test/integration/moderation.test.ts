@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import type { Room } from "@colyseus/sdk";
 import * as repo from "../../src/db/rooms-repo.ts";
 import {
   createOptions,
   eventually,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   refusedWith,
   sdk,
@@ -18,12 +18,9 @@ import {
 describe("moderation: remove, ban, mute", function () {
   this.timeout(30_000);
   let h: Harness;
-  const rooms: Room[] = [];
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
-  });
-  afterEach(async () => {
-    await Promise.all(rooms.splice(0).map((r) => (r.connection?.isOpen ? r.leave() : undefined)));
   });
   const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
@@ -152,14 +149,16 @@ describe("moderation: remove, ban, mute", function () {
       bearer(m.welcome.member_token),
     );
     assert.deepEqual([refused.status, refused.body.error.code], [403, "NOT_HOST"]);
-    const unknown = await http(
-      h,
-      "POST",
-      `/api/rooms/${roomId}/messages/nope`,
-      {},
-      bearer(host.welcome.member_token),
-    );
-    assert.deepEqual([unknown.status, unknown.body.error.code], [400, "INVALID_INPUT"]);
+    for (const type of ["nope", "status", "time"]) {
+      const res = await http(
+        h,
+        "POST",
+        `/api/rooms/${roomId}/messages/${type}`,
+        {},
+        bearer(host.welcome.member_token),
+      );
+      assert.deepEqual([res.status, res.body.error.code], [400, "INVALID_INPUT"], `${type} over HTTP`);
+    }
     const gone = new Promise((resolve) => m.room.onLeave(resolve));
     const kick = await http(
       h,

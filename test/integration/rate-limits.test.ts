@@ -72,6 +72,21 @@ describe("rate limits (defaults per user: create 10/h, join 10/min, control 2/s,
     await host.room.leave();
   });
 
+  it("room messages over HTTP count at the control rate: a third within a second is RATE_LIMITED", async () => {
+    const host = await joined(new Client(srv.baseUrl).create("watch_party", createOptions()));
+    const send = () =>
+      fetch(`${srv.baseUrl}/api/rooms/${host.room.roomId}/messages/settings`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${host.welcome.member_token}` },
+        body: JSON.stringify({ auto_skip: true }),
+      });
+    const statuses = [(await send()).status, (await send()).status];
+    const third = await send();
+    assert.deepEqual([...statuses, third.status], [200, 200, 429]);
+    assert.ok(Number(third.headers.get("retry-after")) >= 1);
+    await host.room.leave();
+  });
+
   it("a sixth comment within a minute is refused, in the room and over HTTP", async () => {
     const host = await joined(new Client(srv.baseUrl).create("watch_party", createOptions()));
     for (let i = 0; i < 5; i++) {
