@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import type { Room } from "@colyseus/sdk";
 import {
   createOptions,
   eventually,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -16,12 +16,9 @@ import {
 describe("episode queue, auto-advance and co-hosts", function () {
   this.timeout(30_000);
   let h: Harness;
-  const rooms: Room[] = [];
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
-  });
-  afterEach(async () => {
-    await Promise.all(rooms.splice(0).map((r) => (r.connection?.isOpen ? r.leave() : undefined)));
   });
 
   const episode = (anime: string, n: number, duration_s?: number) => ({

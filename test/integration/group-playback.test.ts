@@ -4,6 +4,7 @@ import {
   createOptions,
   eventually,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -15,12 +16,9 @@ import {
 describe("group playback: wait for buffering, shared speed, skip together, ready check", function () {
   this.timeout(30_000);
   let h: Harness;
-  const rooms: Room[] = [];
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
-  });
-  afterEach(async () => {
-    await Promise.all(rooms.splice(0).map((r) => (r.connection?.isOpen ? r.leave() : undefined)));
   });
 
   /** host + two members, playing from 10 s */
