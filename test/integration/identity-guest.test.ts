@@ -275,3 +275,47 @@ describe("identity: guest mode (the default)", function () {
     assert.equal(ok.welcome.is_owner, false);
   });
 });
+
+describe("identity: guest identities are limited per address", function () {
+  this.timeout(60_000);
+  let srv: ServerProcess;
+  before(async () => {
+    srv = await startServerProcess({
+      DATABASE_URL: process.env.DATABASE_URL,
+      DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-guest-rl-")),
+      REDIS_URL: "",
+      LOG_LEVEL: "warn",
+      AUTH_MODE: "",
+      RATE_GUEST_IDENTITY_PER_HOUR: "2",
+    });
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  it("POST /auth/anonymous and tokenless creates share RATE_GUEST_IDENTITY_PER_HOUR; past it both are RATE_LIMITED", async () => {
+    const first = await fetch(`${srv.baseUrl}/auth/anonymous`, { method: "POST" });
+    assert.equal(first.status, 201);
+    const room = await new Client(srv.baseUrl).create("watch_party", {
+      title: "Night",
+      anime_id: uid("anime"),
+      anime_title: "Frieren",
+      episode_number: 1,
+      video_url: "https://videos.example/1.webm",
+      host_username: "Hana",
+    });
+    room.reconnection.enabled = false;
+    await room.leave();
+    const third = await fetch(`${srv.baseUrl}/auth/anonymous`, { method: "POST" });
+    assert.equal(third.status, 429);
+    assert.ok(Number(third.headers.get("retry-after")) >= 1);
+    await refusedWith(new Client(srv.baseUrl).joinById(room.roomId, { username: "Late" }), "RATE_LIMITED");
+    // an identity already issued still works
+    const token = ((await first.json()) as { token: string }).token;
+    const c = new Client(srv.baseUrl);
+    c.auth.token = token;
+    const ok = await c.joinById(room.roomId, { username: "Kept" });
+    ok.reconnection.enabled = false;
+    await ok.leave();
+  });
+});
