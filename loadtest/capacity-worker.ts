@@ -2,7 +2,14 @@
  * Child process of loadtest/capacity.ts: holds lean members (a process may open only so many
  * sockets) and makes each send `status` every 3 s, at a random phase. Commands arrive over IPC.
  */
-import { connectLean, encodeMessage, reserveSeat, type LeanMember, type Seat } from "./lean-client.ts";
+import {
+  connectLean,
+  encodeMessage,
+  received,
+  reserveSeat,
+  type LeanMember,
+  type Seat,
+} from "./lean-client.ts";
 
 const STATUS_EVERY_MS = 3000;
 const members: LeanMember[] = [];
@@ -11,6 +18,7 @@ const status = encodeMessage("status", { current_time: 0, is_playing: false });
 type Command =
   | { cmd: "join"; baseUrl: string; roomId: string; count: number; prefix: string }
   | { cmd: "host"; baseUrl: string; seat: Seat }
+  | { cmd: "traffic" }
   | { cmd: "stop" };
 
 function startReporting(m: LeanMember): void {
@@ -23,6 +31,10 @@ function startReporting(m: LeanMember): void {
 process.on("message", async (msg: Command) => {
   try {
     if (msg.cmd === "stop") process.exit(0);
+    if (msg.cmd === "traffic") {
+      process.send!({ ok: true, members: members.length, ...received });
+      return;
+    }
     if (msg.cmd === "host") {
       const m = await connectLean(msg.baseUrl, msg.seat);
       members.push(m);

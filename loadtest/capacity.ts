@@ -1,14 +1,19 @@
 /**
- * How many members one process holds while every member sends `status` every 3 s and the
- * event loop's delay p99 stays under 25 ms; and the RSS per member.
+ * How flat latency stays as one process fills up: members in rooms of --room-size, each
+ * sending `status` every 3 s, joined in steps (default 6,000, 12,000, 18,000). Per step:
  *
- *   npm run loadtest:capacity -- --step 2000 --max 19000 --room-size 50
+ *   npm run loadtest:capacity                                  # PGlite, steps 6k/12k/18k
+ *   DATABASE_URL=postgres://… npm run loadtest:capacity -- --steps 6000,12000,18000 --hold 40
+ *   npm run loadtest:capacity -- --step 2000 --max 19000       # the older "how many" sweep
  *
- * Members are lean clients (loadtest/lean-client.ts) spread over child processes, in rooms of
- * --room-size. After each step of members has joined, the script waits --settle seconds (at
- * least three report rounds), then reads the server's event-loop delay p99 from /metrics
- * (prom-client resets it on every scrape, so each figure covers one step) and its RSS.
- * Without --url it starts its own server (PGlite, or DATABASE_URL if set).
+ * After a step's joins and --settle seconds, a seek probe (loadtest/seek-probe.ts: an SDK host
+ * seeking every --probe-ms in its own room of two) runs for --hold seconds; then the script
+ * reads, from the server's /metrics, its event-loop delay p50/p99/max over exactly that hold
+ * (prom-client resets the histogram on every scrape), and from /proc its RSS and CPU time. The
+ * lean members count every frame and byte they receive.
+ * Members are lean clients (loadtest/lean-client.ts) spread over child processes.
+ * Without --url it starts its own server (PGlite, or DATABASE_URL if set); --cpu-prof DIR
+ * starts it with Node's --cpu-prof (read the profile with loadtest/long-tasks.ts).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -17,26 +22,41 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { startServerProcess } from "../test/helpers/process.ts";
+import { LOADTEST_LIMITS } from "./limits.ts";
+import { startSeekProbe } from "./seek-probe.ts";
 
 const { values: args } = parseArgs({
   options: {
-    step: { type: "string", default: "2000" },
+    steps: { type: "string", default: "6000,12000,18000" },
+    step: { type: "string" },
     max: { type: "string", default: "19000" },
     "room-size": { type: "string", default: "50" },
     settle: { type: "string", default: "10" },
+    hold: { type: "string", default: "40" },
+    "probe-ms": { type: "string", default: "250" },
     "per-worker": { type: "string", default: "9500" },
-    "eld-limit-ms": { type: "string", default: "25" },
+    "cpu-prof": { type: "string" },
   },
 });
-const STEP = Number(args.step);
-const MAX = Number(args.max);
+const STEPS = args.step
+  ? Array.from({ length: Math.ceil(Number(args.max) / Number(args.step)) }, (_, i) =>
+      Math.min(Number(args.max), (i + 1) * Number(args.step)),
+    )
+  : args.steps.split(",").map(Number);
 const ROOM_SIZE = Number(args["room-size"]);
 const SETTLE_S = Number(args.settle);
+const HOLD_S = Number(args.hold);
+const PROBE_MS = Number(args["probe-ms"]);
 const PER_WORKER = Number(args["per-worker"]);
-const ELD_LIMIT_MS = Number(args["eld-limit-ms"]);
+const CLK_TCK = 100; // Linux USER_HZ
 
 const rssKb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+/** user + system CPU seconds of a process so far */
+const cpuS = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+};
 
 interface Worker {
   child: ChildProcess;
@@ -69,19 +89,24 @@ function startWorker(): Promise<Worker> {
 }
 
 async function main(): Promise<void> {
-  const srv = await startServerProcess({
-    DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-cap-")),
-    LOG_LEVEL: "warn",
-    AUTH_MODE: "open",
-    RATE_ROOM_CREATE_PER_HOUR: "1000000",
-  });
+  const srv = await startServerProcess(
+    {
+      DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-cap-")),
+      LOG_LEVEL: "warn",
+      AUTH_MODE: "open",
+      ...LOADTEST_LIMITS,
+    },
+    { nodeArgs: args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [] },
+  );
   const pid = srv.child.pid!;
   const workers: Worker[] = [];
   const scrape = async () => {
     const text = await (await fetch(`${srv.baseUrl}/metrics`)).text();
     const v = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? 0);
     return {
+      eldP50Ms: v("nodejs_eventloop_lag_p50_seconds") * 1000,
       eldP99Ms: v("nodejs_eventloop_lag_p99_seconds") * 1000,
+      eldMaxMs: v("nodejs_eventloop_lag_max_seconds") * 1000,
       members: v("anisync_members"),
       statusIn: v('anisync_messages_in_total\\{type="status"\\}'),
     };
@@ -94,15 +119,17 @@ async function main(): Promise<void> {
     console.log(
       `idle: RSS ${(rssIdleKb / 1024).toFixed(1)} MB, event-loop delay p99 ${idle.eldP99Ms.toFixed(1)} ms`,
     );
-    console.log("members | rooms | join s | status/s | ELD p99 ms | RSS MB | RSS per member");
-
+    console.log(
+      "members | rooms | join s | status/s | ELD p50/p99/max ms | seeks | probe p50/p95/p99/max ms | CPU % | RSS MB | KB/member | frames, bytes /member/s",
+    );
+    const probe = await startSeekProbe(srv.baseUrl, String(process.pid));
     let total = 0;
     let rooms = 0;
-    let best: { members: number; perMemberKb: number } | undefined;
-    let lastStatus = idle.statusIn;
-    let lastAt = performance.now();
-    while (total < MAX) {
-      const target = Math.min(MAX, total + STEP);
+    const traffic = async () => {
+      const all = await Promise.all(workers.map((w) => w.ask({ cmd: "traffic" }) as Promise<any>));
+      return { frames: sum(all.map((t) => t.frames)), bytes: sum(all.map((t) => t.bytes)) };
+    };
+    for (const target of STEPS) {
       const t0 = performance.now();
       while (total < target) {
         let w = workers.find((x) => x.members + ROOM_SIZE <= PER_WORKER);
@@ -139,33 +166,44 @@ async function main(): Promise<void> {
         rooms++;
       }
       const joinS = (performance.now() - t0) / 1000;
-      await scrape(); // reset the delay histogram: the next figure covers steady reporting only
       await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+      const before = await scrape(); // resets the delay histogram: the figure covers the hold only
+      const cpu0 = cpuS(pid);
+      const tr0 = await traffic();
+      const h0 = performance.now();
+      const p = await probe.run(HOLD_S, PROBE_MS);
       const m = await scrape();
-      const now = performance.now();
-      const statusPerS = ((m.statusIn - lastStatus) * 1000) / (now - lastAt);
-      lastStatus = m.statusIn;
-      lastAt = now;
+      const heldS = (performance.now() - h0) / 1000;
+      const cpuPct = ((cpuS(pid) - cpu0) / heldS) * 100;
+      const tr1 = await traffic();
+      const statusPerS = (m.statusIn - before.statusIn) / heldS;
       const rss = rssKb(pid);
       const perMemberKb = (rss - rssIdleKb) / total;
+      const f = (x: number) => x.toFixed(1);
       console.log(
-        `${String(total).padStart(7)} | ${String(rooms).padStart(5)} | ${joinS.toFixed(1).padStart(6)} | ${statusPerS.toFixed(0).padStart(8)} | ${m.eldP99Ms.toFixed(1).padStart(10)} | ${(rss / 1024).toFixed(1).padStart(6)} | ${perMemberKb.toFixed(1)} KB`,
+        [
+          String(total).padStart(7),
+          String(rooms).padStart(5),
+          f(joinS).padStart(6),
+          statusPerS.toFixed(0).padStart(8),
+          `${f(m.eldP50Ms)}/${f(m.eldP99Ms)}/${f(m.eldMaxMs)}`.padStart(18),
+          `${p.seeks}${p.lost ? ` (${p.lost} lost)` : ""}`.padStart(5),
+          `${f(p.p50)}/${f(p.p95)}/${f(p.p99)}/${f(p.max)}`.padStart(24),
+          cpuPct.toFixed(0).padStart(5),
+          f(rss / 1024).padStart(6),
+          f(perMemberKb).padStart(9),
+          `${((tr1.frames - tr0.frames) / total / heldS).toFixed(2)}, ${((tr1.bytes - tr0.bytes) / total / heldS).toFixed(1)}`,
+        ].join(" | "),
       );
-      if (m.eldP99Ms >= ELD_LIMIT_MS) break;
-      best = { members: total, perMemberKb };
     }
-    if (best) {
-      console.log(
-        `held ${best.members} members with event-loop delay p99 < ${ELD_LIMIT_MS} ms; ${best.perMemberKb.toFixed(1)} KB RSS per member`,
-      );
-    } else {
-      console.log(`the first step already exceeded ${ELD_LIMIT_MS} ms`);
-    }
+    await probe.close();
   } finally {
     for (const w of workers) w.child.kill();
     await srv.stop();
   }
 }
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 await main();
 process.exit(0);

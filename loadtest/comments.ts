@@ -16,6 +16,7 @@ import pg from "pg";
 import { Client, type Room } from "@colyseus/sdk";
 import { openDatabase } from "../src/db/connect.ts";
 import { startServerProcess } from "../test/helpers/process.ts";
+import { LOADTEST_LIMITS } from "./limits.ts";
 import { percentile } from "./stats.ts";
 
 const { values: args } = parseArgs({
@@ -116,8 +117,7 @@ async function main(): Promise<void> {
     DATABASE_URL: url,
     LOG_LEVEL: "warn",
     AUTH_MODE: "open",
-    RATE_COMMENT_PER_MIN: "100000",
-    RATE_ROOM_CREATE_PER_HOUR: "100000",
+    ...LOADTEST_LIMITS,
   });
   try {
     const episode = (i: number) => 1 + ((i * 37) % EPISODES);

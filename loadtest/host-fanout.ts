@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { Client } from "@colyseus/sdk";
 import { startServerProcess, type ServerProcess } from "../test/helpers/process.ts";
+import { LOADTEST_LIMITS } from "./limits.ts";
 import { percentile } from "./stats.ts";
 import { joinLean } from "./lean-client.ts";
 
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: "warn",
       AUTH_MODE: "open",
       MAX_MEMBERS_PER_ROOM: String(Math.max(2000, MEMBERS + 10)),
-      RATE_CONTROL_PER_S: "1000", // the benchmark seeks 20 times a second
+      ...LOADTEST_LIMITS,
     });
     url = proc.baseUrl;
     pid = proc.child.pid;

@@ -20,6 +20,9 @@ export interface Seat {
   publicAddress?: string;
 }
 
+/** Everything the lean members of this process received: frames and bytes. */
+export const received = { frames: 0, bytes: 0 };
+
 export interface LeanMember {
   /** called with performance.now() for every state patch frame received */
   onPatch: (at: number) => void;
@@ -80,6 +83,8 @@ export async function connectLean(baseUrl: string, seat: Seat): Promise<LeanMemb
   await new Promise<void>((resolve, reject) => {
     ws.once("error", reject);
     ws.on("message", (data: Buffer) => {
+      received.frames++;
+      received.bytes += data.length;
       if (data[0] === JOIN_ROOM) {
         ws.send(new Uint8Array([JOIN_ROOM]));
         resolve();

@@ -139,6 +139,11 @@ const schema = z.object({
   /** on shutdown, how long rooms may wait for their pending writes before the rest is given up */
   SHUTDOWN_DRAIN_S: seconds.default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** let @colyseus/core load @pm2/io (PM2's metrics: ccu and room count in `pm2 monit`) */
+  PM2_IO: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 export type Config = z.infer<typeof schema>;

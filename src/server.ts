@@ -3,7 +3,7 @@
  * the HTTP API and background jobs. index.ts calls this; tests call it too.
  */
 import { LocalDriver, LocalPresence, Server, matchMaker } from "@colyseus/core";
-import { WebSocketTransport } from "@colyseus/ws-transport";
+import { SpreadHeartbeatTransport } from "./ops/heartbeat-transport.ts";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
@@ -24,10 +24,12 @@ import { installServices, type Services } from "./services.ts";
 import { installMatchmakingRoutes } from "./rooms/matchmaking.ts";
 import { ROOM_NAME } from "./rooms/restore.ts";
 import { installCors } from "./ops/cors.ts";
+import { keepPm2IoOut } from "./ops/pm2-io.ts";
 import { colyseusLogger, routeColyseusDebug } from "./ops/log-stream.ts";
 import { metrics } from "./ops/metrics.ts";
 import { CleanupJob } from "./jobs/cleanup.ts";
 import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
+import { PATCH_STEP_MS, PatchScheduler } from "./rooms/patch-scheduler.ts";
 
 export interface AniSync {
   colyseus: Server;
@@ -42,6 +44,7 @@ export async function createAniSync(
   opts: { log?: Logger; exitOnSignal?: boolean } = {},
 ): Promise<AniSync> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  if (!config.PM2_IO) keepPm2IoOut();
   const database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -81,6 +84,9 @@ export async function createAniSync(
       }),
       rateLimits: new RateLimits(limitPoints(config), redis),
       samples,
+      patches: new PatchScheduler(config.PATCH_RATE_MS, PATCH_STEP_MS, (err) =>
+        log.error("room patch failed", { err }),
+      ),
       reactions,
       log,
       redis,
@@ -90,7 +96,7 @@ export async function createAniSync(
 
     const { presence, driver } = await clusterBackends(config);
     routeColyseusDebug(log);
-    const transport = new WebSocketTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
+    const transport = new SpreadHeartbeatTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
     const colyseus = new Server({
       transport,
       presence,
@@ -130,6 +136,7 @@ export async function createAniSync(
       outboxes.beginShutdown(config.SHUTDOWN_DRAIN_S * 1000);
       await outboxes.drain();
       cleanup.stop();
+      svc.patches.stop();
       await samples.stop();
       await reactions.stop();
       redis?.disconnect();

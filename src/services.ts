@@ -13,6 +13,7 @@ import type { Logger } from "./log.ts";
 import type { IdentityService } from "./security/identity.ts";
 import type { KeyThrottle } from "./security/key-throttle.ts";
 import type { RateLimits } from "./security/rate-limits.ts";
+import type { PatchScheduler } from "./rooms/patch-scheduler.ts";
 
 export interface Services {
   config: Config;
@@ -26,6 +27,8 @@ export interface Services {
   /** HTTP and matchmaking limits, shared through Redis in a cluster */
   rateLimits: RateLimits;
   samples: SampleWriter;
+  /** sends every room's state patches, a slot of rooms at a time */
+  patches: PatchScheduler;
   /** timeline reactions, counted per 30 s bucket */
   reactions: ReactionCounter;
   /** the cluster's Redis, when REDIS_URL is set */

@@ -1,6 +1,8 @@
 /**
- * Buffers sync samples from every room of this process and writes them in multi-row
- * batches on a timer: never one insert per status report.
+ * Buffers sync samples from every room of this process and writes them on a timer: never one
+ * insert per status report. A flush goes out in slices of SLICE_ROWS rows with a turn of the
+ * event loop between them: at 18,000 members a flush holds ~3,600 rows, which embedded PGlite
+ * (WebAssembly on the main thread) would insert in one task of 100+ ms, delaying every room.
  */
 import type { Db } from "../db/connect.ts";
 import { PeriodicFlush } from "./periodic-flush.ts";
@@ -10,6 +12,9 @@ async function keepExistingRooms(db: Db, rows: SampleRow[]): Promise<SampleRow[]
   const live = await existingRoomIds(db, [...new Set(rows.map((r) => r.room_id))]);
   return rows.filter((r) => live.has(r.room_id));
 }
+
+export const SLICE_ROWS = 100;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SampleWriter extends PeriodicFlush {
   private buffer: SampleRow[] = [];
@@ -38,12 +43,19 @@ export class SampleWriter extends PeriodicFlush {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
+    for (let i = 0; i < batch.length; i += SLICE_ROWS) {
+      if (i > 0) await nextTurn();
+      await this.writeSlice(batch.slice(i, i + SLICE_ROWS));
+    }
+  }
+
+  private async writeSlice(rows: SampleRow[]): Promise<void> {
     try {
-      await insertSamples(this.db, batch);
+      await insertSamples(this.db, rows);
     } catch {
       // most likely a room deleted meanwhile (foreign key): keep the rows of rooms that exist
       try {
-        await insertSamples(this.db, await keepExistingRooms(this.db, batch));
+        await insertSamples(this.db, await keepExistingRooms(this.db, rows));
       } catch (err) {
         this.onError(err);
       }

@@ -19,6 +19,8 @@ import { RESTORE_OPTION } from "./restore.ts";
 import { metadataChanged, roomMetadata } from "./metadata.ts";
 import { Party } from "./party.ts";
 
+const NEVER_MS = 2 ** 31 - 1; // the longest delay a Node timer takes (24.8 days)
+
 export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override state = new WatchPartyState();
 
@@ -32,7 +34,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override async onCreate(options: Record<string, unknown>): Promise<void> {
     this.svc = services();
     const { config } = this.svc;
-    this.patchRate = config.PATCH_RATE_MS;
+    // Patches go out from the process's PatchScheduler (one timer, rooms spread over slots).
+    // Colyseus arms a per-room timer for patchRate, or for clock ticks when patchRate is null
+    // and no simulation interval exists: a simulation interval that never fires holds both off.
+    this.setSimulationInterval(() => {}, NEVER_MS);
+    this.patchRate = null;
     this.maxClients = config.MAX_MEMBERS_PER_ROOM;
     this.maxMessagesPerSecond = config.MAX_MESSAGES_PER_S;
     this.seatReservationTimeout = config.SEAT_RESERVATION_S;
@@ -81,6 +87,13 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       this.broadcast("comment", comment);
       metrics.messagesOut.inc({ type: "comment" }, this.clients.length);
     });
+    this.svc.patches.add(this);
+  }
+
+  /** The PatchScheduler's turn: the room's clock timers, then its pending changes (none: nothing sent). */
+  patchTick(): void {
+    this.clock.tick();
+    this.broadcastPatch();
   }
 
   // ---- remote calls (HTTP API and admission) ----
@@ -130,6 +143,7 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   }
 
   override async onDispose(): Promise<void> {
+    this.svc.patches.remove(this);
     await this.party.dispose();
   }
 

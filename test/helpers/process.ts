@@ -22,10 +22,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `port`: listen there (a restart on the same address); default a free one. */
+/**
+ * `port`: listen there (a restart on the same address); default a free one. `nodeArgs`: flags
+ * for Node itself (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry on Node 24).
+ */
 export async function startServerProcess(
   env: Record<string, string | undefined>,
-  opts: { port?: number } = {},
+  opts: { port?: number; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
   const clean: Record<string, string> = {};
@@ -40,7 +43,10 @@ export async function startServerProcess(
   })) {
     if (v !== undefined) clean[k] = v;
   }
-  const child = spawn(process.execPath, ["src/index.ts"], { env: clean, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "src/index.ts"], {
+    env: clean,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
