@@ -3,14 +3,18 @@
  * three-episode queue of short test videos through two auto-advances (the shared test server counts
  * down ADVANCE_COUNTDOWN_S = 1 s) and end on the third item together. The host builds the queue with
  * the page's form, names a co-host and sees the moderation buttons; axe checks the room view with
- * the queue panel and those buttons on.
+ * the queue panel and those buttons on. A second test: an item without a length advances when the host's
+ * player reaches the end of the video.
  */
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { server, uid, type Harness } from "../helpers/server.ts";
 import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
 import { axeFindings, isSerious, summary } from "../helpers/axe.ts";
+import { startServerProcess } from "../helpers/process.ts";
 
 const ARTIFACTS = "test/browser/artifacts";
 
@@ -74,7 +78,7 @@ async function onEpisode(page: Page, ep: number, playing: boolean): Promise<void
   );
 }
 
-describe("the demo page: three browsers binge a queue through two auto-advances", function () {
+describe("the demo page's episode queue: three browsers binge through two auto-advances", function () {
   this.timeout(150_000);
   let h: Harness;
   let browser: Browser;
@@ -91,13 +95,13 @@ describe("the demo page: three browsers binge a queue through two auto-advances"
     await browser?.close();
   });
 
-  async function open(width: number): Promise<{ page: Page; errors: string[] }> {
+  async function open(width: number, base = h.baseUrl): Promise<{ page: Page; errors: string[] }> {
     const ctx = await browser.newContext({ viewport: { width, height: 900 } });
     contexts.push(ctx);
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(h.baseUrl);
+    await page.goto(base);
     return { page, errors };
   }
 
@@ -210,5 +214,44 @@ describe("the demo page: three browsers binge a queue through two auto-advances"
     assert.deepEqual([hostErrors, ...members.map((m) => m.errors)].flat(), []);
     await members[0]!.page.click("#leave");
     await host.click("#leave");
+  });
+
+  it("an item without a length: the host's player reaching the end starts the countdown, then the next episode plays", async () => {
+    // a server of its own with a 3 s countdown: the SDK treats a room change less than 2 s after the
+    // host's own control (here the pause its player sends at the end) as that control's echo
+    const srv = await startServerProcess({
+      DATABASE_URL: process.env.DATABASE_URL,
+      DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-ended-")),
+      REDIS_URL: "",
+      LOG_LEVEL: "warn",
+      AUTH_MODE: "open",
+      ADVANCE_COUNTDOWN_S: "3",
+    });
+    try {
+      const { page: host, errors } = await open(1100, srv.baseUrl);
+      await host.fill("#create-form [name=username]", "Hana");
+      await host.fill("#create-form [name=anime_id]", uid("ended"));
+      await host.fill("#create-form [name=episode_number]", "1");
+      await host.fill("#create-form [name=video_url]", `${srv.baseUrl}/media/test.webm?ep=1`);
+      await host.uncheck("#create-form [name=private]");
+      await host.click("#create-form button");
+      await host.waitForSelector("#queue-form:not(.hidden)");
+      await host.fill("#queue-form [name=video_url]", `${srv.baseUrl}/media/test.webm?ep=2`);
+      await host.click("#queue-form button[type=submit]");
+      await host.waitForFunction(() => document.querySelectorAll("#queue li").length === 2);
+      // the host plays the last second of the 90 s video
+      await host.evaluate(async () => {
+        const video = document.getElementById("video") as HTMLVideoElement;
+        video.currentTime = 89;
+        await video.play();
+      });
+      const text = await countdownShown(host, "Episode 2 · AniSync demo");
+      assert.match(text, /^Next: Episode 2 · AniSync demo in [1-3] s$/);
+      await onEpisode(host, 2, true);
+      assert.deepEqual(errors, []);
+      await host.click("#leave");
+    } finally {
+      await srv.stop();
+    }
   });
 });
