@@ -1,7 +1,9 @@
-// The room view: the video in sync, members, comments, invite link. Incoming comments and this
+// The room view: the video in sync, members, comments, invite link (the episode queue and the
+// members' roles and moderation buttons: queue.js). Incoming comments and this
 // member's sync status are live regions (#comments is a log, #sync-status a status).
 import { attach } from "/vendor/anisync-client.js";
 import { $, el, clock, memberTokens } from "./dom.js";
+import { enterQueue, leaveQueue, memberActions, memberBadges } from "./queue.js";
 
 let party;
 let detach;
@@ -26,6 +28,7 @@ export function enterParty(joined) {
     onAutoplayBlocked: () =>
       ($("party-error").textContent = "Press play to start: the browser blocked autoplay."),
   });
+  enterQueue(party, video);
   const mine = party;
   const live =
     (fn) =>
@@ -80,6 +83,7 @@ function seekFromLink() {
 export async function leaveParty() {
   const leaving = party;
   party = undefined;
+  leaveQueue();
   detach?.();
   detach = undefined;
   const video = $("video");
@@ -133,8 +137,11 @@ function render() {
   $("room-id").textContent = party.roomId;
   $("me").textContent = s.members.get(party.userId)?.username ?? party.userId;
   $("me").dataset.userId = party.userId;
+  const mine = s.members.get(party.userId);
   $("role").textContent =
-    [party.isOwner && "owner", party.isHost && "host"].filter(Boolean).join(" · ") || "member";
+    [party.isOwner && "owner", party.isHost && "host", mine?.is_cohost && "co-host"]
+      .filter(Boolean)
+      .join(" · ") || "member";
   $("role").className = `pill ${party.isHost ? "host" : ""}`;
   $("key-line").classList.toggle("hidden", !party.accessKey);
   $("room-key").textContent = party.accessKey ?? "";
@@ -142,7 +149,6 @@ function render() {
   const pb = s.playback;
   $("playback-line").textContent =
     `${pb.is_playing ? "Playing" : "Paused"} at ${clock(party.expectedPosition())} · action #${pb.seq}`;
-  const mine = s.members.get(party.userId);
   const sync = away
     ? away === "left"
       ? "You are no longer in this party."
@@ -156,7 +162,7 @@ function render() {
 
 function renderMembers(s) {
   const list = $("members");
-  const refocus = document.activeElement?.dataset?.makeHost;
+  const refocus = document.activeElement?.dataset?.focusKey;
   list.replaceChildren();
   const members = [...s.members.values()].sort((a, b) => a.joined_at - b.joined_at);
   for (const m of members) {
@@ -166,6 +172,7 @@ function renderMembers(s) {
     who.append(el("b", m.username), " ");
     if (m.user_id === s.owner_user_id) who.append(el("span", "owner", "pill"), " ");
     if (m.is_host) who.append(el("span", "host", "pill host"), " ");
+    who.append(...memberBadges(m));
     if (!m.connected) who.append(el("span", "away", "pill off"));
     const status = el("span");
     const drift = m.sync_status === "unknown" ? "" : ` ${m.drift >= 0 ? "+" : ""}${m.drift.toFixed(2)} s`;
@@ -173,15 +180,16 @@ function renderMembers(s) {
     if (party.isHost && m.user_id !== party.userId && m.connected) {
       const make = el("button", "make host", "small secondary");
       make.type = "button";
-      make.dataset.makeHost = m.user_id;
-      make.setAttribute("aria-label", `Make ${m.username} the host`);
+      make.dataset.focusKey = `make-host:${m.user_id}`;
+      make.setAttribute("aria-label", `Make host: ${m.username}`);
       make.addEventListener("click", () => party.transferHost(m.user_id));
       status.append(make);
     }
+    status.append(...memberActions(m));
     li.append(who, status);
     list.append(li);
   }
-  if (refocus) list.querySelector(`[data-make-host="${CSS.escape(refocus)}"]`)?.focus();
+  if (refocus) list.querySelector(`[data-focus-key="${CSS.escape(refocus)}"]`)?.focus();
 }
 
 async function loadComments() {

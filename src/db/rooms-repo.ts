@@ -127,6 +127,23 @@ export async function memberLeft(db: Db, roomId: string, userId: string, atMs: n
     .where(and(eq(members.room_id, roomId), eq(members.user_id, userId)));
 }
 
+/** Promote (`on`) or demote a co-host; the member row exists since their first stay. */
+export async function setCohost(db: Db, roomId: string, userId: string, on: boolean): Promise<void> {
+  await db
+    .update(members)
+    .set({ is_cohost: on })
+    .where(and(eq(members.room_id, roomId), eq(members.user_id, userId)));
+}
+
+/** The room's co-hosts (verified user ids), present or not. */
+export async function cohostsOf(db: Db, roomId: string): Promise<string[]> {
+  const rows = await db
+    .select({ user_id: members.user_id })
+    .from(members)
+    .where(and(eq(members.room_id, roomId), eq(members.is_cohost, true)));
+  return rows.map((r) => r.user_id);
+}
+
 /** Members whose stay has not ended (used when a room went away without saying goodbye). */
 export async function closeOpenStays(db: Db, roomId: string, atMs: number): Promise<void> {
   await db

@@ -88,6 +88,8 @@ export const members = pgTable(
     left_at: doublePrecision("left_at"),
     /** id of the current (or last) stay; member tokens of other stays are refused */
     stay: text("stay"),
+    /** named co-host by the host; kept across stays, dormancy and restarts until demoted */
+    is_cohost: boolean("is_cohost").notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.room_id, t.user_id] })],
 );

@@ -26,6 +26,8 @@ export class Membership<C extends { sessionId: string }> {
   readonly seats = new Seats<C>();
   /** everyone seated since this instance started (their stored stay may still be on its way) */
   private readonly seated = new Set<string>();
+  /** whom the host named co-host (verified user ids, stored): they keep the role across stays */
+  private readonly cohosts = new Set<string>();
   private readonly state: WatchPartyState;
   private readonly store: RoomStore;
   private readonly log: Logger;
@@ -107,7 +109,7 @@ export class Membership<C extends { sessionId: string }> {
       last_heartbeat: 0,
       ready: "",
       lagging: false,
-      is_cohost: false,
+      is_cohost: this.cohosts.has(auth.user_id),
       muted: false,
     });
     this.state.members.set(auth.user_id, member);
@@ -126,6 +128,28 @@ export class Membership<C extends { sessionId: string }> {
     };
     this.store.memberJoined(stay, this.state.members.size);
     return seat;
+  }
+
+  /** At create or restore: the stored co-hosts. */
+  loadCohosts(userIds: Iterable<string>): void {
+    for (const id of userIds) this.cohosts.add(id);
+  }
+
+  /** `set_cohost`: a present member is promoted or demoted; an absent co-host can be demoted. */
+  setCohost(userId: string, on: boolean): void {
+    const member = this.state.members.get(userId);
+    if (!member && (on || !this.cohosts.has(userId)))
+      throw new AppError("MEMBER_NOT_FOUND", `no member "${userId}"`);
+    if (member) member.is_cohost = on;
+    if (on === this.cohosts.has(userId)) return;
+    if (on) this.cohosts.add(userId);
+    else this.cohosts.delete(userId);
+    this.store.cohost(userId, on);
+  }
+
+  /** A removed or banned member is co-host no more. */
+  demote(userId: string): void {
+    if (this.cohosts.has(userId)) this.setCohost(userId, false);
   }
 
   /** Whether this user held a seat in this live instance. */

@@ -1,7 +1,8 @@
 /**
  * Moderation in a live room, by the host or the owner: remove a member (with a reason shown to
  * them; their seat and member token end at once), ban (removed, and refused at every later join,
- * key or invite notwithstanding, across restarts), unban, mute a member's comments. Every action
+ * key or invite notwithstanding, across restarts; either way no longer co-host), unban, mute a
+ * member's comments. Every action
  * is stored (`moderation_actions`) and counted in the room's stats. No Colyseus imports.
  */
 import type { WatchPartyState } from "../../schema/state.ts";
@@ -47,6 +48,7 @@ export class Moderation<C extends Leaver> {
     } else if (!this.members.seats.occupied(target)) {
       throw new AppError("MEMBER_NOT_FOUND", `no member "${target}"`);
     }
+    this.members.demote(target);
     await this.log(ban ? "ban" : "remove", by, target, text);
     const seat = this.members.seats.occupied(target);
     if (seat?.phase === "connected")

@@ -26,7 +26,6 @@ import {
   type ReactionView,
 } from "../../schema/messages.ts";
 import type { WatchPartyState } from "../../schema/state.ts";
-import { AppError } from "../errors.ts";
 import { metrics } from "../ops/metrics.ts";
 import type { ReactionCounter } from "../jobs/reaction-counter.ts";
 import type { RateLimits } from "../security/rate-limits.ts";
@@ -44,6 +43,8 @@ export interface PartyContext {
     mute(by: string, target: string, muted: boolean): Promise<void>;
   };
   state: WatchPartyState;
+  /** promote or demote a co-host (stored: the role outlives stays and restarts) */
+  setCohost(userId: string, on: boolean): void;
   group: GroupPlayback;
   queue: RoomQueue;
   store: RoomStore;
@@ -98,11 +99,7 @@ export function wirePartyMessages(ctx: PartyContext, on: On): void {
   manage("queue_jump", queueJumpMessage, ({ item_id }) => ctx.queue.jump(item_id));
   manage("advance_cancel", advanceMessage, () => ctx.queue.cancelCountdown());
   manage("advance_now", advanceMessage, () => ctx.queue.advanceNow(true));
-  host("set_cohost", setCohostMessage, ({ user_id, cohost }) => {
-    const member = ctx.state.members.get(user_id);
-    if (!member) throw new AppError("MEMBER_NOT_FOUND", `no member "${user_id}"`);
-    member.is_cohost = cohost;
-  });
+  host("set_cohost", setCohostMessage, ({ user_id, cohost }) => ctx.setCohost(user_id, cohost));
   on("ready", (seat, payload) =>
     ctx.group.answerReady(seat.user_id, parseOrThrow(readyMessage, payload).ready),
   );

@@ -143,6 +143,7 @@ export class Party<C extends Connection> {
     this.state.playback.assign(start.playback);
     this.state.settings.assign(start.settings);
     this.queue.load(start.queue, start.current_item, start.segments);
+    this.members.loadCohosts(start.cohosts);
     await this.moderation.load();
     const { owner } = start;
     if (owner) this.members.seats.reserve(owner.user_id, owner.stay, Date.now() + this.hooks.reservationMs());
@@ -319,6 +320,7 @@ export class Party<C extends Connection> {
         limits: this.limits,
         reactions: this.svc.reactions,
         moderation: this.moderation,
+        setCohost: (userId, on) => this.members.setCohost(userId, on),
         authorize: (userId, permission) => this.authorize(userId, permission),
         apply: (cmd, flush) => this.apply(cmd, flush),
         broadcast: (type, message) => this.hooks.broadcast(type, message),

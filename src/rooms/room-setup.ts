@@ -1,7 +1,7 @@
 /**
  * How a room comes to life: created fresh from verified options (the creator is owner and host;
  * a private room gets a key and an invite), or restored from its stored row after dormancy
- * (paused where it was; open stays closed, so earlier member tokens end).
+ * (paused where it was; open stays closed, so earlier member tokens end; co-hosts keep the role).
  */
 import { createRoomOptions } from "../../schema/messages.ts";
 import type { Db } from "../db/connect.ts";
@@ -26,6 +26,8 @@ export interface RoomStart {
   current_item: string;
   playback: PlaybackSnapshot;
   secrets: RoomSecrets | undefined;
+  /** verified user ids the host named co-host (they are co-host again whenever they join) */
+  cohosts: string[];
   /** a fresh room's creator, whose seat is reserved */
   owner?: OwnerSeat;
 }
@@ -69,7 +71,7 @@ export async function createRoom(
     current_item: "",
   };
   await repo.insertRoom(db, row);
-  return { ...started(row), playback: initialPlayback(now), secrets, owner };
+  return { ...started(row), playback: initialPlayback(now), secrets, cohosts: [], owner };
 }
 
 export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
@@ -83,7 +85,8 @@ export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
   const playback = dormantPlayback(row);
   await repo.closeOpenStays(db, roomId, Date.now());
   await repo.setRoomStatus(db, roomId, "live", playback);
-  return { ...started(row), playback, secrets };
+  const cohosts = await repo.cohostsOf(db, roomId);
+  return { ...started(row), playback, secrets, cohosts };
 }
 
 function started(

@@ -76,6 +76,11 @@ export class RoomStore {
     );
   }
 
+  cohost(userId: string, on: boolean): Promise<void> {
+    const id = this.roomId();
+    return this.push(on ? "co-host named" : "co-host demoted", () => repo.setCohost(this.db, id, userId, on));
+  }
+
   access(access: { access_key: string; invite_secret: string }): Promise<void> {
     const id = this.roomId();
     return this.push("access", () => repo.setAccess(this.db, id, access));

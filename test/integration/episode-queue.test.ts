@@ -1,4 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Client } from "@colyseus/sdk";
+import { freePort, startServerProcess } from "../helpers/process.ts";
 import {
   createOptions,
   eventually,
@@ -161,5 +166,82 @@ describe("episode queue, auto-advance and co-hosts", function () {
       5000,
       "the countdown runs again and switches",
     );
+  });
+});
+
+/** Co-hosts are stored by verified user id: a restarted process knows them when they come back. */
+describe("co-hosts across a server restart", function () {
+  this.timeout(90_000);
+  const env = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-cohost-")),
+    REDIS_URL: "",
+    LOG_LEVEL: "warn",
+    AUTH_MODE: "open",
+  };
+  const episode = (anime: string, n: number) => ({
+    anime_id: anime,
+    anime_title: "Frieren",
+    episode_number: n,
+    video_url: `https://videos.example/${n}.webm`,
+  });
+
+  it("a co-host is co-host again after a restart, a plain member is not; a demotion is stored too", async () => {
+    const port = await freePort();
+    const opts = createOptions({ episode_number: 1 });
+    const [cohostId, plainId] = [uid("co"), uid("plain")];
+    const first = await startServerProcess(env, { port });
+    let roomId: string;
+    try {
+      const url = first.baseUrl;
+      const host = await joined(new Client(url).create("watch_party", opts));
+      roomId = host.room.roomId;
+      const co = await joined(new Client(url).joinById(roomId, { user_id: cohostId, username: "Co" }));
+      await joined(new Client(url).joinById(roomId, { user_id: plainId, username: "Plain" }));
+      host.room.send("set_cohost", { user_id: cohostId, cohost: true });
+      await eventually(() => co.room.state.members.get(cohostId)?.is_cohost, 2000, "named co-host");
+      await new Promise((r) => setTimeout(r, 300)); // the write follows the state
+    } finally {
+      assert.equal(await first.stop("SIGTERM"), 0, first.output());
+    }
+
+    const second = await startServerProcess(env, { port });
+    const joinedRooms: Array<{ leave(): Promise<unknown> }> = [];
+    try {
+      const url = second.baseUrl;
+      const host = await joined(
+        new Client(url).joinById(roomId, { user_id: opts.host_user_id, username: "Hana" }),
+      );
+      const co = await joined(new Client(url).joinById(roomId, { user_id: cohostId, username: "Co" }));
+      const plain = await joined(new Client(url).joinById(roomId, { user_id: plainId, username: "Plain" }));
+      joinedRooms.push(host.room, plain.room);
+      await eventually(() => plain.room.state.members.size === 3, 2000, "all three back");
+      const members = plain.room.state.members;
+      assert.equal(members.get(cohostId)?.is_cohost, true, "the co-host is co-host again");
+      assert.equal(members.get(plainId)?.is_cohost, false, "the plain member is not");
+      co.room.send("queue_add", { items: [episode(opts.anime_id, 2)] });
+      await eventually(() => plain.room.state.queue.length === 2, 2000, "the co-host manages the queue");
+      const refused = nextMessage(plain.room, "error");
+      plain.room.send("queue_add", { items: [episode(opts.anime_id, 3)] });
+      assert.equal((await refused).code, "NOT_HOST");
+
+      // demoted while away: the co-host leaves, the host demotes them, they come back a plain member
+      await co.room.leave(); // (a room left once never settles a second leave)
+      await eventually(() => !host.room.state.members.has(cohostId), 2000, "co-host gone");
+      host.room.send("set_cohost", { user_id: cohostId, cohost: false });
+      await new Promise((r) => setTimeout(r, 300));
+      for (const room of joinedRooms.splice(0)) await room.leave();
+      await eventually(
+        async () => (await (await fetch(`${url}/api/rooms/${roomId}`)).json()).data?.status === "dormant",
+        5000,
+        "dormant",
+      );
+      const again = await joined(new Client(url).joinById(roomId, { user_id: cohostId, username: "Co" }));
+      joinedRooms.push(again.room);
+      assert.equal(again.room.state.members.get(cohostId)?.is_cohost, false, "the demotion was stored");
+    } finally {
+      for (const room of joinedRooms) await room.leave().catch(() => undefined);
+      await second.stop("SIGTERM");
+    }
   });
 });

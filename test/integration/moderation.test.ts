@@ -99,7 +99,7 @@ describe("moderation: remove, ban, mute", function () {
     assert.equal(stats.body.data.moderation_actions, 2, "ban and unban are stored and counted");
   });
 
-  it("a muted member's comments are refused with MUTED; a co-host or member cannot moderate; the owner cannot be removed", async () => {
+  it("a muted member's comments are refused with MUTED; a co-host or member cannot moderate; the owner cannot be removed; a removed co-host comes back a member", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
     const a = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("a"), username: "A" }));
     const b = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("b"), username: "B" }));
@@ -118,6 +118,19 @@ describe("moderation: remove, ban, mute", function () {
     const owner = nextMessage(host.room, "error");
     host.room.send("ban", { user_id: host.welcome.user_id });
     assert.equal((await owner).code, "FORBIDDEN");
+
+    const removed = new Promise((resolve) => b.room.onLeave(resolve));
+    host.room.send("remove_member", { user_id: b.welcome.user_id });
+    await removed;
+    const back = await joined(
+      sdk(h).joinById(host.room.roomId, { user_id: b.welcome.user_id, username: "B" }),
+    );
+    rooms.push(back.room);
+    assert.equal(
+      back.room.state.members.get(b.welcome.user_id)?.is_cohost,
+      false,
+      "removed: co-host no more",
+    );
   });
 
   it("queue and moderation work over HTTP with a member token (bots, site backends)", async () => {

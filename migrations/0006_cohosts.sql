@@ -1,0 +1,1 @@
+ALTER TABLE "members" ADD COLUMN "is_cohost" boolean DEFAULT false NOT NULL;
