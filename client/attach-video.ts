@@ -12,6 +12,7 @@
  *   `status` is sent about every 3 s and at once on a change (play/pause, buffering, a jump).
  */
 import { EchoGuard, type MediaEventKind } from "./echo-guard.ts";
+import { isOwnEcho, type OwnControl } from "./own-control.ts";
 import type { PlaybackClock } from "./correction.ts";
 import {
   DEFAULT_FOLLOW,
@@ -78,8 +79,8 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   let lastControlAt: number | undefined;
   let lastStatus: SentStatus | undefined;
   let lastSeq: number | undefined;
-  /** local ms of this client's own last control, to tell its echo from others' changes */
-  let ownControlAt: number | undefined;
+  /** this client's own last control, to tell its echo from others' changes */
+  let ownControl: OwnControl | undefined;
   /** the host follows a change it did not make (a hold, a co-host, an auto-advance) until then */
   let followUntil = 0;
   let knownSeq: number | undefined;
@@ -162,7 +163,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   const sendControl = (action: ControlAction) => {
     party.control(action, video.currentTime);
     lastControlAt = now();
-    ownControlAt = lastControlAt;
+    ownControl = { action, position: video.currentTime, at: lastControlAt };
   };
 
   const tick = () => {
@@ -174,10 +175,10 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
       const base = { playback, serverNow: party.serverNow(), element: snapshot(), now: t };
       // a change the host did not make (the server held or resumed the room, a co-host acted,
       // the queue advanced) is followed, not overridden
-      const external =
-        knownSeq !== undefined &&
-        playback.seq > knownSeq &&
-        (ownControlAt === undefined || t - ownControlAt > follow.hostCooldownMs);
+      const changed = knownSeq !== undefined && playback.seq > knownSeq;
+      const echo = changed && isOwnEcho(playback, ownControl, t, follow.hostCooldownMs);
+      if (echo) ownControl = undefined; // one echo per control: a later change is someone else's
+      const external = changed && !echo;
       knownSeq = playback.seq;
       if (external) followUntil = t + follow.hostCooldownMs;
       // a host joining a room with history first takes the room's position, then leads

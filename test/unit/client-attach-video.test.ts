@@ -165,6 +165,32 @@ describe("client attach() to a video element", () => {
     ]);
   });
 
+  it("a host whose pause is followed within a second by the next episode follows the switch", async () => {
+    clock = 0;
+    const { party, video } = follow(true, {
+      is_playing: true,
+      position: 0,
+      updated_at: 12_000,
+      rate: 1,
+      seq: 4,
+    });
+    await settle();
+    (video as unknown as { time: number }).time = 360; // the episode played to its end (no seek)
+    video.pause(); // the player stops there: the host's pause goes out
+    party.patch({ is_playing: false, position: 360, updated_at: 12_000, seq: 5 }); // its echo
+    await settle();
+    clock += 1000; // the countdown: the room switches to the next item, playing from 0
+    party.patch({ is_playing: true, position: 0, updated_at: 12_000, seq: 6 });
+    await settle();
+    assert.equal(video.currentTime, 0, "the host's player went to the new item's start");
+    assert.equal(video.paused, false, "and plays");
+    assert.deepEqual(
+      party.controls.map(([a]) => a),
+      ["pause"],
+      "the host sent nothing after its own pause: it followed the room",
+    );
+  });
+
   it("reports buffering at once and its end when playback resumes", () => {
     clock = 0;
     const { party, video } = follow(false, {
