@@ -17,7 +17,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { openDatabase } from "../src/db/connect.ts";
 import { startServerProcess } from "../test/helpers/process.ts";
 import { LOADTEST_LIMITS } from "./limits.ts";
-import { percentile } from "./stats.ts";
+import { percentile } from "../test/helpers/stats.ts";
 
 const { values: args } = parseArgs({
   options: {

@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import { Client } from "@colyseus/sdk";
 import { startServerProcess, type ServerProcess } from "../test/helpers/process.ts";
 import { LOADTEST_LIMITS } from "./limits.ts";
-import { percentile } from "./stats.ts";
+import { percentile } from "../test/helpers/stats.ts";
 import { joinLean } from "./lean-client.ts";
 
 const { values: args } = parseArgs({

@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { Client, type Room } from "@colyseus/sdk";
-import { percentile } from "./stats.ts";
+import { percentile } from "../test/helpers/stats.ts";
 
 export interface ProbeFigures {
   seeks: number;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { server, type Harness } from "../helpers/server.ts";
 import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
-import { percentile } from "../../loadtest/stats.ts";
+import { percentile } from "../helpers/stats.ts";
 
 /** The device clock of the skewed member, and the delay on each of its socket messages. */
 const SKEW_MS = 4300;
