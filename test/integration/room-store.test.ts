@@ -37,7 +37,7 @@ describe("a live room's writes (RoomStore)", function () {
       // as on the socket path (membership.ts): nobody waits for a join's commit
       void store.memberJoined(stay, 1);
       await store.drain();
-      await new Promise((r) => setTimeout(r, 50)); // Node reports an unhandled rejection after the microtasks
+      await new Promise((r) => setImmediate(r)); // Node reports an unhandled rejection once the microtasks ran
       assert.deepEqual(unhandled, []);
       const givenUp = lines
         .map((l) => JSON.parse(l) as Record<string, unknown>)
