@@ -12,7 +12,7 @@ export interface ClockLoopOptions {
   now: () => number;
   timeoutMs: number;
   /** the room to ask now (it changes after a rejoin) */
-  room: () => Room<any, any> | undefined;
+  room: () => Room | undefined;
   onEstimate: (estimate: ClockEstimate) => void;
 }
 

@@ -85,7 +85,7 @@ export class WatchParty {
   private readonly clockSync: ClockSync;
   private readonly events = new Emitter<WatchPartyEvents>();
 
-  private current!: Room<any, WatchPartyState>;
+  private current!: Room<unknown, WatchPartyState>;
   private lastWelcome!: WelcomeMessage;
   private closed = false;
   private finished = false;
@@ -115,7 +115,7 @@ export class WatchParty {
   // ---- reading ----
 
   /** The underlying Colyseus room (a new one after a rejoin). */
-  get room(): Room<any, WatchPartyState> {
+  get room(): Room<unknown, WatchPartyState> {
     return this.current;
   }
   get state(): WatchPartyState {
@@ -328,7 +328,7 @@ export class WatchParty {
   // ---- wiring ----
 
   /** Takes over a freshly joined room: listeners, first state + welcome, first clock sample. */
-  private async adopt(room: Room<any, WatchPartyState>): Promise<void> {
+  private async adopt(room: Room<unknown, WatchPartyState>): Promise<void> {
     this.current = room;
     room.reconnection.minUptime = this.options.minUptimeMs ?? 1_000;
 

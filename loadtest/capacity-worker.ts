@@ -28,7 +28,10 @@ function startReporting(m: LeanMember): void {
   }, Math.random() * STATUS_EVERY_MS);
 }
 
-process.on("message", async (msg: Command) => {
+process.on("message", (msg: Command) => void onCommand(msg));
+
+/** Answers every command, also a failed one: never rejects. */
+async function onCommand(msg: Command): Promise<void> {
   try {
     if (msg.cmd === "stop") process.exit(0);
     if (msg.cmd === "traffic") {
@@ -58,5 +61,5 @@ process.on("message", async (msg: Command) => {
   } catch (err) {
     process.send!({ ok: false, error: String(err) });
   }
-});
+}
 process.send!({ ready: true });

@@ -45,7 +45,7 @@ export async function insertComment(db: Db, c: NewComment): Promise<CommentRow> 
     await tx.execute(
       sql`SELECT pg_advisory_xact_lock(hashtext(${`comments:${c.episode_number}:${c.anime_id}`}))`,
     );
-    const anchor = await ensureAnchor(tx as unknown as Db, c.anime_id, c.episode_number);
+    const anchor = await ensureAnchor(tx, c.anime_id, c.episode_number);
     let parentId = anchor.id;
     let depth = 1;
     if (c.parent_id !== undefined && c.parent_id !== anchor.id) {
@@ -147,7 +147,7 @@ export async function getThread(db: Db, q: ThreadQuery): Promise<ThreadPage> {
     SELECT * FROM anchor
     UNION ALL
     SELECT * FROM tree`);
-  const rows = (result as unknown as { rows: Record<string, unknown>[] }).rows.map(rowOf);
+  const rows = (result as { rows: Record<string, unknown>[] }).rows.map(rowOf);
   const anchor = rows.find((r) => r.kind === "anchor");
   if (!anchor) return { anchor: null, comments: [] };
 

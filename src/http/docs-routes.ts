@@ -13,26 +13,39 @@ const escape = (s: string) =>
 export function docsRouter(): Router {
   const router = Router();
   const doc = buildOpenApi(VERSION);
-  const html = renderHtml(doc);
+  const html = renderHtml(doc as OpenApiPage);
   router.get("/api/openapi.json", (_req, res) => void res.json(doc));
   router.get("/api/docs", (_req, res) => void res.type("html").send(html));
   return router;
 }
 
-function renderHtml(doc: Record<string, any>): string {
-  const sections = Object.entries(doc.paths as Record<string, Record<string, any>>)
+/** the parts of the OpenAPI document (openapi.ts) the page shows */
+type OpenApiPage = {
+  info: { title: string; version: string; description: string };
+  paths: Record<string, Record<string, Operation>>;
+};
+type Operation = {
+  summary: string;
+  security?: unknown[];
+  parameters?: { name: string; in: string; required?: boolean; schema: unknown }[];
+  requestBody?: { content: { "application/json": { schema: unknown } } };
+  responses: Record<string, { description: string }>;
+};
+
+function renderHtml(doc: OpenApiPage): string {
+  const sections = Object.entries(doc.paths)
     .flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => {
         const params = (op.parameters ?? [])
           .map(
-            (p: any) =>
+            (p) =>
               `<li><code>${escape(p.name)}</code> (${p.in}${p.required ? ", required" : ""}): <code>${escape(JSON.stringify(p.schema))}</code></li>`,
           )
           .join("");
         const body = op.requestBody
           ? `<h4>Body</h4><pre>${escape(JSON.stringify(op.requestBody.content["application/json"].schema, null, 2))}</pre>`
           : "";
-        const responses = Object.entries(op.responses as Record<string, any>)
+        const responses = Object.entries(op.responses)
           .map(([status, r]) => `<li><b>${status}</b> ${escape(r.description)}</li>`)
           .join("");
         return `<section><h3><span class="m">${method.toUpperCase()}</span> <code>${escape(path)}</code>${op.security ? ' <span class="t">member token</span>' : ""}</h3>

@@ -43,9 +43,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 /** The auth context the matchmaker's onAuth expects, for calls made from HTTP routes. */
 export function authContextOf(req: Request): AuthContext {
   return {
-    token: bearerOf(req) as unknown as string,
+    token: bearerOf(req),
     ip: clientIp(req),
     headers: new Headers(),
     req,
-  } as unknown as AuthContext;
+  };
 }

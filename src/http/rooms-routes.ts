@@ -144,7 +144,7 @@ export function roomsRouter(svc: Services): Router {
     // the socket path is capped by MAX_MESSAGES_PER_S; over HTTP each member counts at the control rate
     const claims = memberOf(req, svc.tokenSecret);
     await svc.rateLimits.consume("control", { user_id: claims.user_id, ip: clientIp(req) });
-    sendData(res, await memberAct(req, "message", { type, payload: req.body }));
+    sendData(res, await memberAct(req, "message", { type, payload: req.body as unknown }));
   });
 
   router.post("/:room_id/access", async (req, res) => {

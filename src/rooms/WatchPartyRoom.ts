@@ -64,6 +64,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     await this.setMetadata(roomMetadata(this.state)); // what the monitor lists: never a key
 
     for (const [type, fn] of this.party.handlers) {
+      // handle() answers every failure; Colyseus replies to a request once it settles (the '*'
+      // overload below makes the rule see a void callback here)
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises
       this.onMessage(type, (client, payload) =>
         this.handle(client, type, () => fn(this.party.seatOf(client.sessionId), payload)),
       );
@@ -72,16 +75,21 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
       metrics.messagesIn.inc({ type: "time" });
       return { server_time: Date.now() };
     });
-    this.onMessage("*", (client, type) =>
-      this.handle(client, String(type), () => {
-        throw new AppError("INVALID_INPUT", `unknown message type "${String(type)}"`);
-      }),
+    this.onMessage(
+      "*",
+      (client, type) =>
+        void this.handle(client, String(type), () => {
+          throw new AppError("INVALID_INPUT", `unknown message type "${String(type)}"`);
+        }),
     );
     // the patch tick sends what the clock changes: broadcastPatch() must not run in a clock callback
     this.clock.setInterval(() => {
       this.party.tick();
       const meta = roomMetadata(this.state);
-      if (metadataChanged(this.metadata, meta)) void this.setMetadata(meta);
+      if (metadataChanged(this.metadata, meta))
+        this.setMetadata(meta).catch((err: unknown) =>
+          this.svc.log.warn("room listing not updated", { room_id: this.roomId, err }),
+        );
     }, config.STATUS_FLUSH_MS);
     await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) => {
       this.broadcast("comment", comment);
@@ -124,7 +132,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override onDrop(client: Client): void {
     const reconnection = this.allowReconnection(client, this.svc.config.RECONNECT_WINDOW_S);
     reconnection.catch(() => undefined); // "not joined" (closed before the join was acknowledged), "ended", expiry: onLeave follows
-    this.party.drop(client.sessionId, () => reconnection.reject(new Error("ended")));
+    const end = reconnection.reject as (reason: Error) => void; // Colyseus types it as Function
+    this.party.drop(client.sessionId, () => end(new Error("ended")));
   }
 
   override onReconnect(client: Client): void {

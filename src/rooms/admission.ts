@@ -16,7 +16,7 @@ import { services } from "../services.ts";
 import type { Identified } from "../security/identity.ts";
 import { addressKey } from "../security/client-ip.ts";
 import { INTERNAL_OPTION_PREFIX, OWNER_OPTION } from "./restore.ts";
-import type { RemoteResult } from "./remote.ts";
+import type { WatchPartyRoom } from "./WatchPartyRoom.ts";
 
 /** Becomes `client.auth` in the room. */
 export interface MemberAuth {
@@ -164,7 +164,7 @@ async function admit(
       perRoom: config.MAX_PENDING_SEATS_PER_ROOM,
     },
   };
-  const verdict: RemoteResult = await matchMaker.remoteRoomCall(roomId, "admit", [
+  const verdict = await matchMaker.remoteRoomCall<WatchPartyRoom, "admit">(roomId, "admit", [
     seat.user_id,
     seat.stay,
     { access_key: given.access_key ?? null, invite: given.invite ?? null },

@@ -59,7 +59,7 @@ async function counted<T>(fn: () => Promise<T>, ctx: AuthContext): Promise<T> {
   } catch (err) {
     const code = fromServerError(err)?.code ?? "INTERNAL";
     metrics.refusedJoins.inc({ code });
-    services().log.info("join refused", { code, ip: (ctx as AuthContext).ip });
+    services().log.info("join refused", { code, ip: ctx.ip });
     throw err;
   }
 }
@@ -76,11 +76,10 @@ export function installMatchmakingRoutes(): void {
   controller.invokeMethod = (
     method: string,
     roomNameOrId: string,
-    clientOptions: any = {},
+    clientOptions: unknown = {},
     auth?: AuthContext,
   ) => {
-    const ctx =
-      auth ?? ({ token: undefined, ip: undefined, headers: new Headers() } as unknown as AuthContext);
+    const ctx = auth ?? { token: undefined, ip: undefined, headers: new Headers() };
     if (method === "create") {
       return rethrow(async () => {
         if (roomNameOrId !== ROOM_NAME) throw new AppError("INVALID_INPUT", `no room type "${roomNameOrId}"`);

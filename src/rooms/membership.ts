@@ -126,7 +126,7 @@ export class Membership<C extends { sessionId: string }> {
       joined_at: nowMs,
       stay: auth.stay,
     };
-    this.store.memberJoined(stay, this.state.members.size);
+    void this.store.memberJoined(stay, this.state.members.size); // RoomStore logs a write it gives up
     return seat;
   }
 
@@ -178,7 +178,7 @@ export class Membership<C extends { sessionId: string }> {
     const wasHost = this.state.host_user_id === seat.user_id;
     this.state.members.delete(seat.user_id);
     this.log.debug("member left", { room_id: this.roomId(), user_id: seat.user_id, was_host: wasHost });
-    if (opts.store) this.store.memberLeft(seat.user_id, Date.now());
+    if (opts.store) void this.store.memberLeft(seat.user_id, Date.now());
     const successor = wasHost ? nextHost(this.state.members.values(), seat.user_id) : undefined;
     if (successor) this.handHost(successor, "succession", true);
     return seat;
@@ -216,7 +216,7 @@ export class Membership<C extends { sessionId: string }> {
     const next = this.state.members.get(to);
     if (next) next.is_host = true;
     this.state.host_user_id = to;
-    this.store.hostState(this.hooks.playback(), to, false);
+    void this.store.hostState(this.hooks.playback(), to, false);
     this.log.info(describeHostChange(from, to, reason), { room_id: this.roomId() });
   }
 

@@ -52,7 +52,8 @@ export interface PartyContext {
   reactions: ReactionCounter;
   /** throws NOT_HOST unless the sender may; counts the control rate limit */
   authorize(userId: string, permission: Permission): Promise<void>;
-  apply(cmd: HostCommand, flush: boolean): void;
+  /** the commit, as RoomStore returns it: a message over HTTP waits for it, nobody has to */
+  apply(cmd: HostCommand, flush: boolean): Promise<void>;
   broadcast(type: string, message: unknown): number;
 }
 
@@ -88,7 +89,7 @@ export function wirePartyMessages(ctx: PartyContext, on: On): void {
     ctx.group.settings(patch);
     if (patch.autoplay_next !== undefined) ctx.state.settings.autoplay_next = patch.autoplay_next;
     if (patch.control_open !== undefined) ctx.state.settings.control_open = patch.control_open;
-    ctx.store.settings(patch);
+    void ctx.store.settings(patch);
   });
   manage("ready_check", readyCheckMessage, ({ timeout_s }) =>
     ctx.group.startReadyCheck(timeout_s, Date.now()),

@@ -52,7 +52,7 @@ export interface Connection {
 }
 
 export interface PartyHooks {
-  roomId(): string;
+  roomId: () => string;
   /** send the state's changes to every member now (never from a room-clock callback) */
   flush(): void;
   /** a message to every member; answers how many */
@@ -101,14 +101,14 @@ export class Party<C extends Connection> {
       graceMs: HOLD_GRACE_MS,
     });
     this.group = new GroupPlayback(state, holds, {
-      apply: (cmd, flush) => this.apply(cmd, flush),
+      apply: (cmd, flush) => void this.apply(cmd, flush),
       log: logged,
     });
     this.queue = new RoomQueue(state, config.ADVANCE_COUNTDOWN_S, {
-      apply: (cmd, flush) => this.apply(cmd, flush),
+      apply: (cmd, flush) => void this.apply(cmd, flush),
       hostTookOver: () => this.group.hostTookOver(),
       store: (queue, current) =>
-        this.store.settings({
+        void this.store.settings({
           queue,
           current_item: current.item_id,
           anime_id: current.anime_id,

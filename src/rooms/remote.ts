@@ -45,7 +45,7 @@ export async function callRoom<T>(
   if (!(await isLive(roomId))) return undefined;
   let result: RemoteResult<T>;
   try {
-    result = await matchMaker.remoteRoomCall(roomId, method, args, timeoutMs);
+    result = (await matchMaker.remoteRoomCall(roomId, method, args, timeoutMs)) as RemoteResult<T>;
   } catch {
     if (await isLive(roomId)) throw new AppError("UNAVAILABLE", "the room did not answer in time; try again");
     return undefined;

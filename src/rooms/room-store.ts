@@ -51,10 +51,12 @@ export class RoomStore {
 
   memberJoined(stay: StayRecord, seatsInUse: number): Promise<void> {
     const id = this.roomId();
-    return Promise.all([
-      this.push("member joined", () => repo.memberJoined(this.db, id, stay)),
-      this.push("peak members", () => repo.recordPeak(this.db, id, seatsInUse)),
-    ]).then(() => undefined);
+    return handled(
+      Promise.all([
+        this.push("member joined", () => repo.memberJoined(this.db, id, stay)),
+        this.push("peak members", () => repo.recordPeak(this.db, id, seatsInUse)),
+      ]).then(() => undefined),
+    );
   }
 
   memberLeft(userId: string, atMs: number): Promise<void> {
@@ -115,7 +117,12 @@ export class RoomStore {
         failed ? undefined : "the database is unreachable: the change was not stored",
       );
     });
-    stored.catch(() => {}); // logged by the outbox; awaited only on the HTTP paths
-    return stored;
+    return handled(stored);
   }
+}
+
+/** Logged by the outbox and awaited only on the HTTP paths: never an unhandled rejection. */
+function handled(commit: Promise<void>): Promise<void> {
+  commit.catch(() => {});
+  return commit;
 }

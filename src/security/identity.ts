@@ -54,7 +54,7 @@ export class IdentityService {
         cacheMaxAge: 600_000,
         timeoutDuration: 5_000,
       });
-      this.jwt = { key: jwks as Parameters<typeof jwtVerify>[1], algorithms: JWKS_ALGORITHMS };
+      this.jwt = { key: jwks, algorithms: JWKS_ALGORITHMS };
     }
   }
 
@@ -130,7 +130,7 @@ function reasonOf(err: unknown): string {
   if (err instanceof joseErrors.JWKSNoMatchingKey) return "identity token: unknown signing key (kid)";
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return "identity token: algorithm not allowed";
   if (err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JOSEError) {
-    return `identity token is not valid (${(err as joseErrors.JOSEError).code})`;
+    return `identity token is not valid (${err.code})`;
   }
   return "identity token is not valid";
 }
