@@ -144,7 +144,7 @@ export class Membership<C extends { sessionId: string }> {
     if (on === this.cohosts.has(userId)) return;
     if (on) this.cohosts.add(userId);
     else this.cohosts.delete(userId);
-    this.store.cohost(userId, on);
+    void this.store.cohost(userId, on); // RoomStore logs a write it gives up on
   }
 
   /** A removed or banned member is co-host no more. */
