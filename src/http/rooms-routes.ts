@@ -4,8 +4,11 @@ import { matchMaker } from "@colyseus/core";
 import { and, inArray } from "drizzle-orm";
 import { roomId as roomIdSchema } from "../../schema/messages.ts";
 import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
-import { listQuery } from "../../schema/queries.ts";
+import { listQuery, timelineQuery } from "../../schema/queries.ts";
+import { TIMELINE_BUCKETS, TIMELINE_BUCKET_S, type RoomTimeline } from "../../schema/timeline.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
+import { minuteCounts } from "../db/timeline-repo.ts";
+import { timelineBuckets } from "../sync/timeline.ts";
 import { moderationCount } from "../db/moderation-repo.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
@@ -23,13 +26,18 @@ import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { bearerOf, memberOf, requireRoom, requireUser, userIn } from "./member-auth.ts";
+import { RecentAnswers } from "./recent-answers.ts";
 import { authContextOf, sendData } from "./respond.ts";
+
+/** A room's timeline is computed at most once per this many ms per process, however often it is asked for. */
+export const TIMELINE_FRESH_MS = 5000;
 
 type LiveView = { playback: PlaybackSnapshot; members: Array<{ user_id: string; connected: boolean }> };
 
 export function roomsRouter(svc: Services): Router {
   const router = Router();
   const { db } = svc.database;
+  const timelines = new RecentAnswers<RoomTimeline>(TIMELINE_FRESH_MS, 1000);
 
   /** What a new seat's holder gets: the room, the seat, its member token, and a new guest identity. */
   async function seated(seat: Seated, stay: string, memberCount: number, live: boolean) {
@@ -115,6 +123,18 @@ export function roomsRouter(svc: Services): Router {
       moderation_actions: await moderationCount(db, row.room_id),
       sync,
     });
+  });
+
+  router.get("/:room_id/timeline", async (req, res) => {
+    const row = await readableRoom(req);
+    parseOrThrow(timelineQuery, req.query);
+    const timeline = await timelines.get(row.room_id, async () => {
+      const now = Date.now();
+      const buckets = timelineBuckets(await minuteCounts(db, row.room_id, now), now);
+      const window_s = TIMELINE_BUCKET_S * TIMELINE_BUCKETS;
+      return { room_id: row.room_id, bucket_s: TIMELINE_BUCKET_S, window_s, buckets };
+    });
+    sendData(res, timeline);
   });
 
   router.post("/:room_id/leave", async (req, res) => {
