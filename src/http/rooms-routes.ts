@@ -9,6 +9,7 @@ import { TIMELINE_BUCKETS, TIMELINE_BUCKET_S, type RoomTimeline } from "../../sc
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
 import { minuteCounts } from "../db/timeline-repo.ts";
 import { timelineBuckets } from "../sync/timeline.ts";
+import { SettledMinutes } from "./settled-minutes.ts";
 import { moderationCount } from "../db/moderation-repo.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
@@ -38,6 +39,8 @@ export function roomsRouter(svc: Services): Router {
   const router = Router();
   const { db } = svc.database;
   const timelines = new RecentAnswers<RoomTimeline>(TIMELINE_FRESH_MS, 1000);
+  // a minute is settled once its samples are written (every SAMPLE_FLUSH_MS), plus a minute's slack
+  const settled = new SettledMinutes(svc.config.SAMPLE_FLUSH_MS + 60_000, 1000);
 
   /** What a new seat's holder gets: the room, the seat, its member token, and a new guest identity. */
   async function seated(seat: Seated, stay: string, memberCount: number, live: boolean) {
@@ -130,7 +133,8 @@ export function roomsRouter(svc: Services): Router {
     parseOrThrow(timelineQuery, req.query);
     const timeline = await timelines.get(row.room_id, async () => {
       const now = Date.now();
-      const buckets = timelineBuckets(await minuteCounts(db, row.room_id, now), now);
+      const counts = await settled.minutes(row.room_id, now, (since) => minuteCounts(db, row.room_id, since));
+      const buckets = timelineBuckets(counts, now);
       const window_s = TIMELINE_BUCKET_S * TIMELINE_BUCKETS;
       return { room_id: row.room_id, bucket_s: TIMELINE_BUCKET_S, window_s, buckets };
     });
