@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { SettledMinutes, settledBefore } from "../../src/http/settled-minutes.ts";
 import type { MinuteCount } from "../../src/sync/timeline.ts";
 
-const MIN = 60_000;
 const at = (h: number, m: number, s = 0) => Date.UTC(2026, 10, 26, h, m, s);
 const row = (start: number, members: number): MinuteCount => ({ start, members, in_sync: 0 });
 
