@@ -65,10 +65,12 @@ export async function showRoomStats(roomId) {
     $("stats-thread-link").textContent = `${room.anime_title} · Episode ${room.episode_number} thread`;
     figures(stats);
     charts.stats = statsChart(uPlot, stats);
-    if (!timelineRes.ok) return fail(`Could not load the members over time (HTTP ${timelineRes.status}).`);
-    const timeline = (await timelineRes.json()).data;
-    if (mine !== shown) return;
-    timelineCharts(uPlot, timeline, charts);
+    // without the timeline the rest of the page still shows
+    if (timelineRes.ok) {
+      const timeline = (await timelineRes.json()).data;
+      if (mine !== shown) return;
+      timelineCharts(uPlot, timeline, charts);
+    } else $("stats-error").textContent = `Could not load the last hour (HTTP ${timelineRes.status}).`;
     if (!historyRes.ok) return fail("Could not load the episode's comment history.");
     const buckets = (await historyRes.json()).data.hot_moments.buckets;
     if (mine !== shown) return;
