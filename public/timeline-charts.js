@@ -25,8 +25,8 @@ export function timelineCharts(uPlot, timeline, charts) {
   }
   const reported = buckets.some((b) => b.members > 0);
   $("timeline-empty").classList.toggle("hidden", reported);
-  // half a minute of room either side, so the first and the current minute show whole
-  const time = { x: { time: true, range: (_u, min, max) => [(min ?? 0) - 30, (max ?? 0) + 30] } };
+  // a minute of room either side, so the first and the current minute show whole
+  const time = { x: { time: true, range: (_u, min, max) => [(min ?? 0) - 60, (max ?? 0) + 60] } };
   charts.members = chart(
     uPlot,
     $("members-chart"),
