@@ -5,11 +5,7 @@ import { and, inArray } from "drizzle-orm";
 import { roomId as roomIdSchema } from "../../schema/messages.ts";
 import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import { listQuery, timelineQuery } from "../../schema/queries.ts";
-import { TIMELINE_BUCKETS, TIMELINE_BUCKET_S, type RoomTimeline } from "../../schema/timeline.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
-import { minuteCounts } from "../db/timeline-repo.ts";
-import { timelineBuckets } from "../sync/timeline.ts";
-import { SettledMinutes } from "./settled-minutes.ts";
 import { moderationCount } from "../db/moderation-repo.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
@@ -27,20 +23,15 @@ import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { bearerOf, memberOf, requireRoom, requireUser, userIn } from "./member-auth.ts";
-import { RecentAnswers } from "./recent-answers.ts";
+import { roomTimelines } from "./room-timeline.ts";
 import { authContextOf, sendData } from "./respond.ts";
-
-/** A room's timeline is computed at most once per this many ms per process, however often it is asked for. */
-export const TIMELINE_FRESH_MS = 5000;
 
 type LiveView = { playback: PlaybackSnapshot; members: Array<{ user_id: string; connected: boolean }> };
 
 export function roomsRouter(svc: Services): Router {
   const router = Router();
   const { db } = svc.database;
-  const timelines = new RecentAnswers<RoomTimeline>(TIMELINE_FRESH_MS, 1000);
-  // a minute is settled once its samples are written (every SAMPLE_FLUSH_MS), plus a minute's slack
-  const settled = new SettledMinutes(svc.config.SAMPLE_FLUSH_MS + 60_000, 1000);
+  const timeline = roomTimelines(db, svc.config.SAMPLE_FLUSH_MS);
 
   /** What a new seat's holder gets: the room, the seat, its member token, and a new guest identity. */
   async function seated(seat: Seated, stay: string, memberCount: number, live: boolean) {
@@ -131,14 +122,7 @@ export function roomsRouter(svc: Services): Router {
   router.get("/:room_id/timeline", async (req, res) => {
     const row = await readableRoom(req);
     parseOrThrow(timelineQuery, req.query);
-    const timeline = await timelines.get(row.room_id, async () => {
-      const now = Date.now();
-      const counts = await settled.minutes(row.room_id, now, (since) => minuteCounts(db, row.room_id, since));
-      const buckets = timelineBuckets(counts, now);
-      const window_s = TIMELINE_BUCKET_S * TIMELINE_BUCKETS;
-      return { room_id: row.room_id, bucket_s: TIMELINE_BUCKET_S, window_s, buckets };
-    });
-    sendData(res, timeline);
+    sendData(res, await timeline(row.room_id));
   });
 
   router.post("/:room_id/leave", async (req, res) => {
