@@ -1,22 +1,16 @@
-// The room page (/s/<room_id>): a room's stats and its episode's 30 s "hot moments" as uPlot
-// charts (loaded only here, from /vendor/uplot/), every value also in the DOM: the figures list
-// and a visually hidden table. A private room's stats need the member token the party view keeps
+// The room page (/s/<room_id>): a room's stats, its members and their sync over the last hour
+// (timeline-charts.js) and its episode's 30 s "hot moments" as uPlot charts (loaded only here, from
+// /vendor/uplot/), every value also in the DOM: the figures list and visually hidden tables. A private room's stats need the member token the party view keeps
 // for this tab (sessionStorage); without one the page says the stats are for members only.
 import { $, el, clock, memberTokens } from "./dom.js";
+import { chart, loadUPlot } from "./uplot-chart.js";
+import { timelineCharts } from "./timeline-charts.js";
 
-/** The charts shown, for tests and the curious: `anisyncCharts.hot.data` is uPlot's own data. */
+/**
+ * The charts shown, for tests and the curious: `anisyncCharts.hot.data` is uPlot's own data (also
+ * `stats`, `members` and `sync`).
+ */
 const charts = (window.anisyncCharts = {});
-let loading;
-function loadUPlot() {
-  if (!loading) {
-    const css = Object.assign(document.createElement("link"), { rel: "stylesheet" });
-    css.href = "/vendor/uplot/uPlot.min.css";
-    document.head.append(css);
-    loading = import("/vendor/uplot/uPlot.esm.js").then((m) => m.default);
-  }
-  return loading;
-}
-
 const count = (n, one) => `${n} ${one}${n === 1 ? "" : "s"}`;
 const percent = (x) => `${Math.round(x * 1000) / 10}%`;
 const seconds = (x) => `${x.toFixed(3)} s`;
@@ -40,6 +34,7 @@ export async function showRoomStats(roomId) {
   $("stat-figures").replaceChildren();
   $("top-moments").replaceChildren();
   $("hot-table").tBodies[0].replaceChildren();
+  $("timeline-table").tBodies[0].replaceChildren();
   $("stats-error").textContent = "";
   $("stats-status").textContent = "Loading…";
   $("stats-title").textContent = "Room stats";
@@ -50,9 +45,10 @@ export async function showRoomStats(roomId) {
   const fail = (text) =>
     mine === shown && (($("stats-status").textContent = ""), ($("stats-error").textContent = text));
   try {
-    const [roomRes, statsRes] = await Promise.all([
+    const [roomRes, statsRes, timelineRes] = await Promise.all([
       fetch(`/api/rooms/${id}`, { headers }),
       fetch(`/api/rooms/${id}/stats`, { headers }),
+      fetch(`/api/rooms/${id}/timeline`, { headers }),
     ]);
     if (statsRes.status === 401 || statsRes.status === 403)
       return fail("A private party: its stats are for members only. Join it first, then come back.");
@@ -69,6 +65,12 @@ export async function showRoomStats(roomId) {
     $("stats-thread-link").textContent = `${room.anime_title} · Episode ${room.episode_number} thread`;
     figures(stats);
     charts.stats = statsChart(uPlot, stats);
+    // without the timeline the rest of the page still shows
+    if (timelineRes.ok) {
+      const timeline = (await timelineRes.json()).data;
+      if (mine !== shown) return;
+      timelineCharts(uPlot, timeline, charts);
+    } else $("stats-error").textContent = `Could not load the last hour (HTTP ${timelineRes.status}).`;
     if (!historyRes.ok) return fail("Could not load the episode's comment history.");
     const buckets = (await historyRes.json()).data.hot_moments.buckets;
     if (mine !== shown) return;
@@ -90,17 +92,6 @@ function figures(stats) {
     row.append(el("dt", label), dd);
     $("stat-figures").append(row);
   }
-}
-
-/** A uPlot chart that follows its container's width. */
-function chart(uPlot, container, opts, data) {
-  const width = () => Math.max(240, container.clientWidth);
-  const u = new uPlot({ width: width(), height: 200, ...opts }, data, container);
-  const resize = new ResizeObserver(() => u.setSize({ width: width(), height: 200 }));
-  resize.observe(container);
-  const destroy = u.destroy.bind(u);
-  u.destroy = () => (resize.disconnect(), destroy());
-  return u;
 }
 
 function statsChart(uPlot, stats) {

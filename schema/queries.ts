@@ -33,3 +33,6 @@ export const historyQuery = z.strictObject({
   episode_number: episode.optional(),
   room_id: z.string().min(1).max(64).optional(),
 });
+
+/** `GET /api/rooms/:room_id/timeline`: no parameters (a fixed window); any given is refused */
+export const timelineQuery = z.strictObject({});

@@ -13,7 +13,8 @@ import {
   memberUpdate,
 } from "../../schema/messages.ts";
 import { ERRORS } from "../../schema/errors.ts";
-import { historyQuery, listQuery, threadQuery } from "../../schema/queries.ts";
+import { historyQuery, listQuery, threadQuery, timelineQuery } from "../../schema/queries.ts";
+import { roomTimeline } from "../../schema/timeline.ts";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -287,6 +288,21 @@ export const ROUTES: Route[] = [
       schema: data({ type: "object" }),
     },
     errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND"],
+  },
+  {
+    method: "get",
+    path: "/api/rooms/{room_id}/timeline",
+    summary:
+      "Members and the share of them in sync, per minute of the last hour (60 buckets), from the stored status samples; at most 5 s old",
+    tag: "analytics",
+    member: true,
+    query: timelineQuery,
+    ok: {
+      status: 200,
+      description: "The room's timeline (a private room: members only); counts only, no member is named",
+      schema: data(json(roomTimeline)),
+    },
+    errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND", "INVALID_INPUT"],
   },
   {
     method: "post",

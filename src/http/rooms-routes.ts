@@ -4,7 +4,7 @@ import { matchMaker } from "@colyseus/core";
 import { and, inArray } from "drizzle-orm";
 import { roomId as roomIdSchema } from "../../schema/messages.ts";
 import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
-import { listQuery } from "../../schema/queries.ts";
+import { listQuery, timelineQuery } from "../../schema/queries.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
 import { moderationCount } from "../db/moderation-repo.ts";
 import { clientIp } from "../security/client-ip.ts";
@@ -23,6 +23,7 @@ import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { bearerOf, memberOf, requireRoom, requireUser, userIn } from "./member-auth.ts";
+import { roomTimelines } from "./room-timeline.ts";
 import { authContextOf, sendData } from "./respond.ts";
 
 type LiveView = { playback: PlaybackSnapshot; members: Array<{ user_id: string; connected: boolean }> };
@@ -30,6 +31,7 @@ type LiveView = { playback: PlaybackSnapshot; members: Array<{ user_id: string; 
 export function roomsRouter(svc: Services): Router {
   const router = Router();
   const { db } = svc.database;
+  const timeline = roomTimelines(db, svc.config.SAMPLE_FLUSH_MS);
 
   /** What a new seat's holder gets: the room, the seat, its member token, and a new guest identity. */
   async function seated(seat: Seated, stay: string, memberCount: number, live: boolean) {
@@ -115,6 +117,12 @@ export function roomsRouter(svc: Services): Router {
       moderation_actions: await moderationCount(db, row.room_id),
       sync,
     });
+  });
+
+  router.get("/:room_id/timeline", async (req, res) => {
+    const row = await readableRoom(req);
+    parseOrThrow(timelineQuery, req.query);
+    sendData(res, await timeline(row.room_id));
   });
 
   router.post("/:room_id/leave", async (req, res) => {

@@ -163,7 +163,10 @@ describe("the room page /s/<room_id>: stats and hot moments as charts", function
       console.log(`      axe: room page (${device}): ${summary(findings)}`);
       assert.deepEqual(findings.filter(isSerious), [], "axe: no serious or critical violation");
 
-      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      // clientWidth, not innerWidth: a phone zooms out to a too wide page, and innerWidth grows with it
+      const overflow = await p.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       assert.ok(overflow <= 0, `no sideways scrolling (${overflow} px too wide)`);
       await p.screenshot({ path: `${ARTIFACTS}/room-page-${device}.png`, fullPage: true });
     });
@@ -212,5 +215,14 @@ describe("the room page /s/<room_id>: stats and hot moments as charts", function
     await q.waitForSelector("#stat-figures [data-stat=current_members]");
     assert.equal(await q.getAttribute("#stat-figures [data-stat=current_members]", "data-value"), "1");
     assert.equal(await q.textContent("#stats-error"), "");
+    // nobody reported playback in this room: the last hour says so, and its charts hold zeros and gaps
+    await q.waitForSelector("#timeline-empty:not(.hidden)");
+    const charted = await q.evaluate(() => {
+      const charts = (window as any).anisyncCharts;
+      return { members: charts.members.data[1], sync: charts.sync.data[1] };
+    });
+    assert.deepEqual(charted.members, Array(60).fill(0));
+    assert.deepEqual(charted.sync, Array(60).fill(null));
+    assert.equal(await q.locator("#timeline-table tbody tr").count(), 0);
   });
 });

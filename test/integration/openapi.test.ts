@@ -76,6 +76,20 @@ describe("OpenAPI document", () => {
     assert.deepEqual(control.properties.action.enum, ["play", "pause", "seek"]);
   });
 
+  it("describes the room timeline's answer (the schema its integration test parses answers with)", () => {
+    const op = doc.paths["/api/rooms/{room_id}/timeline"].get;
+    assert.deepEqual(op.security, [{ memberToken: [] }]);
+    const timeline = op.responses["200"].content["application/json"].schema.properties.data;
+    assert.deepEqual([timeline.properties.buckets.minItems, timeline.properties.buckets.maxItems], [60, 60]);
+    assert.deepEqual([...timeline.properties.buckets.items.required].sort(), [
+      "in_sync",
+      "in_sync_share",
+      "members",
+      "start",
+    ]);
+    assert.ok(op.responses["401"] && op.responses["403"] && op.responses["404"] && op.responses["400"]);
+  });
+
   it("has a page for people", async () => {
     const res = await http(h, "GET", "/api/docs");
     assert.equal(res.status, 200);
