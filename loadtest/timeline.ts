@@ -19,7 +19,7 @@ import { insertRoom } from "../src/db/rooms-repo.ts";
 import { syncQuality } from "../src/db/analytics-repo.ts";
 import { minuteCounts } from "../src/db/timeline-repo.ts";
 import { timelineStart } from "../src/sync/timeline.ts";
-import { percentile } from "./stats.ts";
+import { percentile } from "../test/helpers/stats.ts";
 
 const { values: args } = parseArgs({
   options: {
