@@ -13,6 +13,20 @@ import type { LimitName } from "../security/rate-limits.ts";
 export const registry = new Registry();
 // 1 ms sampling: the delay figures then carry at most 1 ms of sampling interval (at 10 ms they would start at ~10)
 collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1 });
+/**
+ * Not these: each scrape would list every libuv handle or resource (process._getActiveHandles()
+ * twice, getActiveResourcesInfo() twice), one per socket: 60–100 ms of main thread at 18,000
+ * members on every scrape (issue 13). `anisync_members` and `process_open_fds` tell the same story.
+ */
+export const DROPPED_DEFAULT_METRICS = [
+  "nodejs_active_handles",
+  "nodejs_active_handles_total",
+  "nodejs_active_resources",
+  "nodejs_active_resources_total",
+  "nodejs_active_requests",
+  "nodejs_active_requests_total",
+] as const;
+for (const name of DROPPED_DEFAULT_METRICS) registry.removeSingleMetric(name);
 
 /** The room message types a client may send; any other type is counted under "unknown". */
 export const MESSAGE_TYPES_IN: ReadonlySet<string> = new Set(CLIENT_MESSAGE_TYPES);

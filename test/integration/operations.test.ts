@@ -75,6 +75,9 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
       1,
     );
     assert.match(after, /^nodejs_eventloop_lag_p99_seconds /m);
+    assert.match(after, /^nodejs_eventloop_lag_max_seconds /m);
+    // issue 13: no metric that lists every socket on each scrape
+    assert.doesNotMatch(after, /^nodejs_active_(handles|resources|requests)/m);
     await guest.room.leave();
     await host.room.leave();
   });
