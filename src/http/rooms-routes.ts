@@ -23,7 +23,8 @@ import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { bearerOf, memberOf, requireRoom, requireUser, userIn } from "./member-auth.ts";
-import { roomTimelines } from "./room-timeline.ts";
+import { roomTimelines, TIMELINE_FRESH_MS } from "./room-timeline.ts";
+import { RecentAnswers } from "./recent-answers.ts";
 import { authContextOf, sendData } from "./respond.ts";
 
 type LiveView = { playback: PlaybackSnapshot; members: Array<{ user_id: string; connected: boolean }> };
@@ -32,6 +33,9 @@ export function roomsRouter(svc: Services): Router {
   const router = Router();
   const { db } = svc.database;
   const timeline = roomTimelines(db, svc.config.SAMPLE_FLUSH_MS);
+  // the last hour's sync quality scans that hour's samples (hundreds of ms for a big room on
+  // PGlite, on the main thread): computed at most once per room per 5 s, however often asked
+  const recentSync = new RecentAnswers<Awaited<ReturnType<typeof syncQuality>>>(TIMELINE_FRESH_MS, 1000);
 
   /** What a new seat's holder gets: the room, the seat, its member token, and a new guest identity. */
   async function seated(seat: Seated, stay: string, memberCount: number, live: boolean) {
@@ -103,7 +107,7 @@ export function roomsRouter(svc: Services): Router {
     const row = await readableRoom(req);
     const [counters, sync, live] = await Promise.all([
       roomCounters(db, row.room_id),
-      syncQuality(db, row.room_id),
+      recentSync.get(row.room_id, () => syncQuality(db, row.room_id)),
       liveView(row.room_id),
     ]);
     sendData(res, {
