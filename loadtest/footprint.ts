@@ -8,7 +8,9 @@
  *
  * Each case starts `src/index.ts` as `npm start` does (same Node, a child process on a free port,
  * LOG_LEVEL=warn), polls /health every 10 ms, waits --idle seconds after the first 200, reads
- * VmRSS and VmHWM from /proc/<pid>/status, then stops the server with SIGTERM. Cases:
+ * VmRSS and VmHWM from /proc/<pid>/status, then stops the server with SIGTERM. Meanwhile it sums
+ * the RSS of the server and of its child processes every few ms, since a child's memory is not in
+ * the server's VmHWM (the server starts none while starting up; the column shows that). Cases:
  *   postgres      DATABASE_URL = a throwaway database on --pg (created empty, dropped afterwards)
  *   pglite-first  embedded PGlite in a fresh temporary DATA_DIR (initdb and migrations run)
  *   pglite-later  PGlite again on the same DATA_DIR (already initialised)
@@ -39,6 +41,8 @@ const IDLE_S = Number(args.idle);
 const CASES = args.cases.split(",").map((c) => c.trim()) as Case[];
 for (const c of CASES) if (!ALL_CASES.includes(c)) throw new Error(`unknown case ${c}; one of ${ALL_CASES}`);
 const ROOT = path.join(import.meta.dirname, "..");
+/** how often the server's and its children's RSS are summed */
+const SAMPLE_MS = 5;
 
 interface Figures {
   case: Case;
@@ -48,6 +52,8 @@ interface Figures {
   rssAtHealthMb: number;
   idleRssMb: number;
   peakRssMb: number;
+  /** the highest sum of the server's RSS and its child processes', sampled */
+  peakWithChildrenMb: number;
 }
 
 /** user + system CPU time of a process, in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms) */
@@ -60,6 +66,21 @@ function procStatusMb(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
+}
+
+/** RSS of a process and of its children, MiB (0 for a process that is gone) */
+function rssWithChildrenMb(pid: number): number {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    const own = procStatusMb(pid).rss; // NaN: gone between the two reads
+    if (!Number.isFinite(own)) return 0;
+    return own + children.reduce((sum, c) => sum + rssWithChildrenMb(Number(c)), 0);
+  } catch {
+    return 0;
+  }
 }
 
 async function measure(name: Case, env: Record<string, string>): Promise<Figures> {
@@ -82,6 +103,10 @@ async function measure(name: Case, env: Record<string, string>): Promise<Figures
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  let peakWithChildrenMb = 0;
+  const sampler = setInterval(() => {
+    peakWithChildrenMb = Math.max(peakWithChildrenMb, rssWithChildrenMb(child.pid!));
+  }, SAMPLE_MS);
   try {
     const until = t0 + 60_000;
     for (;;) {
@@ -100,6 +125,7 @@ async function measure(name: Case, env: Record<string, string>): Promise<Figures
     const atHealth = procStatusMb(child.pid!);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
     const idle = procStatusMb(child.pid!);
+    clearInterval(sampler);
     return {
       case: name,
       healthMs,
@@ -107,8 +133,11 @@ async function measure(name: Case, env: Record<string, string>): Promise<Figures
       rssAtHealthMb: atHealth.rss,
       idleRssMb: idle.rss,
       peakRssMb: idle.hwm,
+      // the sampler can miss the server's own peak between two samples; its VmHWM cannot
+      peakWithChildrenMb: Math.max(peakWithChildrenMb, idle.hwm),
     };
   } finally {
+    clearInterval(sampler);
     if (child.exitCode === null) child.kill("SIGTERM");
     await exited;
     if (out.trim()) process.stderr.write(`[${name}] ${out.trim()}\n`);
@@ -146,7 +175,7 @@ async function main(): Promise<void> {
       }
       const r = results.at(-1)!;
       console.log(
-        `${r.case.padEnd(12)} | ${r.healthMs.toFixed(0).padStart(9)} | ${r.cpuMs.toFixed(0).padStart(10)} | ${r.rssAtHealthMb.toFixed(0).padStart(13)} | ${r.idleRssMb.toFixed(0).padStart(11)} | ${r.peakRssMb.toFixed(0).padStart(12)}`,
+        `${r.case.padEnd(12)} | ${r.healthMs.toFixed(0).padStart(9)} | ${r.cpuMs.toFixed(0).padStart(10)} | ${r.rssAtHealthMb.toFixed(0).padStart(13)} | ${r.idleRssMb.toFixed(0).padStart(11)} | ${r.peakRssMb.toFixed(0).padStart(12)} | ${r.peakWithChildrenMb.toFixed(0).padStart(12)}`,
       );
     }
   } finally {
@@ -155,6 +184,11 @@ async function main(): Promise<void> {
 }
 
 console.log(`Node ${process.version}, idle ${args.idle} s; MB = MiB`);
-console.log("case         | health ms | CPU ms (*) | RSS at health | idle RSS MB | peak (VmHWM)");
+console.log(
+  "case         | health ms | CPU ms (*) | RSS at health | idle RSS MB | peak (VmHWM) | peak + children (**)",
+);
 await main();
 console.log("(*) CPU time the server used until /health answered: user + system, all its threads");
+console.log(
+  `(**) the highest sum of the server's RSS and its child processes', sampled every ${SAMPLE_MS} ms`,
+);

@@ -16,6 +16,7 @@ import { loadNodePostgres, loadPglite, sql, type PgDatabase, type PgQueryResultH
 import * as schema from "./schema.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
 import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "./pglite-memory.ts";
+import { openPgliteDir } from "./pglite-init.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -103,10 +104,12 @@ async function openPglite(dataDir: string): Promise<Database> {
   mkdirSync(dir, { recursive: true });
   const lock: DirLock = acquireDirLock(dir);
   try {
-    const { PGlite, drizzle, migrate } = loadPglite();
+    const { PGlite, MemoryFS, drizzle, migrate } = loadPglite();
     keepWasmOnBaselineCompiler();
-    const client = await PGlite.create(
+    // a first start runs initdb the lean way (pglite-init.ts)
+    const client = await openPgliteDir(
       path.join(dir, "pglite"),
+      { PGlite, MemoryFS },
       pgliteMemoryOptions(PGlite.defaultStartParams),
     );
     const db = drizzle(client, { schema });

@@ -49,7 +49,8 @@ export function loadNodePostgres() {
 }
 
 /**
- * drizzle over embedded PGlite, with its migrator and PGlite itself: PGlite's CommonJS build,
+ * drizzle over embedded PGlite, with its migrator and PGlite itself (and its in-memory filesystem
+ * class, which src/db/pglite-init.ts extends): PGlite's CommonJS build,
  * the one drizzle's own driver module requires (one copy of PGlite in the process).
  */
 export function loadPglite() {
@@ -57,5 +58,6 @@ export function loadPglite() {
     ...(require("drizzle-orm/pglite") as typeof Pglite),
     ...(require("drizzle-orm/pglite/migrator") as typeof PgliteMigrator),
     PGlite: (require("@electric-sql/pglite") as typeof PgliteClient).PGlite,
+    MemoryFS: (require("@electric-sql/pglite") as typeof PgliteClient).MemoryFS,
   };
 }

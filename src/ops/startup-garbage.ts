@@ -1,9 +1,9 @@
 /**
  * One memory-reducing garbage collection once start-up is over, so what start-up left behind is
  * returned to the OS now rather than minutes later: the young generation V8 grew while loading
- * modules (~25 MB), and on a first PGlite start the throwaway initdb instance's WebAssembly
- * memory and its copies (~300 MB). Without it V8 keeps them until its next collection, which an
- * idle server reaches only after minutes. Blocks the event loop once, for ~50-100 ms.
+ * modules (~25 MB). Without it V8 keeps it until its next collection, which an idle server
+ * reaches only after minutes. Blocks the event loop once, for ~50-100 ms. A first PGlite start
+ * also calls it around initdb (src/db/pglite-init.ts).
  */
 import v8 from "node:v8";
 import vm from "node:vm";
