@@ -8,7 +8,9 @@
  *   control, the host buffered and fell behind), the host re-announces its position.
  * - The host's own play / pause / seek on the element become `control` messages; the SDK's own
  *   programmatic play/pause/seek do not (echo guard). Seeks while scrubbing are coalesced.
- * - `waiting` / `stalled` mark the element as buffering, `canplay` / `playing` clear it.
+ * - `waiting` (and `stalled` with nothing left to play) mark the element as buffering, `canplay` /
+ *   `playing` clear it. While the room is held for this member, it reports buffering until its
+ *   element has data to play on (follow.ts `isStalled`).
  *   `status` is sent about every 3 s and at once on a change (play/pause, buffering, a jump).
  */
 import { EchoGuard, type MediaEventKind } from "./echo-guard.ts";
@@ -16,9 +18,12 @@ import type { PlaybackClock } from "./correction.ts";
 import {
   DEFAULT_FOLLOW,
   DEFAULT_STATUS_POLICY,
+  isStalled,
+  NETWORK_LOADING,
   planHost,
   planMember,
   shouldSendStatus,
+  stallEventBuffers,
   type ElementAction,
   type ElementSnapshot,
   type FollowOptions,
@@ -30,8 +35,16 @@ import type { ControlAction } from "./watch-party.ts";
 
 /** What `attach` needs from a party (a `WatchParty` has it all). */
 export interface PartyLike {
-  readonly state: { playback: PlaybackClock & { seq: number } } | undefined;
+  readonly state:
+    | {
+        playback: PlaybackClock & { seq: number };
+        /** a buffering hold: whom the room waits for */
+        hold?: { active: boolean; waiting_for: Iterable<string> };
+      }
+    | undefined;
   readonly isHost: boolean;
+  /** this member's user id (to know when the room waits for it) */
+  readonly userId?: string;
   /** may play, pause and seek (host, co-host, or a room with control open); default: isHost */
   readonly canControl?: boolean;
   /** false until the server clock was sampled once: no following before that */
@@ -57,7 +70,6 @@ export interface AttachOptions extends Partial<FollowOptions>, Partial<StatusPol
   now?: () => number;
 }
 
-const BUFFERING_EVENTS = ["waiting", "stalled"] as const;
 const READY_EVENTS = ["canplay", "playing"] as const;
 
 /** Starts following; returns a function that stops it and removes every listener. */
@@ -74,6 +86,9 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
 
   const guard = new EchoGuard();
   let buffering = false;
+  /** local ms of the element's last `waiting` and of its last `progress` (data arrived) */
+  let dryAt: number | undefined;
+  let progressAt: number | undefined;
   let lastSeekAt: number | undefined;
   let lastControlAt: number | undefined;
   let lastStatus: SentStatus | undefined;
@@ -148,7 +163,23 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
 
   const report = () => {
     const t = now();
-    const stalled = buffering && !video.paused && (seekedAt === undefined || t - seekedAt >= seekGraceMs);
+    const hold = party.state?.hold;
+    const heldFor =
+      hold?.active === true && party.userId !== undefined && [...hold.waiting_for].includes(party.userId);
+    const stalled = isStalled(
+      {
+        waiting: buffering,
+        paused: video.paused,
+        readyState: video.readyState,
+        sinceSeekMs: seekedAt === undefined ? undefined : t - seekedAt,
+        heldFor,
+        loadedSinceStall:
+          video.networkState !== NETWORK_LOADING ||
+          dryAt === undefined ||
+          (progressAt !== undefined && progressAt > dryAt),
+      },
+      seekGraceMs,
+    );
     const next: StatusReport = {
       current_time: video.currentTime,
       is_playing: !video.paused,
@@ -217,7 +248,12 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   const onSeeking = () => (seekedAt = now());
   const onBuffering = () => {
     buffering = true;
+    dryAt = now();
     report();
+  };
+  const onProgress = () => (progressAt = now());
+  const onStalled = () => {
+    if (stallEventBuffers(video.readyState)) onBuffering();
   };
   const onReady = (event: Event) => {
     buffering = false;
@@ -229,7 +265,9 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   video.addEventListener("pause", onPause);
   video.addEventListener("seeked", onSeeked);
   video.addEventListener("seeking", onSeeking);
-  for (const type of BUFFERING_EVENTS) video.addEventListener(type, onBuffering);
+  video.addEventListener("waiting", onBuffering);
+  video.addEventListener("stalled", onStalled);
+  video.addEventListener("progress", onProgress);
   for (const type of READY_EVENTS) video.addEventListener(type, onReady);
   const offState = party.on("state", () => {
     if (party.state?.playback.seq !== lastSeq) tick();
@@ -245,7 +283,9 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     video.removeEventListener("pause", onPause);
     video.removeEventListener("seeked", onSeeked);
     video.removeEventListener("seeking", onSeeking);
-    for (const type of BUFFERING_EVENTS) video.removeEventListener(type, onBuffering);
+    video.removeEventListener("waiting", onBuffering);
+    video.removeEventListener("stalled", onStalled);
+    video.removeEventListener("progress", onProgress);
     for (const type of READY_EVENTS) video.removeEventListener(type, onReady);
     if (party.state) video.playbackRate = party.state.playback.rate;
   };

@@ -179,3 +179,46 @@ export function shouldSendStatus(
   const predicted = last.current_time + (last.is_playing && !last.buffering ? elapsed / 1000 : 0);
   return Math.abs(next.current_time - predicted) > policy.statusJumpS;
 }
+
+/** HTMLMediaElement.HAVE_FUTURE_DATA: the element has data to play on from here. */
+export const HAVE_FUTURE_DATA = 3;
+/** HTMLMediaElement.NETWORK_LOADING: the element is downloading. */
+export const NETWORK_LOADING = 2;
+
+export interface StallInput {
+  /** the element fired `waiting` (or `stalled` without data) and no `canplay` / `playing` since */
+  waiting: boolean;
+  paused: boolean;
+  /** HTMLMediaElement.readyState */
+  readyState: number;
+  /** ms since the element's last seek (anyone's), if it ever seeked */
+  sinceSeekMs: number | undefined;
+  /** the room is held waiting for this member */
+  heldFor: boolean;
+  /**
+   * new data arrived since the element last ran dry (a `progress` after its last `waiting`), or it
+   * is not downloading at all; default true
+   */
+  loadedSinceStall?: boolean;
+}
+
+/**
+ * Whether this member's status says `buffering` (pure). Normally: waiting for data while playing,
+ * not right after a seek (every player buffers after one; `seekGraceMs`). While the room waits for
+ * this member, its element is paused at the hold's position (maybe just seeked there): it is ready
+ * only once it has data to play on, so paused or seeking, it reports buffering until then; else
+ * the pause that the hold itself brings would end the hold at once. And it is ready only once new
+ * data arrived since it ran dry: seeked a few frames back to the hold's position, it can show them
+ * (`canplay`) but would run dry again at once.
+ */
+export function isStalled(input: StallInput, seekGraceMs: number): boolean {
+  if (input.heldFor)
+    return input.waiting || input.readyState < HAVE_FUTURE_DATA || input.loadedSinceStall === false;
+  const settling = input.sinceSeekMs !== undefined && input.sinceSeekMs < seekGraceMs;
+  return input.waiting && !input.paused && !settling;
+}
+
+/** `stalled` (no network data for a while) is buffering only if the element has nothing left to play. */
+export function stallEventBuffers(readyState: number): boolean {
+  return readyState < HAVE_FUTURE_DATA;
+}
