@@ -18,6 +18,8 @@ import type { PlaybackClock } from "./correction.ts";
 import {
   DEFAULT_FOLLOW,
   DEFAULT_STATUS_POLICY,
+  hostFollowOptions,
+  hostFollowsRoom,
   isStalled,
   NETWORK_LOADING,
   planHost,
@@ -95,9 +97,10 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   let lastSeq: number | undefined;
   /** local ms of this client's own last control, to tell its echo from others' changes */
   let ownControlAt: number | undefined;
-  /** the host follows a change it did not make (a hold, a co-host, an auto-advance) until then */
-  let followUntil = 0;
+  /** local ms of the last change the host did not make (a hold, a co-host, a new speed, an auto-advance) */
+  let externalAt: number | undefined;
   let knownSeq: number | undefined;
+  let knownRate: number | undefined;
   /** local ms of the element's last seek (anyone's): buffering right after it is the seek, not a stall */
   let seekedAt: number | undefined;
   const seekGraceMs = opts.seekGraceMs ?? 1_500;
@@ -205,19 +208,31 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
       const base = { playback, serverNow: party.serverNow(), element: snapshot(), now: t };
       // a change the host did not make (the server held or resumed the room, a co-host acted,
       // the queue advanced) is followed, not overridden
+      // (a new speed always: the server re-anchored it where it expected the host, see hostFollowsRoom)
       const external =
         knownSeq !== undefined &&
         playback.seq > knownSeq &&
-        (ownControlAt === undefined || t - ownControlAt > follow.hostCooldownMs);
+        (ownControlAt === undefined ||
+          t - ownControlAt > follow.hostCooldownMs ||
+          (knownRate !== undefined && playback.rate !== knownRate));
       knownSeq = playback.seq;
-      if (external) followUntil = t + follow.hostCooldownMs;
+      knownRate = playback.rate;
+      if (external) externalAt = t;
+      const following =
+        party.isHost &&
+        hostFollowsRoom(
+          externalAt === undefined ? undefined : t - externalAt,
+          base.element,
+          playback.rate,
+          follow,
+        );
       // a host joining a room with history first takes the room's position, then leads
-      if (party.isHost && !(firstTick && playback.seq > 0) && t >= followUntil) {
+      if (party.isHost && !(firstTick && playback.seq > 0) && !following) {
         const plan = planHost({ ...base, lastControlAt }, follow);
         apply(plan.actions);
         if (plan.control) sendControl(plan.control.action);
       } else {
-        apply(planMember({ ...base, lastSeekAt }, follow).actions);
+        apply(planMember({ ...base, lastSeekAt }, following ? hostFollowOptions(follow) : follow).actions);
         if (party.isHost) lastControlAt = t;
       }
       firstTick = false;

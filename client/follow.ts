@@ -40,6 +40,11 @@ export interface FollowOptions extends CorrectionOptions {
   hostResyncS: number;
   /** The host sends at most one corrective `control` per this interval. Default 2 000 ms. */
   hostCooldownMs: number;
+  /**
+   * After a playback change the host did not make, its element follows the room like a member's
+   * for `hostCooldownMs`, and on while it is still closing a gap, at most this long. Default 10 000 ms.
+   */
+  hostFollowMaxMs: number;
 }
 
 export const DEFAULT_FOLLOW: Readonly<FollowOptions> = Object.freeze({
@@ -47,7 +52,32 @@ export const DEFAULT_FOLLOW: Readonly<FollowOptions> = Object.freeze({
   seekCooldownMs: 1_500,
   hostResyncS: 0.5,
   hostCooldownMs: 2_000,
+  hostFollowMaxMs: 10_000,
 });
+
+/**
+ * Whether the host's element follows the room (pure), `sinceMs` after a change the host did not
+ * make (a hold, a resume, a new speed): for `hostCooldownMs`, then on while it still plays at a
+ * nudged rate, up to `hostFollowMaxMs`. A speed change re-anchors the room where the server
+ * expected the host when the message arrived, while the host's element kept its old rate until the
+ * change came back: following closes that gap (one trip × the change of rate), so that members,
+ * who follow the room, see the host's picture.
+ */
+export function hostFollowsRoom(
+  sinceMs: number | undefined,
+  element: Pick<ElementSnapshot, "playbackRate">,
+  baseRate: number,
+  options: FollowOptions = DEFAULT_FOLLOW,
+): boolean {
+  if (sinceMs === undefined) return false;
+  if (sinceMs < options.hostCooldownMs) return true;
+  return sinceMs < options.hostFollowMaxMs && Math.abs(element.playbackRate - baseRate) > 1e-9;
+}
+
+/** A following host closes any gap above `stopBelowS` (a member waits for `startAboveS`). */
+export function hostFollowOptions(options: FollowOptions): FollowOptions {
+  return { ...options, startAboveS: options.stopBelowS };
+}
 
 export interface MemberTick {
   playback: PlaybackClock;

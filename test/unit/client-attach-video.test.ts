@@ -257,6 +257,45 @@ describe("client attach() to a video element", () => {
     );
   });
 
+  it("after a speed change the host's element closes the gap to the re-anchored room, also right after its own play", async () => {
+    clock = -5_000; // its first alignment (a seek) long past
+    const party = new FakeParty(true, {
+      is_playing: false,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, { ...options, tickMs: 1 });
+    await settle();
+    clock = 0;
+    await video.play();
+    assert.deepEqual(party.controls, [["play", 100]]);
+    party.patch({ is_playing: true, position: 100, updated_at: 12_000, seq: 2 });
+    // a second later the host asks for 0.5×; the server anchored it where it expected the host when
+    // the message arrived, 30 ms behind the host's element (which kept 1× until the change came back)
+    clock = 1_000;
+    party.server = 13_000;
+    (video as unknown as { time: number }).time = 101;
+    party.patch({ rate: 0.5, position: 100.97, updated_at: 13_000, seq: 3 });
+    await settle();
+    assert.equal(video.playbackRate, 0.49, "nudged toward the room, not a jump");
+    // past the 2 s cooldown, still 20 ms ahead: still closing the gap
+    clock = 3_500;
+    party.server = 15_000;
+    (video as unknown as { time: number }).time = 101.99;
+    await settle();
+    assert.equal(video.playbackRate, 0.495, "one step slower");
+    // closed: back to the room's speed, and the host leads again without a corrective control
+    clock = 4_500;
+    party.server = 16_000;
+    (video as unknown as { time: number }).time = 102.475;
+    await settle();
+    assert.equal(video.playbackRate, 0.5);
+    assert.deepEqual(party.controls, [["play", 100]]);
+  });
+
   it("detaching stops following and restores the room's rate", () => {
     clock = 0;
     const { party, video } = follow(false, {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import {
+  DEFAULT_FOLLOW,
+  hostFollowsRoom,
   isStalled,
   planHost,
   planMember,
@@ -206,5 +208,20 @@ describe("client isStalled(): what a member's status says about buffering", () =
     assert.equal(stallEventBuffers(4), false);
     assert.equal(stallEventBuffers(3), false);
     assert.equal(stallEventBuffers(2), true);
+  });
+});
+
+describe("client hostFollowsRoom(): the host's element follows a change it did not make", () => {
+  it("for the cooldown, then on while it still plays at a nudged rate, at most hostFollowMaxMs", () => {
+    const at = (rate: number) => ({ playbackRate: rate });
+    assert.equal(hostFollowsRoom(undefined, at(1), 1), false, "no such change");
+    assert.equal(hostFollowsRoom(1_000, at(1), 1), true);
+    assert.equal(
+      hostFollowsRoom(DEFAULT_FOLLOW.hostCooldownMs, at(1), 1),
+      false,
+      "on the room's rate: leads",
+    );
+    assert.equal(hostFollowsRoom(5_000, at(0.49), 0.5), true, "still closing the gap");
+    assert.equal(hostFollowsRoom(DEFAULT_FOLLOW.hostFollowMaxMs, at(0.49), 0.5), false, "bounded");
   });
 });
