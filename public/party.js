@@ -2,6 +2,7 @@
 // member's sync status are live regions (#comments is a log, #sync-status a status).
 import { attach } from "/vendor/anisync-client.js";
 import { $, el, clock, memberTokens } from "./dom.js";
+import { showGroup, hideGroup } from "./group.js";
 
 let party;
 let detach;
@@ -56,6 +57,7 @@ export function enterParty(joined) {
   );
   connection();
   render();
+  showGroup(party);
   void loadComments();
   seekFromLink();
 }
@@ -80,6 +82,7 @@ function seekFromLink() {
 export async function leaveParty() {
   const leaving = party;
   party = undefined;
+  hideGroup();
   detach?.();
   detach = undefined;
   const video = $("video");
@@ -174,7 +177,7 @@ function renderMembers(s) {
       const make = el("button", "make host", "small secondary");
       make.type = "button";
       make.dataset.makeHost = m.user_id;
-      make.setAttribute("aria-label", `Make ${m.username} the host`);
+      make.setAttribute("aria-label", `make host: ${m.username}`);
       make.addEventListener("click", () => party.transferHost(m.user_id));
       status.append(make);
     }
