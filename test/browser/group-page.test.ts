@@ -38,7 +38,6 @@ describe("the demo page's group playback: ready check, waiting for a starved mem
     page.on("pageerror", (e) => console.error(`${name}: page error:`, e.message));
     return page;
   }
-  const status = (p: Page) => p.textContent("#group-status");
   const videoAt = (p: Page) =>
     p.evaluate(() => {
       const v = document.getElementById("video") as HTMLVideoElement;
