@@ -208,4 +208,8 @@ export const realNow = (page: Page): Promise<number> => page.evaluate(() => (win
 export const seen = (page: Page): Promise<PlaybackSeen[]> => page.evaluate(() => (window as any).__seen);
 export const reports = (page: Page): Promise<ReportSent[]> => page.evaluate(() => (window as any).__reports);
 export const samples = (page: Page): Promise<VideoSample[]> => page.evaluate(() => (window as any).__samples);
-export const leave = (page: Page): Promise<void> => page.evaluate(() => (window as any).__party?.leave());
+/** Leaves the party (at most 3 s: the context's close drops the socket anyway). */
+export const leave = (page: Page): Promise<void> =>
+  page.evaluate(() =>
+    Promise.race([(window as any).__party?.leave(), new Promise((r) => setTimeout(r, 3000))]),
+  );
