@@ -8,7 +8,9 @@
  *   control, the host buffered and fell behind), the host re-announces its position.
  * - The host's own play / pause / seek on the element become `control` messages; the SDK's own
  *   programmatic play/pause/seek do not (echo guard). Seeks while scrubbing are coalesced.
- * - `waiting` / `stalled` mark the element as buffering, `canplay` / `playing` clear it.
+ * - `waiting` (and `stalled` with nothing left to play) mark the element as buffering, `canplay` /
+ *   `playing` clear it. While the room is held for this member, it reports buffering until its
+ *   element has data to play on (follow.ts `isStalled`).
  *   `status` is sent about every 3 s and at once on a change (play/pause, buffering, a jump).
  */
 import { EchoGuard, type MediaEventKind } from "./echo-guard.ts";
@@ -17,9 +19,14 @@ import type { PlaybackClock } from "./correction.ts";
 import {
   DEFAULT_FOLLOW,
   DEFAULT_STATUS_POLICY,
+  hostFollowOptions,
+  hostFollowsRoom,
+  isStalled,
+  NETWORK_LOADING,
   planHost,
   planMember,
   shouldSendStatus,
+  stallEventBuffers,
   type ElementAction,
   type ElementSnapshot,
   type FollowOptions,
@@ -31,8 +38,16 @@ import type { ControlAction } from "./watch-party.ts";
 
 /** What `attach` needs from a party (a `WatchParty` has it all). */
 export interface PartyLike {
-  readonly state: { playback: PlaybackClock & { seq: number } } | undefined;
+  readonly state:
+    | {
+        playback: PlaybackClock & { seq: number };
+        /** a buffering hold: whom the room waits for */
+        hold?: { active: boolean; waiting_for: Iterable<string> };
+      }
+    | undefined;
   readonly isHost: boolean;
+  /** this member's user id (to know when the room waits for it) */
+  readonly userId?: string;
   /** may play, pause and seek (host, co-host, or a room with control open); default: isHost */
   readonly canControl?: boolean;
   /** false until the server clock was sampled once: no following before that */
@@ -58,7 +73,6 @@ export interface AttachOptions extends Partial<FollowOptions>, Partial<StatusPol
   now?: () => number;
 }
 
-const BUFFERING_EVENTS = ["waiting", "stalled"] as const;
 const READY_EVENTS = ["canplay", "playing"] as const;
 
 /** Starts following; returns a function that stops it and removes every listener. */
@@ -75,15 +89,19 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
 
   const guard = new EchoGuard();
   let buffering = false;
+  /** local ms of the element's last `waiting` and of its last `progress` (data arrived) */
+  let dryAt: number | undefined;
+  let progressAt: number | undefined;
   let lastSeekAt: number | undefined;
   let lastControlAt: number | undefined;
   let lastStatus: SentStatus | undefined;
   let lastSeq: number | undefined;
   /** this client's own last control, to tell its echo from others' changes */
   let ownControl: OwnControl | undefined;
-  /** the host follows a change it did not make (a hold, a co-host, an auto-advance) until then */
-  let followUntil = 0;
+  /** local ms of the last change the host did not make (a hold, a co-host, a new speed, an auto-advance) */
+  let externalAt: number | undefined;
   let knownSeq: number | undefined;
+  let knownRate: number | undefined;
   /** local ms of the element's last seek (anyone's): buffering right after it is the seek, not a stall */
   let seekedAt: number | undefined;
   const seekGraceMs = opts.seekGraceMs ?? 1_500;
@@ -149,7 +167,23 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
 
   const report = () => {
     const t = now();
-    const stalled = buffering && !video.paused && (seekedAt === undefined || t - seekedAt >= seekGraceMs);
+    const hold = party.state?.hold;
+    const heldFor =
+      hold?.active === true && party.userId !== undefined && [...hold.waiting_for].includes(party.userId);
+    const stalled = isStalled(
+      {
+        waiting: buffering,
+        paused: video.paused,
+        readyState: video.readyState,
+        sinceSeekMs: seekedAt === undefined ? undefined : t - seekedAt,
+        heldFor,
+        loadedSinceStall:
+          video.networkState !== NETWORK_LOADING ||
+          dryAt === undefined ||
+          (progressAt !== undefined && progressAt > dryAt),
+      },
+      seekGraceMs,
+    );
     const next: StatusReport = {
       current_time: video.currentTime,
       is_playing: !video.paused,
@@ -175,19 +209,30 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
       const base = { playback, serverNow: party.serverNow(), element: snapshot(), now: t };
       // a change the host did not make (the server held or resumed the room, a co-host acted,
       // the queue advanced) is followed, not overridden
+      // (a new speed always: the server re-anchored it where it expected the host, see hostFollowsRoom)
       const changed = knownSeq !== undefined && playback.seq > knownSeq;
-      const echo = changed && isOwnEcho(playback, ownControl, t, follow.hostCooldownMs);
+      const rateChanged = knownRate !== undefined && playback.rate !== knownRate;
+      const echo = changed && !rateChanged && isOwnEcho(playback, ownControl, t, follow.hostCooldownMs);
       if (echo) ownControl = undefined; // one echo per control: a later change is someone else's
       const external = changed && !echo;
       knownSeq = playback.seq;
-      if (external) followUntil = t + follow.hostCooldownMs;
+      knownRate = playback.rate;
+      if (external) externalAt = t;
+      const following =
+        party.isHost &&
+        hostFollowsRoom(
+          externalAt === undefined ? undefined : t - externalAt,
+          base.element,
+          playback.rate,
+          follow,
+        );
       // a host joining a room with history first takes the room's position, then leads
-      if (party.isHost && !(firstTick && playback.seq > 0) && t >= followUntil) {
+      if (party.isHost && !(firstTick && playback.seq > 0) && !following) {
         const plan = planHost({ ...base, lastControlAt }, follow);
         apply(plan.actions);
         if (plan.control) sendControl(plan.control.action);
       } else {
-        apply(planMember({ ...base, lastSeekAt }, follow).actions);
+        apply(planMember({ ...base, lastSeekAt }, following ? hostFollowOptions(follow) : follow).actions);
         if (party.isHost) lastControlAt = t;
       }
       firstTick = false;
@@ -218,7 +263,12 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   const onSeeking = () => (seekedAt = now());
   const onBuffering = () => {
     buffering = true;
+    dryAt = now();
     report();
+  };
+  const onProgress = () => (progressAt = now());
+  const onStalled = () => {
+    if (stallEventBuffers(video.readyState)) onBuffering();
   };
   const onReady = (event: Event) => {
     buffering = false;
@@ -230,7 +280,9 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   video.addEventListener("pause", onPause);
   video.addEventListener("seeked", onSeeked);
   video.addEventListener("seeking", onSeeking);
-  for (const type of BUFFERING_EVENTS) video.addEventListener(type, onBuffering);
+  video.addEventListener("waiting", onBuffering);
+  video.addEventListener("stalled", onStalled);
+  video.addEventListener("progress", onProgress);
   for (const type of READY_EVENTS) video.addEventListener(type, onReady);
   const offState = party.on("state", () => {
     if (party.state?.playback.seq !== lastSeq) tick();
@@ -246,7 +298,9 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     video.removeEventListener("pause", onPause);
     video.removeEventListener("seeked", onSeeked);
     video.removeEventListener("seeking", onSeeking);
-    for (const type of BUFFERING_EVENTS) video.removeEventListener(type, onBuffering);
+    video.removeEventListener("waiting", onBuffering);
+    video.removeEventListener("stalled", onStalled);
+    video.removeEventListener("progress", onProgress);
     for (const type of READY_EVENTS) video.removeEventListener(type, onReady);
     if (party.state) video.playbackRate = party.state.playback.rate;
   };

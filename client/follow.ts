@@ -40,6 +40,11 @@ export interface FollowOptions extends CorrectionOptions {
   hostResyncS: number;
   /** The host sends at most one corrective `control` per this interval. Default 2 000 ms. */
   hostCooldownMs: number;
+  /**
+   * After a playback change the host did not make, its element follows the room like a member's
+   * for `hostCooldownMs`, and on while it is still closing a gap, at most this long. Default 10 000 ms.
+   */
+  hostFollowMaxMs: number;
 }
 
 export const DEFAULT_FOLLOW: Readonly<FollowOptions> = Object.freeze({
@@ -47,7 +52,32 @@ export const DEFAULT_FOLLOW: Readonly<FollowOptions> = Object.freeze({
   seekCooldownMs: 1_500,
   hostResyncS: 0.5,
   hostCooldownMs: 2_000,
+  hostFollowMaxMs: 10_000,
 });
+
+/**
+ * Whether the host's element follows the room (pure), `sinceMs` after a change the host did not
+ * make (a hold, a resume, a new speed): for `hostCooldownMs`, then on while it still plays at a
+ * nudged rate, up to `hostFollowMaxMs`. A speed change re-anchors the room where the server
+ * expected the host when the message arrived, while the host's element kept its old rate until the
+ * change came back: following closes that gap (one trip × the change of rate), so that members,
+ * who follow the room, see the host's picture.
+ */
+export function hostFollowsRoom(
+  sinceMs: number | undefined,
+  element: Pick<ElementSnapshot, "playbackRate">,
+  baseRate: number,
+  options: FollowOptions = DEFAULT_FOLLOW,
+): boolean {
+  if (sinceMs === undefined) return false;
+  if (sinceMs < options.hostCooldownMs) return true;
+  return sinceMs < options.hostFollowMaxMs && Math.abs(element.playbackRate - baseRate) > 1e-9;
+}
+
+/** A following host closes any gap above `stopBelowS` (a member waits for `startAboveS`). */
+export function hostFollowOptions(options: FollowOptions): FollowOptions {
+  return { ...options, startAboveS: options.stopBelowS };
+}
 
 export interface MemberTick {
   playback: PlaybackClock;
@@ -178,4 +208,47 @@ export function shouldSendStatus(
   if (next.is_playing !== last.is_playing || next.buffering !== last.buffering) return true;
   const predicted = last.current_time + (last.is_playing && !last.buffering ? elapsed / 1000 : 0);
   return Math.abs(next.current_time - predicted) > policy.statusJumpS;
+}
+
+/** HTMLMediaElement.HAVE_FUTURE_DATA: the element has data to play on from here. */
+export const HAVE_FUTURE_DATA = 3;
+/** HTMLMediaElement.NETWORK_LOADING: the element is downloading. */
+export const NETWORK_LOADING = 2;
+
+export interface StallInput {
+  /** the element fired `waiting` (or `stalled` without data) and no `canplay` / `playing` since */
+  waiting: boolean;
+  paused: boolean;
+  /** HTMLMediaElement.readyState */
+  readyState: number;
+  /** ms since the element's last seek (anyone's), if it ever seeked */
+  sinceSeekMs: number | undefined;
+  /** the room is held waiting for this member */
+  heldFor: boolean;
+  /**
+   * new data arrived since the element last ran dry (a `progress` after its last `waiting`), or it
+   * is not downloading at all; default true
+   */
+  loadedSinceStall?: boolean;
+}
+
+/**
+ * Whether this member's status says `buffering` (pure). Normally: waiting for data while playing,
+ * not right after a seek (every player buffers after one; `seekGraceMs`). While the room waits for
+ * this member, its element is paused at the hold's position (maybe just seeked there): it is ready
+ * only once it has data to play on, so paused or seeking, it reports buffering until then; else
+ * the pause that the hold itself brings would end the hold at once. And it is ready only once new
+ * data arrived since it ran dry: seeked a few frames back to the hold's position, it can show them
+ * (`canplay`) but would run dry again at once.
+ */
+export function isStalled(input: StallInput, seekGraceMs: number): boolean {
+  if (input.heldFor)
+    return input.waiting || input.readyState < HAVE_FUTURE_DATA || input.loadedSinceStall === false;
+  const settling = input.sinceSeekMs !== undefined && input.sinceSeekMs < seekGraceMs;
+  return input.waiting && !input.paused && !settling;
+}
+
+/** `stalled` (no network data for a while) is buffering only if the element has nothing left to play. */
+export function stallEventBuffers(readyState: number): boolean {
+  return readyState < HAVE_FUTURE_DATA;
 }

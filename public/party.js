@@ -4,6 +4,7 @@
 import { attach } from "/vendor/anisync-client.js";
 import { $, el, clock, memberTokens } from "./dom.js";
 import { enterQueue, leaveQueue, memberActions, memberBadges } from "./queue.js";
+import { showGroup, hideGroup } from "./group.js";
 
 let party;
 let detach;
@@ -59,6 +60,7 @@ export function enterParty(joined) {
   );
   connection();
   render();
+  showGroup(party);
   void loadComments();
   seekFromLink();
 }
@@ -84,6 +86,7 @@ export async function leaveParty() {
   const leaving = party;
   party = undefined;
   leaveQueue();
+  hideGroup();
   detach?.();
   detach = undefined;
   const video = $("video");

@@ -35,6 +35,11 @@ type Pglite = Pick<typeof PgliteClient, "PGlite" | "MemoryFS">;
 type MemoryFs = InstanceType<typeof PgliteClient.MemoryFS>;
 type EmscriptenOptions = Parameters<MemoryFs["init"]>[1];
 type PreRun = NonNullable<EmscriptenOptions["preRun"]>[number];
+/** the part of PGlite's Emscripten module a mount needs (its own types do not resolve here) */
+interface EmscriptenFs {
+  FS: { mkdirTree(path: string): void; mount(type: unknown, opts: { root: string }, path: string): void };
+  NODEFS: unknown;
+}
 
 /** the marker of an unfinished first start, next to the directory */
 export function initdbMarker(pgDir: string): string {
@@ -86,7 +91,8 @@ function initdbFsClass({ PGlite, MemoryFS }: Pglite) {
     override async init(pg: PgliteClient.PGlite, opts: EmscriptenOptions) {
       const { emscriptenOpts } = await super.init(pg, opts);
       // what PGlite's NodeFS does
-      const mountDisk: PreRun = (mod) => {
+      const mountDisk: PreRun = (module) => {
+        const mod = module as unknown as EmscriptenFs;
         mod.FS.mkdirTree(PGlite.paths.PGDATA);
         mod.FS.mount(mod.NODEFS, { root: this.#root }, PGlite.paths.PGDATA);
       };

@@ -34,6 +34,9 @@ export class GroupPlayback {
   /** A member's status report: buffering may hold the room, recovering may resume it. */
   report(userId: string, buffering: boolean, nowMs: number): void {
     const member = this.state.members.get(userId);
+    // a member the room stopped waiting for catches up without holding it again until it recovers
+    // (else its routine reports, still buffering, would hold the room again every few seconds)
+    if (buffering && member?.lagging) return;
     // the routine report (playing fine, nothing held, not lagging) changes nothing here
     if (!buffering && !this.holds.current && !member?.lagging) return;
     if (member?.lagging && !buffering) member.lagging = false;

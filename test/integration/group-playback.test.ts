@@ -76,7 +76,7 @@ describe("group playback: wait for buffering, shared speed, skip together, ready
     console.log(`      hold reached a member ${holdMs} ms after the report; resume ${since(t1)} ms`);
   });
 
-  it("after BUFFER_WAIT_S the room resumes without the laggard, who is marked and unmarked when it recovers", async () => {
+  it("after BUFFER_WAIT_S the room resumes without the laggard, who is marked, holds no more, and is unmarked when it recovers", async () => {
     const { a, b } = await party();
     buffering(a.room, true);
     await eventually(() => b.room.state.hold.active, 1000, "held");
@@ -89,6 +89,13 @@ describe("group playback: wait for buffering, shared speed, skip together, ready
       1000,
       "laggard marked",
     );
+    // still buffering after the grace that follows the resume: the laggard holds the room no more
+    await new Promise((r) => setTimeout(r, 1600));
+    const seq = b.room.state.playback.seq;
+    buffering(a.room, true);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(b.room.state.hold.active, false, "a lagging member holds nobody");
+    assert.equal(b.room.state.playback.seq, seq);
     buffering(a.room, false);
     await eventually(() => b.room.state.members.get(a.welcome.user_id)?.lagging === false, 1000, "unmarked");
     assert.equal(b.room.state.playback.is_playing, true);

@@ -9,6 +9,10 @@ class FakeVideo extends EventTarget {
   seeking = false;
   ended = false;
   duration = 1440;
+  /** HAVE_ENOUGH_DATA unless a test starves it */
+  readyState = 4;
+  /** NETWORK_IDLE (all loaded) unless a test starves it */
+  networkState = 1;
   private time = 0;
   get currentTime(): number {
     return this.time;
@@ -33,18 +37,20 @@ class FakeVideo extends EventTarget {
 }
 
 type Playback = { is_playing: boolean; position: number; updated_at: number; rate: number; seq: number };
+type Hold = { active: boolean; waiting_for: string[] };
 
 class FakeParty implements PartyLike {
   isHost: boolean;
   clockSynced = true;
-  state: { playback: Playback };
+  userId = "me";
+  state: { playback: Playback; hold: Hold };
   server = 12_000;
   controls: [string, number][] = [];
   reports: StatusReport[] = [];
   private listeners = new Set<() => void>();
   constructor(isHost: boolean, playback: Playback) {
     this.isHost = isHost;
-    this.state = { playback };
+    this.state = { playback, hold: { active: false, waiting_for: [] } };
   }
   serverNow(): number {
     return this.server;
@@ -60,8 +66,9 @@ class FakeParty implements PartyLike {
     return () => this.listeners.delete(listener);
   }
   /** the room's playback changes, as a patch would change it */
-  patch(playback: Partial<Playback>): void {
+  patch(playback: Partial<Playback>, hold?: Hold): void {
     this.state.playback = { ...this.state.playback, ...playback };
+    if (hold) this.state.hold = hold;
     for (const l of this.listeners) l();
   }
 }
@@ -208,6 +215,111 @@ describe("client attach() to a video element", () => {
       party.reports.map((r) => r.buffering),
       [false, true, false],
     );
+  });
+
+  it("held for this member, it stays buffering while paused at the hold's position until it has data", () => {
+    clock = 0;
+    const { party, video } = follow(false, {
+      is_playing: true,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    clock = 2_000;
+    video.readyState = 2;
+    video.dispatchEvent(new Event("waiting"));
+    assert.equal(party.reports.at(-1)!.buffering, true);
+    // the room holds for this member: its video pauses (and seeks) to the hold's position
+    clock = 2_100;
+    party.patch(
+      { is_playing: false, position: 103, updated_at: 13_000, seq: 2 },
+      { active: true, waiting_for: ["me"] },
+    );
+    video.readyState = 1;
+    const before = party.reports.length;
+    // the element waits for data at the hold's position
+    clock = 2_400;
+    video.dispatchEvent(new Event("seeking"));
+    video.dispatchEvent(new Event("waiting"));
+    assert.equal(video.paused, true);
+    assert.deepEqual(party.reports.slice(before), [
+      { current_time: 103, is_playing: false, buffering: true },
+    ]);
+    // it can show the hold's frame (seeked back within what it has), but no new data came: still waiting
+    video.networkState = 2;
+    clock = 2_700;
+    video.readyState = 4;
+    video.dispatchEvent(new Event("canplay"));
+    assert.equal(party.reports.at(-1)!.buffering, true);
+    // data arrives: ready, and the room may resume
+    clock = 3_000;
+    video.dispatchEvent(new Event("progress"));
+    video.dispatchEvent(new Event("canplay"));
+    assert.deepEqual(party.reports.at(-1), { current_time: 103, is_playing: false, buffering: false });
+  });
+
+  it("a `stalled` event while the video still has data to play is not buffering", () => {
+    clock = 0;
+    const { party, video } = follow(false, {
+      is_playing: true,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    clock = 500;
+    video.dispatchEvent(new Event("stalled"));
+    assert.deepEqual(
+      party.reports.map((r) => r.buffering),
+      [false],
+    );
+    clock = 1_000;
+    video.readyState = 2;
+    video.dispatchEvent(new Event("stalled"));
+    assert.deepEqual(
+      party.reports.map((r) => r.buffering),
+      [false, true],
+    );
+  });
+
+  it("after a speed change the host's element closes the gap to the re-anchored room, also right after its own play", async () => {
+    clock = -5_000; // its first alignment (a seek) long past
+    const party = new FakeParty(true, {
+      is_playing: false,
+      position: 100,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 1,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, { ...options, tickMs: 1 });
+    await settle();
+    clock = 0;
+    await video.play();
+    assert.deepEqual(party.controls, [["play", 100]]);
+    party.patch({ is_playing: true, position: 100, updated_at: 12_000, seq: 2 });
+    // a second later the host asks for 0.5×; the server anchored it where it expected the host when
+    // the message arrived, 30 ms behind the host's element (which kept 1× until the change came back)
+    clock = 1_000;
+    party.server = 13_000;
+    (video as unknown as { time: number }).time = 101;
+    party.patch({ rate: 0.5, position: 100.97, updated_at: 13_000, seq: 3 });
+    await settle();
+    assert.equal(video.playbackRate, 0.49, "nudged toward the room, not a jump");
+    // past the 2 s cooldown, still 20 ms ahead: still closing the gap
+    clock = 3_500;
+    party.server = 15_000;
+    (video as unknown as { time: number }).time = 101.99;
+    await settle();
+    assert.equal(video.playbackRate, 0.495, "one step slower");
+    // closed: back to the room's speed, and the host leads again without a corrective control
+    clock = 4_500;
+    party.server = 16_000;
+    (video as unknown as { time: number }).time = 102.475;
+    await settle();
+    assert.equal(video.playbackRate, 0.5);
+    assert.deepEqual(party.controls, [["play", 100]]);
   });
 
   it("detaching stops following and restores the room's rate", () => {

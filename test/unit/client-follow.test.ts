@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  DEFAULT_FOLLOW,
+  hostFollowsRoom,
+  isStalled,
   planHost,
   planMember,
   shouldSendStatus,
+  stallEventBuffers,
   type ElementSnapshot,
   type SentStatus,
 } from "../../client/follow.ts";
@@ -172,5 +176,52 @@ describe("client status reports", () => {
     const pausedAt = (t: number) => ({ ...playingAt(t), is_playing: false });
     assert.equal(shouldSendStatus(pausedSent, pausedAt(10), 2_000), false);
     assert.equal(shouldSendStatus(pausedSent, pausedAt(11.5), 2_000), true);
+  });
+});
+
+describe("client isStalled(): what a member's status says about buffering", () => {
+  const GRACE = 1_500;
+  const base = { waiting: true, paused: false, readyState: 2, sinceSeekMs: undefined, heldFor: false };
+
+  it("waiting for data while playing is buffering; not within the grace after a seek, not while paused", () => {
+    assert.equal(isStalled(base, GRACE), true);
+    assert.equal(isStalled({ ...base, sinceSeekMs: 400 }, GRACE), false, "a seek's own buffering");
+    assert.equal(isStalled({ ...base, sinceSeekMs: 1_600 }, GRACE), true);
+    assert.equal(isStalled({ ...base, paused: true }, GRACE), false);
+    assert.equal(isStalled({ ...base, waiting: false }, GRACE), false);
+  });
+
+  it("while the room waits for it, a member is buffering until its element has data, paused or just seeked", () => {
+    // the hold paused its element and seeked it to the hold's position: still nothing to play
+    const held = { ...base, paused: true, sinceSeekMs: 100, heldFor: true };
+    assert.equal(isStalled(held, GRACE), true);
+    assert.equal(isStalled({ ...held, waiting: false, readyState: 1 }, GRACE), true, "seeking, no data");
+    assert.equal(isStalled({ ...held, waiting: false, readyState: 3 }, GRACE), false, "data to play on");
+    assert.equal(isStalled({ ...held, waiting: false, readyState: 4 }, GRACE), false);
+    // seeked back a few frames to the hold's position it can show them, but no new data came
+    const seekedBack = { ...held, waiting: false, readyState: 4 };
+    assert.equal(isStalled({ ...seekedBack, loadedSinceStall: false }, GRACE), true);
+    assert.equal(isStalled({ ...seekedBack, loadedSinceStall: true }, GRACE), false);
+  });
+
+  it("a `stalled` event (no network data for a while) is buffering only with nothing left to play", () => {
+    assert.equal(stallEventBuffers(4), false);
+    assert.equal(stallEventBuffers(3), false);
+    assert.equal(stallEventBuffers(2), true);
+  });
+});
+
+describe("client hostFollowsRoom(): the host's element follows a change it did not make", () => {
+  it("for the cooldown, then on while it still plays at a nudged rate, at most hostFollowMaxMs", () => {
+    const at = (rate: number) => ({ playbackRate: rate });
+    assert.equal(hostFollowsRoom(undefined, at(1), 1), false, "no such change");
+    assert.equal(hostFollowsRoom(1_000, at(1), 1), true);
+    assert.equal(
+      hostFollowsRoom(DEFAULT_FOLLOW.hostCooldownMs, at(1), 1),
+      false,
+      "on the room's rate: leads",
+    );
+    assert.equal(hostFollowsRoom(5_000, at(0.49), 0.5), true, "still closing the gap");
+    assert.equal(hostFollowsRoom(DEFAULT_FOLLOW.hostFollowMaxMs, at(0.49), 0.5), false, "bounded");
   });
 });
