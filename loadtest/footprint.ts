@@ -25,6 +25,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { freePort } from "../test/helpers/process.ts";
+import { NODE_FLAGS } from "../src/ops/node-flags.ts";
 
 const ALL_CASES = ["postgres", "pglite-first", "pglite-later"] as const;
 type Case = (typeof ALL_CASES)[number];
@@ -94,7 +95,7 @@ async function measure(name: Case, env: Record<string, string>): Promise<Figures
   }
   Object.assign(childEnv, env, { PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" });
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...args["node-arg"], "src/index.ts"], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...args["node-arg"], "src/index.ts"], {
     cwd: ROOT,
     env: childEnv,
     stdio: ["ignore", "pipe", "pipe"],

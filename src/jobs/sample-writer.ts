@@ -13,7 +13,7 @@ async function keepExistingRooms(db: Db, rows: SampleRow[]): Promise<SampleRow[]
   return rows.filter((r) => live.has(r.room_id));
 }
 
-export const SLICE_ROWS = 100;
+export const SLICE_ROWS = 50;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SampleWriter extends PeriodicFlush {

@@ -1,6 +1,7 @@
-/** Starts `npm start`'s entry point as a real child process, for restart and cluster tests. */
+/** Starts `npm start`'s entry point (with its Node flags) as a real child process, for restart and cluster tests. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { NODE_FLAGS } from "../../src/ops/node-flags.ts";
 
 export interface ServerProcess {
   port: number;
@@ -43,7 +44,7 @@ export async function startServerProcess(
   })) {
     if (v !== undefined) clean[k] = v;
   }
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "src/index.ts"], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...(opts.nodeArgs ?? []), "src/index.ts"], {
     env: clean,
     stdio: ["ignore", "pipe", "pipe"],
   });
