@@ -40,7 +40,7 @@ const schema = z.object({
   /** A member's shown position/drift/heartbeat is refreshed at least this often while it reports. */
   MEMBER_REFRESH_S: seconds.default(60),
   /** At most one stored sync sample per member per this many seconds (plus one on every status change). */
-  SAMPLE_INTERVAL_S: seconds.default(10),
+  SAMPLE_INTERVAL_S: seconds.default(30),
   SAMPLE_FLUSH_MS: int(100, 60_000).default(2000),
   TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** longest a member token lives; it ends earlier with its stay (leave, removal, room deleted) */
