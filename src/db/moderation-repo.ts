@@ -13,6 +13,17 @@ export async function bannedUsers(db: Db, roomId: string): Promise<Set<string>> 
   return new Set(rows.map((r) => r.user_id));
 }
 
+/** Users whose latest mute/unmute in the room is a mute. */
+export async function mutedUsers(db: Db, roomId: string): Promise<Set<string>> {
+  const result = await db.execute(sql`
+    SELECT DISTINCT ON (target_user_id) target_user_id, action
+    FROM ${moderationActions}
+    WHERE room_id = ${roomId} AND action IN ('mute', 'unmute')
+    ORDER BY target_user_id, id DESC`);
+  const { rows } = result as { rows: Array<{ target_user_id: string; action: string }> };
+  return new Set(rows.filter((r) => r.action === "mute").map((r) => r.target_user_id));
+}
+
 export async function isBanned(db: Db, roomId: string, userId: string): Promise<boolean> {
   const [row] = await db
     .select({ user_id: roomBans.user_id })

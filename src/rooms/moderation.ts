@@ -19,6 +19,8 @@ interface Leaver {
 
 export class Moderation<C extends Leaver> {
   private banned = new Set<string>();
+  /** muted users, seated or not: a mute outlives leaving and the room's sleep (rebuilt from the log) */
+  private muted = new Set<string>();
   private readonly state: WatchPartyState;
   private readonly db: Db;
   private readonly roomId: () => string;
@@ -33,6 +35,7 @@ export class Moderation<C extends Leaver> {
 
   async load(): Promise<void> {
     this.banned = await repo.bannedUsers(this.db, this.roomId());
+    this.muted = await repo.mutedUsers(this.db, this.roomId());
   }
 
   isBanned(userId: string): boolean {
@@ -67,7 +70,13 @@ export class Moderation<C extends Leaver> {
     const member = this.state.members.get(target);
     if (!member) throw new AppError("MEMBER_NOT_FOUND", `no member "${target}"`);
     member.muted = muted;
+    if (muted) this.muted.add(target);
+    else this.muted.delete(target);
     await this.log(muted ? "mute" : "unmute", by, target, "");
+  }
+
+  isMuted(userId: string): boolean {
+    return this.muted.has(userId);
   }
 
   private checkTarget(by: string, target: string): void {

@@ -248,7 +248,10 @@ export class Party<C extends Connection> {
   // ---- connections ----
 
   join(auth: MemberAuth, client: C): void {
-    this.sendWelcome(this.members.join(auth, client, Date.now()), auth.identity_token);
+    const seat = this.members.join(auth, client, Date.now());
+    const member = this.state.members.get(seat.user_id);
+    if (member && this.moderation.isMuted(seat.user_id)) member.muted = true;
+    this.sendWelcome(seat, auth.identity_token);
   }
 
   drop(sessionId: string, end: () => void): void {

@@ -133,6 +133,26 @@ describe("moderation: remove, ban, mute", function () {
     );
   });
 
+  it("a mute holds when the member leaves and rejoins, and after the room slept", async () => {
+    const host = await joined(sdk(h).create("watch_party", createOptions()));
+    const roomId = host.room.roomId;
+    const aId = uid("a");
+    const a = await joined(sdk(h).joinById(roomId, { user_id: aId, username: "A" }));
+    host.room.send("mute", { user_id: aId, muted: true });
+    await eventually(() => a.room.state.members.get(aId)?.muted, 2000, "muted");
+    await a.room.leave();
+    const again = await joined(sdk(h).joinById(roomId, { user_id: aId, username: "A" }));
+    await eventually(() => again.room.state.members.get(aId)?.muted, 2000, "still muted after rejoining");
+    const refused = nextMessage(again.room, "error");
+    again.room.send("comment", { message: "I left, so I can talk now?" });
+    assert.equal((await refused).code, "MUTED");
+    await again.room.leave();
+    await host.room.leave(); // the room sleeps
+    const woken = await joined(sdk(h).joinById(roomId, { user_id: aId, username: "A" }));
+    rooms.push(woken.room);
+    await eventually(() => woken.room.state.members.get(aId)?.muted, 2000, "still muted after the room slept");
+  });
+
   it("queue and moderation work over HTTP with a member token (bots, site backends)", async () => {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
