@@ -16,7 +16,7 @@ collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1 });
 /**
  * Not these: each scrape would list every libuv handle or resource (process._getActiveHandles()
  * twice, getActiveResourcesInfo() twice), one per socket: 60–100 ms of main thread at 18,000
- * members on every scrape (issue 13). `anisync_members` and `process_open_fds` tell the same story.
+ * members on every scrape (issue 13). `anisync_members` tells the same story.
  */
 export const DROPPED_DEFAULT_METRICS = [
   "nodejs_active_handles",
