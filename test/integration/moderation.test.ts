@@ -150,7 +150,11 @@ describe("moderation: remove, ban, mute", function () {
     await host.room.leave(); // the room sleeps
     const woken = await joined(sdk(h).joinById(roomId, { user_id: aId, username: "A" }));
     rooms.push(woken.room);
-    await eventually(() => woken.room.state.members.get(aId)?.muted, 2000, "still muted after the room slept");
+    await eventually(
+      () => woken.room.state.members.get(aId)?.muted,
+      2000,
+      "still muted after the room slept",
+    );
   });
 
   it("queue and moderation work over HTTP with a member token (bots, site backends)", async () => {
