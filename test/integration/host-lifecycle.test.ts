@@ -5,6 +5,7 @@ import {
   createOptions,
   eventually,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -15,6 +16,7 @@ import {
 describe("host, reconnection and dormant rooms", function () {
   this.timeout(30_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -26,6 +28,7 @@ describe("host, reconnection and dormant rooms", function () {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
     const hostId = host.welcome.user_id;
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "G" }));
+    rooms.push(host.room, guest.room);
 
     host.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
     await eventually(
@@ -38,6 +41,7 @@ describe("host, reconnection and dormant rooms", function () {
 
     const back = await sdk(h).reconnect(host.room.reconnectionToken);
     back.reconnection.enabled = false;
+    rooms.push(back);
     const welcome = await nextMessage(back, "welcome");
     assert.equal(welcome.is_host, true);
     await eventually(
@@ -64,6 +68,7 @@ describe("host, reconnection and dormant rooms", function () {
     const second = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("second"), username: "Second" }),
     );
+    rooms.push(host.room, first.room, second.room);
 
     const promoted = nextMessage(first.room, "welcome", 8000);
     host.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
@@ -84,6 +89,7 @@ describe("host, reconnection and dormant rooms", function () {
     const second = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("second"), username: "Second" }),
     );
+    rooms.push(host.room, first.room, second.room);
     await host.room.leave();
     await eventually(
       () => second.room.state.host_user_id === first.welcome.user_id,
@@ -108,6 +114,7 @@ describe("host, reconnection and dormant rooms", function () {
         access_key: host.welcome.access_key,
       }),
     );
+    rooms.push(host.room, guest.room);
     const refused = nextMessage(guest.room, "error");
     guest.room.send("transfer_host", { user_id: guest.welcome.user_id });
     assert.equal((await refused).code, "NOT_HOST");
@@ -129,6 +136,7 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("when the last member leaves the room sleeps; a join brings it back paused, same id and key", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     const key = host.welcome.access_key;
     host.room.send("control", { action: "play", current_time: 30 });
@@ -145,6 +153,7 @@ describe("host, reconnection and dormant rooms", function () {
     const back = await joined(
       sdk(h).joinById(roomId, { user_id: uid("returning"), username: "R", access_key: key }),
     );
+    rooms.push(back.room);
     assert.equal(back.room.roomId, roomId);
     assert.equal(back.welcome.is_host, true);
     assert.equal(back.welcome.access_key, key);
@@ -156,6 +165,7 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a room left while playing resumes paused where the host had got to", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     host.room.send("control", { action: "play", current_time: 10 });
     await eventually(() => host.room.state.playback.seq === 1);
@@ -163,6 +173,7 @@ describe("host, reconnection and dormant rooms", function () {
     await host.room.leave();
     await eventually(async () => (await roomStatus(roomId)) === "dormant", 5000, "dormant");
     const back = await joined(sdk(h).joinById(roomId, { user_id: uid("r"), username: "R" }));
+    rooms.push(back.room);
     const pb = back.room.state.playback;
     assert.equal(pb.is_playing, false);
     assert.ok(pb.position >= 10.5 && pb.position < 12, `position ${pb.position}`);
@@ -171,6 +182,7 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("two simultaneous joins to a sleeping room end in one live room", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     await host.room.leave();
     await eventually(async () => (await roomStatus(roomId)) === "dormant", 5000, "dormant");
@@ -178,6 +190,7 @@ describe("host, reconnection and dormant rooms", function () {
       joined(sdk(h).joinById(roomId, { user_id: uid("a"), username: "A" })),
       joined(sdk(h).joinById(roomId, { user_id: uid("b"), username: "B" })),
     ]);
+    rooms.push(a.room, b.room);
     await eventually(
       () => a.room.state.members.size === 2 && b.room.state.members.size === 2,
       3000,
@@ -192,6 +205,7 @@ describe("host, reconnection and dormant rooms", function () {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
     const userId = uid("dup");
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: userId, username: "D" }));
+    rooms.push(host.room, guest.room);
     const again = sdk(h).joinById(host.room.roomId, { user_id: userId, username: "D2" });
     await assert.rejects(again, (e: any) => e.code === 409 && e.message.startsWith("USER_ALREADY_IN_ROOM:"));
     guest.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
@@ -215,6 +229,7 @@ describe("host, reconnection and dormant rooms", function () {
     const roomId = created.data.room.room_id;
     const first = await joined(sdk(h).joinById(roomId, { user_id: uid("first"), username: "First" }));
     const second = await joined(sdk(h).joinById(roomId, { user_id: uid("second"), username: "Second" }));
+    rooms.push(first.room, second.room);
     assert.equal(first.welcome.is_host, false, "the creator's seat is still reserved");
     const promoted = nextMessage(first.room, "welcome", 10_000);
     assert.equal((await promoted).is_host, true);
