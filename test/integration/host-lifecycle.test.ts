@@ -26,9 +26,10 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a host whose socket drops stays host through the window and is host again after reconnecting", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const hostId = host.welcome.user_id;
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "G" }));
-    rooms.push(host.room, guest.room);
+    rooms.push(guest.room);
 
     host.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
     await eventually(
@@ -62,13 +63,15 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a host who never comes back is replaced by the longest-present member when the window ends", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const first = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("first"), username: "First" }),
     );
+    rooms.push(first.room);
     const second = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("second"), username: "Second" }),
     );
-    rooms.push(host.room, first.room, second.room);
+    rooms.push(second.room);
 
     const promoted = nextMessage(first.room, "welcome", 8000);
     host.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
@@ -83,13 +86,15 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a host who leaves hands the room to the longest-present connected member at once", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const first = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("first"), username: "First" }),
     );
+    rooms.push(first.room);
     const second = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("second"), username: "Second" }),
     );
-    rooms.push(host.room, first.room, second.room);
+    rooms.push(second.room);
     await host.room.leave();
     await eventually(
       () => second.room.state.host_user_id === first.welcome.user_id,
@@ -107,6 +112,7 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("the host can hand the role to a connected member; a member cannot", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(host.room);
     const guest = await joined(
       sdk(h).joinById(host.room.roomId, {
         user_id: uid("g"),
@@ -114,7 +120,7 @@ describe("host, reconnection and dormant rooms", function () {
         access_key: host.welcome.access_key,
       }),
     );
-    rooms.push(host.room, guest.room);
+    rooms.push(guest.room);
     const refused = nextMessage(guest.room, "error");
     guest.room.send("transfer_host", { user_id: guest.welcome.user_id });
     assert.equal((await refused).code, "NOT_HOST");
@@ -203,9 +209,10 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a user_id that holds a seat cannot join again, even while reconnecting", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const userId = uid("dup");
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: userId, username: "D" }));
-    rooms.push(host.room, guest.room);
+    rooms.push(guest.room);
     const again = sdk(h).joinById(host.room.roomId, { user_id: userId, username: "D2" });
     await assert.rejects(again, (e: any) => e.code === 409 && e.message.startsWith("USER_ALREADY_IN_ROOM:"));
     guest.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
@@ -228,8 +235,9 @@ describe("host, reconnection and dormant rooms", function () {
     }).then((r) => r.json() as Promise<any>);
     const roomId = created.data.room.room_id;
     const first = await joined(sdk(h).joinById(roomId, { user_id: uid("first"), username: "First" }));
+    rooms.push(first.room);
     const second = await joined(sdk(h).joinById(roomId, { user_id: uid("second"), username: "Second" }));
-    rooms.push(first.room, second.room);
+    rooms.push(second.room);
     assert.equal(first.welcome.is_host, false, "the creator's seat is still reserved");
     const promoted = nextMessage(first.room, "welcome", 10_000);
     assert.equal((await promoted).is_host, true);

@@ -23,8 +23,9 @@ describe("member-token routes: leave, delete, control, member update", function 
 
   async function party() {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "Gus" }));
-    rooms.push(host.room, guest.room);
+    rooms.push(guest.room);
     await eventually(() => host.room.state.members.size === 2);
     return { host, guest, roomId: host.room.roomId as string };
   }

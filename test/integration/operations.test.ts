@@ -8,6 +8,7 @@ import {
   eventually,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   refusedWith,
   sdk,
@@ -26,6 +27,7 @@ function metric(text: string, series: string): number {
 describe("operations: metrics, health, monitor, origins, logs", function () {
   this.timeout(60_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -34,7 +36,9 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
   it("/metrics counts rooms, members, messages, fan-out, drift and refused joins", async () => {
     const before = await scrape();
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("m"), username: "M" }));
+    rooms.push(guest.room);
     host.room.send("control", { action: "pause", current_time: 10 });
     guest.room.send("status", { current_time: 10.5, is_playing: false });
     await refusedWith(
@@ -89,6 +93,7 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
     assert.equal(health.body.checks.redis, process.env.REDIS_URL ? "ok" : "not configured");
 
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const rt = await http(h, "GET", "/health/realtime");
     assert.equal(rt.status, 200);
     assert.ok(rt.body.process.rooms >= 1 && rt.body.process.connected_members >= 1);
@@ -132,7 +137,9 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
 
   it("a client flooding the room with messages is disconnected; the room carries on", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const flooder = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("flood"), username: "F" }));
+    rooms.push(flooder.room);
     const dropped = new Promise<number>((resolve) => flooder.room.onLeave((code) => resolve(code)));
     for (let i = 0; i < 200; i++) flooder.room.send("status", { current_time: i, is_playing: true });
     assert.notEqual(await dropped, 4000);
