@@ -16,7 +16,7 @@ import {
   uid,
   type Harness,
 } from "../helpers/server.ts";
-import { startServerProcess } from "../helpers/process.ts";
+import { startServerProcess, stoppedAfterEach } from "../helpers/process.ts";
 
 /** One sample's value from Prometheus text, e.g. metric(text, 'anisync_refused_joins_total{code="ROOM_NOT_FOUND"}'). */
 function metric(text: string, series: string): number {
@@ -28,6 +28,7 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
   this.timeout(60_000);
   let h: Harness;
   const rooms = leftAfterEach();
+  const processes = stoppedAfterEach();
   before(async () => {
     h = await server();
   });
@@ -156,6 +157,7 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
       LOG_LEVEL: "debug",
       AUTH_MODE: "open",
     });
+    processes.push(srv);
     const secrets: string[] = [];
     try {
       const host = await joined(
