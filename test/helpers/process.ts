@@ -94,3 +94,22 @@ export function rawLines(output: string): string[] {
       }
     });
 }
+
+/**
+ * Server processes a test started, killed after each test of the suite that calls this (also when
+ * the test failed or timed out), so no test leaves a child process behind. A test that stops its
+ * processes itself (to assert the exit) still does; the hook then finds them gone.
+ */
+export function stoppedAfterEach(): ServerProcess[] {
+  const processes: ServerProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(
+      processes
+        .splice(0)
+        .map((p) =>
+          p.child.exitCode === null && p.child.signalCode === null ? p.stop("SIGKILL") : undefined,
+        ),
+    );
+  });
+  return processes;
+}

@@ -4,6 +4,7 @@ import {
   eventually,
   http,
   joined,
+  leftAfterEach,
   sdk,
   server,
   uid,
@@ -15,6 +16,7 @@ import { insertSamples } from "../../src/db/rooms-repo.ts";
 describe("analytics", function () {
   this.timeout(30_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -106,10 +108,12 @@ describe("analytics", function () {
   it("room stats: members, host actions, comments and sync quality over the last hour", async () => {
     const { db } = h.app.services.database;
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     const guests = await Promise.all(
       [1, 2].map((i) => joined(sdk(h).joinById(roomId, { user_id: uid(`s${i}`), username: `S${i}` }))),
     );
+    rooms.push(...guests.map((g) => g.room));
     host.room.send("control", { action: "play", current_time: 0 });
     host.room.send("control", { action: "seek", current_time: 50 });
     host.room.send("comment", { message: "one" });

@@ -4,6 +4,7 @@ import {
   eventually,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -14,6 +15,7 @@ import {
 describe("episode comment threads", function () {
   this.timeout(30_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -24,11 +26,13 @@ describe("episode comment threads", function () {
   it("a comment sent in a room is stored first, then reaches every member, the sender included", async () => {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
+    rooms.push(host.room);
     const guests = await Promise.all(
       [1, 2, 3].map((i) =>
         joined(sdk(h).joinById(host.room.roomId, { user_id: uid(`g${i}`), username: `G${i}` })),
       ),
     );
+    rooms.push(...guests.map((g) => g.room));
     const everyone = [host.room, ...guests.map((g) => g.room)];
     const arrivals = everyone.map((r) => nextMessage(r, "comment"));
     const text = "<b>not bold</b> & that's fine";
@@ -51,7 +55,9 @@ describe("episode comment threads", function () {
 
   it("a comment posted over HTTP with a member token reaches the live room", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "Gus" }));
+    rooms.push(guest.room);
     const arrival = nextMessage(host.room, "comment");
     const res = await http(
       h,
@@ -72,6 +78,7 @@ describe("episode comment threads", function () {
 
   it("bad comments are refused: blank, too long, a parent from another episode, no or bad token", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     for (const payload of [
       { message: "" },
       { message: "   " },
@@ -83,6 +90,7 @@ describe("episode comment threads", function () {
       assert.equal((await err).code, "INVALID_INPUT");
     }
     const other = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(other.room);
     const foreign = nextMessage(other.room, "comment");
     other.room.send("comment", { message: "elsewhere" });
     const foreignId = (await foreign).id;
@@ -110,6 +118,7 @@ describe("episode comment threads", function () {
   it("a thread with replies two levels deep comes back in order", async () => {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
+    rooms.push(host.room);
     const post = async (message: string, parent_id?: string) => {
       const arrival = nextMessage(host.room, "comment");
       host.room.send("comment", parent_id ? { message, parent_id } : { message });
@@ -142,6 +151,7 @@ describe("episode comment threads", function () {
   it("pagination neither skips nor repeats while others post", async () => {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
+    rooms.push(host.room);
     const auth = { authorization: `Bearer ${host.welcome.member_token}` };
     const postOne = (i: number) => http(h, "POST", "/api/comments", { message: `m${i}` }, auth);
     for (let i = 0; i < 30; i++) await postOne(i);
@@ -174,6 +184,7 @@ describe("episode comment threads", function () {
   it("until hides what comes later in the episode than the viewer has watched", async () => {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
+    rooms.push(host.room);
     const post = async (message: string, video_timestamp?: number, parent_id?: string) => {
       const arrival = nextMessage(host.room, "comment");
       host.room.send("comment", {
@@ -205,6 +216,7 @@ describe("episode comment threads", function () {
   it("comments stay after the room is deleted", async () => {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
+    rooms.push(host.room);
     const arrival = nextMessage(host.room, "comment");
     host.room.send("comment", { message: "kept" });
     await arrival;

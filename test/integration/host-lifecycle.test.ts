@@ -5,6 +5,7 @@ import {
   createOptions,
   eventually,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -15,6 +16,7 @@ import {
 describe("host, reconnection and dormant rooms", function () {
   this.timeout(30_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -24,8 +26,10 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a host whose socket drops stays host through the window and is host again after reconnecting", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const hostId = host.welcome.user_id;
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "G" }));
+    rooms.push(guest.room);
 
     host.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
     await eventually(
@@ -38,6 +42,7 @@ describe("host, reconnection and dormant rooms", function () {
 
     const back = await sdk(h).reconnect(host.room.reconnectionToken);
     back.reconnection.enabled = false;
+    rooms.push(back);
     const welcome = await nextMessage(back, "welcome");
     assert.equal(welcome.is_host, true);
     await eventually(
@@ -58,12 +63,15 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a host who never comes back is replaced by the longest-present member when the window ends", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const first = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("first"), username: "First" }),
     );
+    rooms.push(first.room);
     const second = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("second"), username: "Second" }),
     );
+    rooms.push(second.room);
 
     const promoted = nextMessage(first.room, "welcome", 8000);
     host.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
@@ -78,12 +86,15 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a host who leaves hands the room to the longest-present connected member at once", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const first = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("first"), username: "First" }),
     );
+    rooms.push(first.room);
     const second = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("second"), username: "Second" }),
     );
+    rooms.push(second.room);
     await host.room.leave();
     await eventually(
       () => second.room.state.host_user_id === first.welcome.user_id,
@@ -101,6 +112,7 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("the host can hand the role to a connected member; a member cannot", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(host.room);
     const guest = await joined(
       sdk(h).joinById(host.room.roomId, {
         user_id: uid("g"),
@@ -108,6 +120,7 @@ describe("host, reconnection and dormant rooms", function () {
         access_key: host.welcome.access_key,
       }),
     );
+    rooms.push(guest.room);
     const refused = nextMessage(guest.room, "error");
     guest.room.send("transfer_host", { user_id: guest.welcome.user_id });
     assert.equal((await refused).code, "NOT_HOST");
@@ -129,6 +142,7 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("when the last member leaves the room sleeps; a join brings it back paused, same id and key", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     const key = host.welcome.access_key;
     host.room.send("control", { action: "play", current_time: 30 });
@@ -145,6 +159,7 @@ describe("host, reconnection and dormant rooms", function () {
     const back = await joined(
       sdk(h).joinById(roomId, { user_id: uid("returning"), username: "R", access_key: key }),
     );
+    rooms.push(back.room);
     assert.equal(back.room.roomId, roomId);
     assert.equal(back.welcome.is_host, true);
     assert.equal(back.welcome.access_key, key);
@@ -156,6 +171,7 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a room left while playing resumes paused where the host had got to", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     host.room.send("control", { action: "play", current_time: 10 });
     await eventually(() => host.room.state.playback.seq === 1);
@@ -163,6 +179,7 @@ describe("host, reconnection and dormant rooms", function () {
     await host.room.leave();
     await eventually(async () => (await roomStatus(roomId)) === "dormant", 5000, "dormant");
     const back = await joined(sdk(h).joinById(roomId, { user_id: uid("r"), username: "R" }));
+    rooms.push(back.room);
     const pb = back.room.state.playback;
     assert.equal(pb.is_playing, false);
     assert.ok(pb.position >= 10.5 && pb.position < 12, `position ${pb.position}`);
@@ -171,6 +188,7 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("two simultaneous joins to a sleeping room end in one live room", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     await host.room.leave();
     await eventually(async () => (await roomStatus(roomId)) === "dormant", 5000, "dormant");
@@ -178,6 +196,7 @@ describe("host, reconnection and dormant rooms", function () {
       joined(sdk(h).joinById(roomId, { user_id: uid("a"), username: "A" })),
       joined(sdk(h).joinById(roomId, { user_id: uid("b"), username: "B" })),
     ]);
+    rooms.push(a.room, b.room);
     await eventually(
       () => a.room.state.members.size === 2 && b.room.state.members.size === 2,
       3000,
@@ -190,8 +209,10 @@ describe("host, reconnection and dormant rooms", function () {
 
   it("a user_id that holds a seat cannot join again, even while reconnecting", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const userId = uid("dup");
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: userId, username: "D" }));
+    rooms.push(guest.room);
     const again = sdk(h).joinById(host.room.roomId, { user_id: userId, username: "D2" });
     await assert.rejects(again, (e: any) => e.code === 409 && e.message.startsWith("USER_ALREADY_IN_ROOM:"));
     guest.room.connection.close(CloseCode.MAY_TRY_RECONNECT);
@@ -214,7 +235,9 @@ describe("host, reconnection and dormant rooms", function () {
     }).then((r) => r.json() as Promise<any>);
     const roomId = created.data.room.room_id;
     const first = await joined(sdk(h).joinById(roomId, { user_id: uid("first"), username: "First" }));
+    rooms.push(first.room);
     const second = await joined(sdk(h).joinById(roomId, { user_id: uid("second"), username: "Second" }));
+    rooms.push(second.room);
     assert.equal(first.welcome.is_host, false, "the creator's seat is still reserved");
     const promoted = nextMessage(first.room, "welcome", 10_000);
     assert.equal((await promoted).is_host, true);

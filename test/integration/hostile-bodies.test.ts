@@ -37,6 +37,8 @@ function sendBody(
           /* not JSON */
         }
         resolve({ status: res.statusCode ?? 0, body, sentBytes });
+        // the answer is complete: drop the connection, so a half-sent body leaves no socket behind
+        req.destroy();
       });
     });
     req.on("error", (err) => {

@@ -3,6 +3,7 @@ import {
   createOptions,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -13,6 +14,7 @@ import {
 describe("room message types cannot grow the metrics without bound", function () {
   this.timeout(60_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -25,10 +27,13 @@ describe("room message types cannot grow the metrics without bound", function ()
     const host = await joined(sdk(h).create("watch_party", createOptions()));
     // 16 senders of 25 messages each: under MAX_MESSAGES_PER_S, so nobody is disconnected
     const senders = [host];
+    rooms.push(host.room);
     for (let i = 1; i < 16; i++) {
-      senders.push(
-        await joined(sdk(h).joinById(host.room.roomId, { user_id: uid(`m${i}`), username: `M${i}` })),
+      const sender = await joined(
+        sdk(h).joinById(host.room.roomId, { user_id: uid(`m${i}`), username: `M${i}` }),
       );
+      rooms.push(sender.room);
+      senders.push(sender);
     }
     const before = seriesOf(await scrape(), "anisync_messages_in_total").length;
     const prefix = `hostile_${process.pid}_${Date.now().toString(36)}`;

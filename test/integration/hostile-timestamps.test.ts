@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { insertComment } from "../../src/db/comments-repo.ts";
 import {
   createOptions,
+  eventually,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -17,12 +19,14 @@ const JUST_OVER = 172_800.001; // 48 h and a millisecond
 describe("video positions and timestamps are bounded to 48 h, and history never fails on big ones", function () {
   this.timeout(30_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
 
   it("room messages with a position beyond 48 h are INVALID_INPUT naming the field", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const cases: [string, unknown, string][] = [
       ["comment", { message: "far", video_timestamp: FAR }, "video_timestamp"],
       ["control", { action: "seek", current_time: FAR }, "current_time"],
@@ -40,7 +44,7 @@ describe("video positions and timestamps are bounded to 48 h, and history never 
     assert.equal(host.room.state.playback.seq, 0);
     // exactly 48 h is still a position
     host.room.send("control", { action: "seek", current_time: 172_800 });
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => host.room.state.playback.seq === 1, 3000, "the 48 h seek accepted");
     assert.equal(host.room.state.playback.seq, 1);
     await host.room.leave();
   });
@@ -48,6 +52,7 @@ describe("video positions and timestamps are bounded to 48 h, and history never 
   it("HTTP comments, controls and the until query beyond 48 h are 400 naming the field", async () => {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
+    rooms.push(host.room);
     const auth = { authorization: `Bearer ${host.welcome.member_token}` };
     const comment = await http(h, "POST", "/api/comments", { message: "far", video_timestamp: FAR }, auth);
     assert.equal(comment.status, 400, JSON.stringify(comment.body));

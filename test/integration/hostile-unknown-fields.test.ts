@@ -3,6 +3,7 @@ import {
   createOptions,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -13,14 +14,17 @@ import {
 describe("unknown fields in message payloads, bodies and queries are INVALID_INPUT naming the field", function () {
   this.timeout(30_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
 
   it("room messages with an unknown field get an error naming it and change nothing", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guestId = uid("g");
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: guestId, username: "G" }));
+    rooms.push(guest.room);
     const cases: [any, string, unknown][] = [
       [host.room, "control", { action: "play", current_time: 1, speed: 2 }],
       [guest.room, "status", { current_time: 1, is_playing: true, drift: 0 }],
@@ -44,6 +48,7 @@ describe("unknown fields in message payloads, bodies and queries are INVALID_INP
 
   it("HTTP bodies with an unknown field are 400 naming it", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     const auth = { authorization: `Bearer ${host.welcome.member_token}` };
     const cases: [string, string, unknown][] = [
@@ -85,6 +90,7 @@ describe("unknown fields in message payloads, bodies and queries are INVALID_INP
     const listed = await http(h, "GET", `/api/rooms?anime_id=${opts.anime_id}`);
     assert.deepEqual(listed.body.data, []);
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const join = await http(h, "POST", `/api/rooms/${host.room.roomId}/join`, {
       user_id: uid("g"),
       username: "G",

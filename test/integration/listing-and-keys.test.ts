@@ -4,6 +4,7 @@ import {
   eventually,
   http,
   joined,
+  leftAfterEach,
   refusedWith,
   sdk,
   server,
@@ -13,6 +14,7 @@ import {
 
 describe("room listing and private keys", () => {
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -20,9 +22,11 @@ describe("room listing and private keys", () => {
   it("lists a public room with its live member count, and never a private one", async () => {
     const anime = uid("anime");
     const pub = await joined(sdk(h).create("watch_party", createOptions({ anime_id: anime })));
+    rooms.push(pub.room);
     const priv = await joined(
       sdk(h).create("watch_party", createOptions({ anime_id: anime, is_public: false })),
     );
+    rooms.push(priv.room);
 
     const res = await http(h, "GET", `/api/rooms?anime_id=${anime}`);
     assert.equal(res.status, 200);
@@ -41,6 +45,7 @@ describe("room listing and private keys", () => {
     const host = await joined(
       sdk(h).create("watch_party", createOptions({ anime_id: anime, host_username: "Fern" })),
     );
+    rooms.push(host.room);
     const listed = async () => (await http(h, "GET", `/api/rooms?anime_id=${anime}`)).body.data[0];
     const paused = await listed();
     assert.equal(paused.host_username, "Fern");
@@ -60,6 +65,7 @@ describe("room listing and private keys", () => {
 
   it("gives the access key only in the host's welcome, never in the state", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(host.room);
     const key = host.welcome.access_key;
     assert.match(key ?? "", /^\d{6}$/);
     assert.equal(host.welcome.is_host, true);
@@ -67,6 +73,7 @@ describe("room listing and private keys", () => {
     const guest = await joined(
       sdk(h).joinById(host.room.roomId, { user_id: uid("guest"), username: "Gus", access_key: key }),
     );
+    rooms.push(guest.room);
     assert.equal(guest.welcome.is_host, false);
     assert.equal(guest.welcome.access_key, undefined);
     assert.ok(guest.welcome.member_token.length > 20);
@@ -77,6 +84,7 @@ describe("room listing and private keys", () => {
 
   it("refuses a wrong or missing key with INVALID_ACCESS_KEY", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(host.room);
     const wrong = host.welcome.access_key === "000000" ? "000001" : "000000";
     const e = await refusedWith(
       sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "G", access_key: wrong }),
@@ -92,6 +100,7 @@ describe("room listing and private keys", () => {
 
   it("past 5 wrong keys a minute from one address, even the right key gets TOO_MANY_ATTEMPTS", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(host.room);
     const key = host.welcome.access_key!;
     const wrong = key === "000000" ? "000001" : "000000";
     const ip = { "x-forwarded-for": "203.0.113.7" };
@@ -116,6 +125,7 @@ describe("room listing and private keys", () => {
 
   it("past 30 wrong keys an hour for one room, every address is refused", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(host.room);
     const key = host.welcome.access_key!;
     const wrong = key === "000000" ? "000001" : "000000";
     for (let i = 0; i < 30; i++) {

@@ -4,6 +4,7 @@ import {
   eventually,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   refusedWith,
   sdk,
@@ -18,6 +19,7 @@ const HUGE = "x".repeat(10_000);
 describe("malformed options and messages are refused and change nothing", function () {
   this.timeout(30_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -44,6 +46,7 @@ describe("malformed options and messages are refused and change nothing", functi
 
   it("joins with bad options are INVALID_INPUT naming the field", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     for (const [opts, field] of [
       [{ username: "no id" }, "user_id"],
       [{ user_id: 42, username: "n" }, "user_id"],
@@ -60,8 +63,10 @@ describe("malformed options and messages are refused and change nothing", functi
 
   it("bad messages get an error, change nothing, and the sender stays connected", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guestId = uid("g");
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: guestId, username: "G" }));
+    rooms.push(guest.room);
     const cases: [any, string, unknown][] = [
       [host.room, "control", { action: "jump", current_time: 1 }],
       [host.room, "control", { action: "play", current_time: -1 }],

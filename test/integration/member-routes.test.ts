@@ -4,6 +4,7 @@ import {
   eventually,
   http,
   joined,
+  leftAfterEach,
   sdk,
   server,
   uid,
@@ -14,6 +15,7 @@ import { signMemberToken } from "../../src/security/member-token.ts";
 describe("member-token routes: leave, delete, control, member update", function () {
   this.timeout(30_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -21,7 +23,9 @@ describe("member-token routes: leave, delete, control, member update", function 
 
   async function party() {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "Gus" }));
+    rooms.push(guest.room);
     await eventually(() => host.room.state.members.size === 2);
     return { host, guest, roomId: host.room.roomId as string };
   }
@@ -192,6 +196,7 @@ describe("member-token routes: leave, delete, control, member update", function 
   it("a member token ends with its stay: on the dormant room control and delete are 401; the owner back in deletes it", async () => {
     const opts = createOptions();
     const host = await joined(sdk(h).create("watch_party", opts));
+    rooms.push(host.room);
     const roomId = host.room.roomId;
     await host.room.leave();
     await eventually(
@@ -217,6 +222,7 @@ describe("member-token routes: leave, delete, control, member update", function 
     const back = await joined(
       sdk(h).joinById(roomId, { user_id: opts.host_user_id, username: opts.host_username }),
     );
+    rooms.push(back.room);
     assert.equal(back.welcome.is_owner, true);
     const del = await http(h, "DELETE", `/api/rooms/${roomId}`, undefined, bearer(back.welcome.member_token));
     assert.equal(del.status, 200);

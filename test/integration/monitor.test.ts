@@ -4,6 +4,7 @@ import {
   eventually,
   http,
   joined,
+  leftAfterEach,
   sdk,
   server,
   uid,
@@ -33,6 +34,7 @@ function assertNoSecrets(doc: unknown, secrets: string[], where: string): void {
 describe("the monitor names rooms and shows no key (/monitor/api)", function () {
   this.timeout(60_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
@@ -41,6 +43,7 @@ describe("the monitor names rooms and shows no key (/monitor/api)", function () 
     const pub = await joined(
       sdk(h).create("watch_party", createOptions({ title: "Monitor public", host_username: "Pia" })),
     );
+    rooms.push(pub.room);
     const priv = await joined(
       sdk(h).create(
         "watch_party",
@@ -52,9 +55,11 @@ describe("the monitor names rooms and shows no key (/monitor/api)", function () 
         }),
       ),
     );
+    rooms.push(priv.room);
     const third = await joined(
       sdk(h).create("watch_party", createOptions({ title: "Monitor third", episode_number: 12 })),
     );
+    rooms.push(third.room);
     const guest = await joined(
       sdk(h).joinById(priv.room.roomId, {
         user_id: uid("guest"),
@@ -62,10 +67,11 @@ describe("the monitor names rooms and shows no key (/monitor/api)", function () 
         access_key: priv.welcome.access_key,
       }),
     );
-    const rooms = [pub, priv, third];
+    rooms.push(guest.room);
+    const created = [pub, priv, third];
     const key = priv.welcome.access_key!;
     assert.match(key, /\S/);
-    const secrets = [key, priv.welcome.invite!, ...[...rooms, guest].map((r) => r.welcome.member_token)];
+    const secrets = [key, priv.welcome.invite!, ...[...created, guest].map((r) => r.welcome.member_token)];
 
     assert.equal((await http(h, "GET", "/monitor/api")).status, 401);
     // the rooms refresh their metadata on their clock (every STATUS_FLUSH_MS): wait for the joins to show
@@ -88,7 +94,7 @@ describe("the monitor names rooms and shows no key (/monitor/api)", function () 
       assert.ok(headers.includes(c), `column ${c} in ${headers.join(", ")}`);
 
     const listed = (id: string) => list.body.rooms.find((r: { roomId: string }) => r.roomId === id);
-    for (const r of rooms) assert.ok(listed(r.room.roomId), `room ${r.room.roomId} listed`);
+    for (const r of created) assert.ok(listed(r.room.roomId), `room ${r.room.roomId} listed`);
     const p = listed(priv.room.roomId);
     assert.equal(p.private, true);
     assert.deepEqual(p.metadata, {
@@ -108,17 +114,18 @@ describe("the monitor names rooms and shows no key (/monitor/api)", function () 
     assert.equal(listed(third.room.roomId).metadata.episode_number, 12);
 
     // a room's own page (its state) carries no key either
-    for (const r of rooms) {
+    for (const r of created) {
       const one = await http(h, "GET", `/monitor/api/room?roomId=${r.room.roomId}`, undefined, AUTH);
       assert.equal(one.status, 200);
       assertNoSecrets(one.body, secrets, `/monitor/api/room ${r.room.roomId}`);
     }
 
-    for (const r of [guest, ...rooms]) await r.room.leave();
+    for (const r of [guest, ...created]) await r.room.leave();
   });
 
   it("room/call runs only the monitor's own actions: no room field (a private key) comes out", async () => {
     const priv = await joined(sdk(h).create("watch_party", createOptions({ is_public: false })));
+    rooms.push(priv.room);
     const id = priv.room.roomId;
     const call = (path: string, method: string, args: string) =>
       http(h, "GET", `${path}?${new URLSearchParams({ roomId: id, method, args })}`, undefined, AUTH);

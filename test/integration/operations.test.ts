@@ -8,6 +8,7 @@ import {
   eventually,
   http,
   joined,
+  leftAfterEach,
   nextMessage,
   refusedWith,
   sdk,
@@ -15,7 +16,7 @@ import {
   uid,
   type Harness,
 } from "../helpers/server.ts";
-import { startServerProcess } from "../helpers/process.ts";
+import { startServerProcess, stoppedAfterEach } from "../helpers/process.ts";
 
 /** One sample's value from Prometheus text, e.g. metric(text, 'anisync_refused_joins_total{code="ROOM_NOT_FOUND"}'). */
 function metric(text: string, series: string): number {
@@ -26,6 +27,8 @@ function metric(text: string, series: string): number {
 describe("operations: metrics, health, monitor, origins, logs", function () {
   this.timeout(60_000);
   let h: Harness;
+  const rooms = leftAfterEach();
+  const processes = stoppedAfterEach();
   before(async () => {
     h = await server();
   });
@@ -34,7 +37,9 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
   it("/metrics counts rooms, members, messages, fan-out, drift and refused joins", async () => {
     const before = await scrape();
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("m"), username: "M" }));
+    rooms.push(guest.room);
     host.room.send("control", { action: "pause", current_time: 10 });
     guest.room.send("status", { current_time: 10.5, is_playing: false });
     await refusedWith(
@@ -89,6 +94,7 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
     assert.equal(health.body.checks.redis, process.env.REDIS_URL ? "ok" : "not configured");
 
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const rt = await http(h, "GET", "/health/realtime");
     assert.equal(rt.status, 200);
     assert.ok(rt.body.process.rooms >= 1 && rt.body.process.connected_members >= 1);
@@ -132,7 +138,9 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
 
   it("a client flooding the room with messages is disconnected; the room carries on", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const flooder = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("flood"), username: "F" }));
+    rooms.push(flooder.room);
     const dropped = new Promise<number>((resolve) => flooder.room.onLeave((code) => resolve(code)));
     for (let i = 0; i < 200; i++) flooder.room.send("status", { current_time: i, is_playing: true });
     assert.notEqual(await dropped, 4000);
@@ -149,6 +157,7 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
       LOG_LEVEL: "debug",
       AUTH_MODE: "open",
     });
+    processes.push(srv);
     const secrets: string[] = [];
     try {
       const host = await joined(

@@ -9,11 +9,12 @@ import { initdbMarker } from "../../src/db/pglite-init.ts";
 import { getOrCreateTokenSecret } from "../../src/db/settings-repo.ts";
 import { sql } from "../../src/db/drizzle.ts";
 import { createOptions, joined } from "../helpers/server.ts";
-import { freePort, startServerProcess } from "../helpers/process.ts";
+import { freePort, startServerProcess, stoppedAfterEach } from "../helpers/process.ts";
 
 /** The embedded database's first start: initdb the lean way (src/db/pglite-init.ts). PGlite also on a run with DATABASE_URL. */
 describe("embedded PGlite, first start on an empty DATA_DIR", function () {
   this.timeout(120_000);
+  const processes = stoppedAfterEach();
 
   const env = (dataDir: string) => ({
     DATABASE_URL: undefined,
@@ -72,6 +73,7 @@ describe("embedded PGlite, first start on an empty DATA_DIR", function () {
     assert.ok(existsSync(initdbMarker(pgDir)), "killed before initdb finished");
 
     const next = await startServerProcess(env(dir));
+    processes.push(next);
     try {
       const host = await joined(new Client(next.baseUrl).create("watch_party", createOptions()));
       assert.ok(host.room.roomId);
@@ -85,6 +87,7 @@ describe("embedded PGlite, first start on an empty DATA_DIR", function () {
   it("keeps the server process's peak memory (VmHWM) at 500 MB or less", async function () {
     if (!existsSync("/proc/self/status")) this.skip();
     const server = await startServerProcess(env(fresh()));
+    processes.push(server);
     try {
       const status = readFileSync(`/proc/${server.child.pid}/status`, "utf8");
       const peakMb = Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;

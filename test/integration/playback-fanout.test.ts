@@ -4,6 +4,7 @@ import {
   createOptions,
   eventually,
   joined,
+  leftAfterEach,
   nextMessage,
   sdk,
   server,
@@ -14,17 +15,20 @@ import {
 describe("host playback reaches every member", function () {
   this.timeout(60_000);
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
 
   it("60 members see play, seek and pause, each with the next seq and the action's server time", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guests = await Promise.all(
       Array.from({ length: 59 }, (_, i) =>
         joined(sdk(h).joinById(host.room.roomId, { user_id: uid(`m${i}`), username: `M${i}` })),
       ),
     );
+    rooms.push(...guests.map((g) => g.room));
     const everyone: Room<any>[] = [host.room, ...guests.map((g) => g.room)];
     await eventually(
       () => everyone.every((r) => r.state.members.size === 60),

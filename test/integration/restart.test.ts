@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "@colyseus/sdk";
 import { createOptions, joined, nextMessage, uid } from "../helpers/server.ts";
-import { startServerProcess } from "../helpers/process.ts";
+import { startServerProcess, stoppedAfterEach } from "../helpers/process.ts";
 
 describe("a server restart on the same database", function () {
   this.timeout(90_000);
+  const processes = stoppedAfterEach();
 
   // PostgreSQL when the run has one; otherwise a PGlite directory of this test's own (the
   // shared in-process server holds the run's directory, and PGlite allows one process).
@@ -21,6 +22,7 @@ describe("a server restart on the same database", function () {
 
   it("restores the room paused at its last position, with the same id and key", async () => {
     const first = await startServerProcess(env);
+    processes.push(first);
     let roomId: string;
     let key: string | undefined;
     let stoppedAt: number;
@@ -43,6 +45,7 @@ describe("a server restart on the same database", function () {
     assert.match((await told!).reason, /restarting/);
 
     const second = await startServerProcess(env);
+    processes.push(second);
     try {
       const wrong = new Client(second.baseUrl).joinById(roomId, {
         user_id: uid("x"),
@@ -77,8 +80,15 @@ describe("a server restart on the same database", function () {
     if (process.env.DATABASE_URL) this.skip();
     const dir = mkdtempSync(path.join(tmpdir(), "anisync-lock-"));
     const one = await startServerProcess({ ...env, DATA_DIR: dir });
+    processes.push(one);
     try {
-      await assert.rejects(startServerProcess({ ...env, DATA_DIR: dir }), /DATA_DIR .* is in use by process/);
+      const two = startServerProcess({ ...env, DATA_DIR: dir });
+      // should it start after all, the hook stops it too
+      two.then(
+        (p) => processes.push(p),
+        () => undefined,
+      );
+      await assert.rejects(two, /DATA_DIR .* is in use by process/);
     } finally {
       await one.stop();
     }

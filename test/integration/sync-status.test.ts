@@ -1,16 +1,28 @@
 import assert from "node:assert/strict";
-import { createOptions, eventually, joined, sdk, server, uid, type Harness } from "../helpers/server.ts";
+import {
+  createOptions,
+  eventually,
+  joined,
+  leftAfterEach,
+  sdk,
+  server,
+  uid,
+  type Harness,
+} from "../helpers/server.ts";
 
 describe("status reports become drift and sync_status", () => {
   let h: Harness;
+  const rooms = leftAfterEach();
   before(async () => {
     h = await server();
   });
 
   it("shows each member's drift against the host's expected position", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guestId = uid("viewer");
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: guestId, username: "Viewer" }));
+    rooms.push(guest.room);
     const view = () => host.room.state.members.get(guestId);
     await eventually(() => view(), 3000, "the guest in the host's view");
     assert.equal(view().sync_status, "unknown");
@@ -52,8 +64,10 @@ describe("status reports become drift and sync_status", () => {
 
   it("a report that changes nothing visible sends no patch", async () => {
     const host = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host.room);
     const guestId = uid("quiet");
     const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: guestId, username: "Quiet" }));
+    rooms.push(guest.room);
     host.room.send("control", { action: "pause", current_time: 50 });
     guest.room.send("status", { current_time: 50.01, is_playing: false });
     await eventually(() => host.room.state.members.get(guestId).sync_status === "synced");
