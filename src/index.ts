@@ -8,16 +8,13 @@ import { captureProcessOutput } from "./ops/log-stream.ts";
 import { releaseStartupGarbage } from "./ops/startup-garbage.ts";
 import { createAniSync } from "./server.ts";
 
-const STARTUP_GC_DELAY_MS = 1000;
-
 let log = createLogger("info");
 try {
   const config = loadConfig();
   log = createLogger(config.LOG_LEVEL);
   captureProcessOutput(log);
   await createAniSync(config, { log, exitOnSignal: true });
-  // a second after /health first answers: the GC (~50–100 ms) is no part of the start-up wait
-  setTimeout(releaseStartupGarbage, STARTUP_GC_DELAY_MS).unref();
+  releaseStartupGarbage();
 } catch (err) {
   // a bad setting, a locked DATA_DIR, an unreachable database: say what, and stop
   log.error(`anisync: ${err instanceof Error ? err.message : String(err)}`);
