@@ -9,6 +9,8 @@ import { showGroup, hideGroup } from "./group.js";
 let party;
 let detach;
 let seen = new Set();
+/** the episode whose comments the list shows: the queue can switch it under a live party */
+let shownThread;
 /** undefined while connected, else why not: "reconnecting" or "left" */
 let away;
 
@@ -18,6 +20,7 @@ export const currentParty = () => party;
 export function enterParty(joined) {
   party = joined;
   seen = new Set();
+  shownThread = undefined;
   away = undefined;
   $("members").replaceChildren();
   $("comments").replaceChildren();
@@ -134,6 +137,12 @@ function render() {
   if (!party) return;
   memberTokens.set(party.roomId, party.memberToken);
   const s = party.state;
+  if (shownThread !== undefined && shownThread !== threadOf(s)) {
+    // the queue moved on: show the new episode's thread, not the last one's
+    seen = new Set();
+    $("comments").replaceChildren();
+    void loadComments();
+  }
   $("room-title").textContent = s.title;
   $("room-thread").setAttribute("href", `/a/${encodeURIComponent(s.anime_id)}/${s.episode_number}`);
   $("room-thread").textContent = `${s.anime_title} · Episode ${s.episode_number} thread`;
@@ -195,9 +204,12 @@ function renderMembers(s) {
   if (refocus) list.querySelector(`[data-focus-key="${CSS.escape(refocus)}"]`)?.focus();
 }
 
+const threadOf = (s) => `${s.anime_id}#${s.episode_number}`;
+
 async function loadComments() {
   const p = party;
   const s = p.state;
+  shownThread = threadOf(s);
   const query = new URLSearchParams({
     anime_id: s.anime_id,
     episode_number: String(s.episode_number),

@@ -163,10 +163,21 @@ describe("the demo page's episode queue: three browsers binge through two auto-a
     for (const page of pages)
       await page.waitForFunction(() => document.querySelectorAll("#queue li").length === 3);
 
+    // a comment on episode 1 shows on every page; after the switch the list is episode 2's
+    await host.fill("#comment-form [name=message]", "said during episode one");
+    await host.click("#comment-form button");
+    for (const page of pages) await page.waitForSelector('#comments li:has-text("said during episode one")');
+
     // episode 1 runs out (6 s): every page counts down, then all play episode 2 from 0
     const first = await Promise.all(pages.map((p) => countdownShown(p, "Episode 2 · Binge")));
     for (const text of first) assert.match(text, /^Next: Episode 2 · Binge in \d+ s$/);
     for (const page of pages) await onEpisode(page, 2, true);
+    for (const page of pages)
+      await page.waitForFunction(
+        () => !document.getElementById("comments")!.textContent!.includes("said during episode one"),
+        undefined,
+        { timeout: 5000 },
+      );
     const onTwo = await Promise.all(pages.map(seen));
     for (const s of onTwo) assert.ok(s.time < 3, `episode 2 started at 0 (${s.time.toFixed(2)} s)`);
 
