@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { server, uid, type Harness } from "../helpers/server.ts";
-import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { uid } from "../helpers/server.ts";
+import { chromiumSuite } from "../helpers/browser.ts";
 import { axeFindings, isSerious, summary } from "../helpers/axe.ts";
 import { startServerProcess } from "../helpers/process.ts";
 
@@ -80,24 +80,10 @@ async function onEpisode(page: Page, ep: number, playing: boolean): Promise<void
 
 describe("the demo page's episode queue: three browsers binge through two auto-advances", function () {
   this.timeout(150_000);
-  let h: Harness;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  before(function () {
-    skipWithoutChromium(this);
-  });
-  before(async () => {
-    h = await server();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  });
+  const suite = chromiumSuite();
 
-  async function open(width: number, base = h.baseUrl): Promise<{ page: Page; errors: string[] }> {
-    const ctx = await browser.newContext({ viewport: { width, height: 900 } });
-    contexts.push(ctx);
+  async function open(width: number, base = suite.h.baseUrl): Promise<{ page: Page; errors: string[] }> {
+    const ctx = await suite.newContext({ viewport: { width, height: 900 } });
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -108,7 +94,7 @@ describe("the demo page's episode queue: three browsers binge through two auto-a
   it("host and two members end on episode 3 together, at 0:00 and paused as the room's setting says", async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const anime = uid("binge");
-    const video = (ep: number) => `${h.baseUrl}/media/test.webm?ep=${ep}`;
+    const video = (ep: number) => `${suite.h.baseUrl}/media/test.webm?ep=${ep}`;
     const { page: host, errors: hostErrors } = await open(1100);
     await host.fill("#create-form [name=username]", "Hana");
     await host.fill("#create-form [name=anime_id]", anime);

@@ -7,32 +7,17 @@
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { server, type Harness } from "../helpers/server.ts";
-import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { chromiumSuite } from "../helpers/browser.ts";
 import { axeFindings, isSerious, summary } from "../helpers/axe.ts";
 import { VIDEO_BYTES_PER_S, starve } from "../helpers/party-page.ts";
 
 describe("the demo page's group playback: ready check, waiting for a starved member, skip, speed, reactions", function () {
   this.timeout(120_000);
-  let h: Harness;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  before(function () {
-    skipWithoutChromium(this);
-  });
-  before(async () => {
-    h = await server();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  });
+  const suite = chromiumSuite();
 
   async function person(name: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 } });
-    contexts.push(ctx);
+    const ctx = await suite.newContext({ viewport: { width: 1000, height: 900 } });
     await ctx.addInitScript((n) => localStorage.setItem("anisync-name", JSON.stringify(n)), name);
     const page = await ctx.newPage();
     page.on("pageerror", (e) => console.error(`${name}: page error:`, e.message));
@@ -52,8 +37,8 @@ describe("the demo page's group playback: ready check, waiting for a starved mem
 
   it("three people: ready check, a starved member named and left behind, skip and auto-skip, speed, reactions", async () => {
     const host = await person("Hana");
-    await host.goto(h.baseUrl);
-    await host.fill("#create-form [name=video_url]", `${h.baseUrl}/media/test.webm`);
+    await host.goto(suite.h.baseUrl);
+    await host.fill("#create-form [name=video_url]", `${suite.h.baseUrl}/media/test.webm`);
     await host.uncheck("#create-form [name=private]");
     await host.click("#create-form button[type=submit]");
     await host.waitForSelector("#party:not(.hidden)");
@@ -63,7 +48,7 @@ describe("the demo page's group playback: ready check, waiting for a starved mem
     // Ana's video gets about 10 s of data, then nothing until she recovers
     const starved = await starve(ana, Math.round(10 * VIDEO_BYTES_PER_S));
     for (const p of [gus, ana]) {
-      await p.goto(`${h.baseUrl}/r/${roomId}`);
+      await p.goto(`${suite.h.baseUrl}/r/${roomId}`);
       await p.waitForSelector("#party:not(.hidden)");
     }
     await host.waitForFunction(() => document.querySelectorAll("#members li").length === 3);
@@ -104,7 +89,7 @@ describe("the demo page's group playback: ready check, waiting for a starved mem
     const intro = { kind: "intro", start_s: Math.ceil(at) + 2, end_s: Math.ceil(at) + 20 };
     const recap = { kind: "recap", start_s: intro.end_s + 4, end_s: intro.end_s + 24 };
     const token = await host.evaluate((id) => sessionStorage.getItem(`anisync-member-${id}`), roomId);
-    const res = await fetch(`${h.baseUrl}/api/rooms/${roomId}/messages/set_segments`, {
+    const res = await fetch(`${suite.h.baseUrl}/api/rooms/${roomId}/messages/set_segments`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ segments: [intro, recap] }),

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { server, type Harness } from "../helpers/server.ts";
-import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { chromiumSuite } from "../helpers/browser.ts";
 import { percentile } from "../helpers/stats.ts";
 
 /** The device clock of the skewed member, and the delay on each of its socket messages. */
@@ -53,28 +52,14 @@ interface Sample {
 
 describe("browser sync accuracy: a host and two members, one with a skewed clock and a slow network", function () {
   this.timeout(120_000);
-  let h: Harness;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  before(function () {
-    skipWithoutChromium(this);
-  });
-  before(async () => {
-    h = await server();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  });
+  const suite = chromiumSuite();
 
   async function open(initScripts: string[]): Promise<Page> {
-    const ctx = await browser.newContext();
-    contexts.push(ctx);
+    const ctx = await suite.newContext();
     for (const s of initScripts) await ctx.addInitScript(s);
     const page = await ctx.newPage();
     page.on("pageerror", (e) => console.error("page error:", e.message));
-    await page.goto(h.baseUrl);
+    await page.goto(suite.h.baseUrl);
     return page;
   }
 
@@ -128,7 +113,7 @@ describe("browser sync accuracy: a host and two members, one with a skewed clock
         anime_id: "sync-test",
         anime_title: "Sync",
         episode_number: 1,
-        video_url: `${h.baseUrl}/media/test.webm`,
+        video_url: `${suite.h.baseUrl}/media/test.webm`,
         host_user_id: `host-${Date.now()}`,
         host_username: "Host",
       },

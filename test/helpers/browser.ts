@@ -7,7 +7,8 @@
  */
 import { accessSync, constants } from "node:fs";
 import { relative } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from "playwright-core";
+import { server, type Harness } from "./server.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
@@ -64,4 +65,44 @@ export async function launchChromium(): Promise<Browser> {
       "--autoplay-policy=no-user-gesture-required",
     ],
   });
+}
+
+export interface ChromiumSuite {
+  /** the shared in-process test server (set once the suite's `before` ran) */
+  readonly h: Harness;
+  /** a fresh browser context, closed after the suite */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+}
+
+/**
+ * A browser suite's set-up, in hooks of the calling `describe`: skipped without Chromium, then the
+ * shared test server and one Chromium; every context it made and the browser closed afterwards.
+ */
+export function chromiumSuite(): ChromiumSuite {
+  let harness: Harness | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  before(function () {
+    skipWithoutChromium(this);
+  });
+  before(async () => {
+    harness = await server();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
+    await browser?.close();
+  });
+  return {
+    get h() {
+      if (!harness) throw new Error("the browser suite's before hook has not run");
+      return harness;
+    },
+    async newContext(options) {
+      if (!browser) throw new Error("the browser suite's before hook has not run");
+      const ctx = await browser.newContext(options);
+      contexts.push(ctx);
+      return ctx;
+    },
+  };
 }
