@@ -20,6 +20,8 @@ export interface MembershipHooks<C> {
   flush(): void;
   welcome(seat: ConnectedSeat<C>): void;
   playback(): PlaybackSnapshot;
+  /** muted in this room (moderation.ts): a mute outlives a member's stay */
+  isMuted(userId: string): boolean;
 }
 
 export class Membership<C extends { sessionId: string }> {
@@ -110,7 +112,7 @@ export class Membership<C extends { sessionId: string }> {
       ready: "",
       lagging: false,
       is_cohost: this.cohosts.has(auth.user_id),
-      muted: false,
+      muted: this.hooks.isMuted(auth.user_id),
     });
     this.state.members.set(auth.user_id, member);
     if (roles.reason) this.moveHost(roles.host, roles.reason);

@@ -123,6 +123,7 @@ export class Party<C extends Connection> {
       flush: () => hooks.flush(),
       welcome: (seat) => this.sendWelcome(seat),
       playback: () => this.playbackSnapshot(),
+      isMuted: (userId) => this.moderation.isMuted(userId), // moderation is made next, joins come later
     });
     this.moderation = new Moderation<C>(state, database.db, hooks.roomId, this.members);
     this.wireMessages();
@@ -248,10 +249,7 @@ export class Party<C extends Connection> {
   // ---- connections ----
 
   join(auth: MemberAuth, client: C): void {
-    const seat = this.members.join(auth, client, Date.now());
-    const member = this.state.members.get(seat.user_id);
-    if (member && this.moderation.isMuted(seat.user_id)) member.muted = true;
-    this.sendWelcome(seat, auth.identity_token);
+    this.sendWelcome(this.members.join(auth, client, Date.now()), auth.identity_token);
   }
 
   drop(sessionId: string, end: () => void): void {
