@@ -7,7 +7,8 @@
  */
 export class SpreadSweep<T> {
   private queue: T[] = [];
-  private at = 0;
+  /** the next slice of the current cycle, 0 … slices-1; a cycle is always `slices` steps long */
+  private slice = 0;
   private readonly slices: number;
   private readonly items: () => Iterable<T>;
   private readonly visit: (item: T) => void;
@@ -20,16 +21,19 @@ export class SpreadSweep<T> {
     this.slices = Math.max(1, Math.round(intervalMs / sliceMs));
   }
 
-  /** One slice: visits the next share of the current cycle (starting a new cycle when due). */
+  /**
+   * One slice: visits the next share of the current cycle (taking a new snapshot when a cycle
+   * starts). Every cycle is `slices` steps, however few the items: each is visited once per
+   * interval, never more often.
+   */
   step(): number {
-    if (this.at >= this.queue.length) {
-      this.queue = [...this.items()];
-      this.at = 0;
-    }
-    const end = Math.min(this.queue.length, this.at + Math.ceil(this.queue.length / this.slices));
-    const from = this.at;
-    for (; this.at < end; this.at++) this.visit(this.queue[this.at]!);
-    if (this.at >= this.queue.length) this.queue = []; // drop references to items gone since
+    if (this.slice === 0) this.queue = [...this.items()];
+    const n = this.queue.length;
+    const from = Math.floor((this.slice * n) / this.slices);
+    const end = Math.floor(((this.slice + 1) * n) / this.slices);
+    for (let i = from; i < end; i++) this.visit(this.queue[i]!);
+    this.slice = (this.slice + 1) % this.slices;
+    if (this.slice === 0) this.queue = []; // drop references to items gone since
     return end - from;
   }
 

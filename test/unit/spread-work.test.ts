@@ -41,6 +41,20 @@ describe("SpreadSweep (the WebSocket heartbeat)", () => {
     assert.deepEqual(seen.slice(4), [2, 3, 4, 5]);
   });
 
+  it("a few items are still visited once per interval, not once per few slices", () => {
+    const visits: number[] = [];
+    const sweep = new SpreadSweep(
+      () => [7, 8, 9],
+      (i) => visits.push(i),
+      3000,
+      50,
+    );
+    for (let s = 0; s < 60; s++) sweep.step(); // one interval
+    assert.deepEqual(visits.sort(), [7, 8, 9]);
+    for (let s = 0; s < 60; s++) sweep.step();
+    assert.equal(visits.length, 6);
+  });
+
   it("an empty collection costs nothing", () => {
     const sweep = new SpreadSweep(
       () => [],
