@@ -13,10 +13,11 @@
  * lean members count every frame and byte they receive.
  * Members are lean clients (loadtest/lean-client.ts) spread over child processes.
  * Without --url it starts its own server (PGlite, or DATABASE_URL if set); --cpu-prof DIR
- * starts it with Node's --cpu-prof (read the profile with loadtest/long-tasks.ts).
+ * starts it with Node's --cpu-prof (read the profile with loadtest/long-tasks.ts); --node-args
+ * "--trace-gc …" passes more Node flags, and --server-log FILE keeps the server's output there.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -36,6 +37,8 @@ const { values: args } = parseArgs({
     "probe-ms": { type: "string", default: "250" },
     "per-worker": { type: "string", default: "9500" },
     "cpu-prof": { type: "string" },
+    "node-args": { type: "string", default: "" },
+    "server-log": { type: "string" },
   },
 });
 const STEPS = args.step
@@ -96,7 +99,12 @@ async function main(): Promise<void> {
       AUTH_MODE: "open",
       ...LOADTEST_LIMITS,
     },
-    { nodeArgs: args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [] },
+    {
+      nodeArgs: [
+        ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : []),
+        ...args["node-args"].split(" ").filter(Boolean),
+      ],
+    },
   );
   const pid = srv.child.pid!;
   const workers: Worker[] = [];
@@ -200,6 +208,7 @@ async function main(): Promise<void> {
   } finally {
     for (const w of workers) w.child.kill();
     await srv.stop();
+    if (args["server-log"]) writeFileSync(args["server-log"], srv.output());
   }
 }
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { pack } from "msgpackr";
 import { createOptions, eventually, server, uid, type Harness } from "../helpers/server.ts";
 import { reserveSeat, WIRE } from "../helpers/raw-socket.ts";
 import { matchMaker } from "@colyseus/core";
@@ -17,10 +18,11 @@ import { sql } from "../../src/db/drizzle.ts";
 const ROOM_STATE_PATCH = 15;
 
 /** A member on a `ws` socket (which shows pings), counting patch frames and noting ping times. */
-async function member(h: Harness, roomId: string) {
+async function member(h: Harness, roomId: string, opts: WebSocket.ClientOptions = {}) {
   const seat = await reserveSeat(h.baseUrl, "joinById", roomId, { user_id: uid("m"), username: "M" });
   const ws = new WebSocket(
     `${h.baseUrl.replace(/^http/, "ws")}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`,
+    opts,
   );
   const m = { ws, pings: [] as number[], patches: 0 };
   ws.on("ping", () => m.pings.push(performance.now()));
@@ -76,6 +78,39 @@ describe("flat latency with many members (issue 13)", function () {
     }
     assert.ok(pings.length >= 40, `only ${pings.length} pings`);
     assert.ok(most <= 10, `${most} of 40 sockets were pinged within 20 ms`);
+  });
+
+  it("a member that keeps reporting is pinged only every KEEPALIVE_SWEEPS-th cycle; a silent one every cycle, and a dead one is dropped", async () => {
+    this.timeout(40_000);
+    const id = await room(h);
+    const talker = await member(h, id);
+    const silent = await member(h, id);
+    const dead = await member(h, id, { autoPong: false }); // its other end stopped answering
+    sockets.push(talker.ws, silent.ws, dead.ws);
+    // a member's SDK reports status every 3 s; here every 500 ms, msgpack as the SDK sends it
+    const report = Buffer.concat([
+      Buffer.from([WIRE.ROOM_DATA]),
+      pack("status"),
+      pack({ current_time: 0, is_playing: false }),
+    ]);
+    const reporting = setInterval(() => talker.ws.send(report), 500);
+    const deadClosed = new Promise<number>((r) => dead.ws.on("close", (code) => r(code)));
+    try {
+      const from = performance.now();
+      // four heartbeat cycles of 3 s: a new socket's first visit comes within one cycle (and is
+      // skipped: it sent its join), then a silent socket is pinged on each visit
+      await new Promise((r) => setTimeout(r, 4 * 3000 + 500));
+      const since = (m: { pings: number[] }) => m.pings.filter((t) => t > from).length;
+      assert.ok(since(silent) >= 2, `silent member: ${since(silent)} pings in 4 cycles`);
+      assert.ok(since(talker) <= 1, `reporting member: ${since(talker)} pings in 4 cycles`);
+      // pingMaxRetries (2) unanswered pings, then terminated on the next visit, as with the stock transport
+      await Promise.race([
+        deadClosed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error("the dead socket is still open")), 6000)),
+      ]);
+    } finally {
+      clearInterval(reporting);
+    }
   });
 
   it("a room with no changes sends no patch frames", async () => {
