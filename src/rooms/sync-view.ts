@@ -15,6 +15,8 @@ export interface MemberSyncView {
   shown: ShownStatus;
   last_sample_at: number;
   last_sample_status: SyncStatus | "none";
+  /** reported since the last fold (src/rooms/status-board.ts) */
+  fold_pending: boolean;
 }
 
 export function freshSyncView(nowMs: number): MemberSyncView {
@@ -26,5 +28,6 @@ export function freshSyncView(nowMs: number): MemberSyncView {
     shown: { sync_status: "unknown", drift: 0, refreshed_at: nowMs },
     last_sample_at: 0,
     last_sample_status: "none",
+    fold_pending: false,
   };
 }

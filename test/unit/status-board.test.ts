@@ -48,3 +48,40 @@ describe("stored sync samples", () => {
     );
   });
 });
+
+describe("folding reports into the state", () => {
+  const paused = { is_playing: false, position: 10, updated_at: 0, rate: 1 };
+  const noSamples = { add: () => {} } as unknown as SampleWriter;
+
+  function room() {
+    const b = new StatusBoard(configWith({}), noSamples, () => "room1");
+    const writes: string[] = [];
+    const member = (id: string) => {
+      const m: Record<string, unknown> = {};
+      return new Proxy(m, { set: (t, k, v) => ((t[k as string] = v), writes.push(`${id}.${String(k)}`), true) });
+    };
+    const members = new Map(["a", "b", "c"].map((id) => [id, member(id)]));
+    return { b, writes, members: members as unknown as Map<string, never> };
+  }
+
+  it("writes a reported member once, then nothing until it reports again; a member who left is skipped", () => {
+    const { b, writes, members } = room();
+    const views = new Map(["a", "b", "c"].map((id) => [id, freshSyncView(Date.now())]));
+    for (const [id, view] of views) b.report(id, view, { current_time: 10, is_playing: false }, paused);
+    b.forget("c");
+    b.fold(members);
+    assert.deepEqual(new Set(writes.map((w) => w.split(".")[0])), new Set(["a", "b"]));
+    const shown = views.get("a")!.shown;
+    assert.equal(shown.sync_status, "synced");
+
+    writes.length = 0;
+    b.fold(members); // nobody reported since
+    assert.equal(writes.length, 0);
+    b.report("a", views.get("a")!, { current_time: 60, is_playing: false }, paused); // 50 s off: drifting
+    b.fold(members);
+    assert.ok(writes.includes("a.sync_status") && !writes.some((w) => w.startsWith("b.")));
+    // issue 13: the shown status is updated in place, not replaced by a new object per change
+    assert.equal(views.get("a")!.shown, shown);
+    assert.notEqual(shown.sync_status, "synced");
+  });
+});
