@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client } from "@colyseus/sdk";
@@ -17,6 +18,7 @@ import {
   type Harness,
 } from "../helpers/server.ts";
 import { startServerProcess, stoppedAfterEach } from "../helpers/process.ts";
+import { registry } from "../../src/ops/metrics.ts";
 
 /** One sample's value from Prometheus text, e.g. metric(text, 'anisync_refused_joins_total{code="ROOM_NOT_FOUND"}'). */
 function metric(text: string, series: string): number {
@@ -85,6 +87,21 @@ describe("operations: metrics, health, monitor, origins, logs", function () {
     assert.doesNotMatch(after, /^nodejs_active_(handles|resources|requests)/m);
     await guest.room.leave();
     await host.room.leave();
+  });
+
+  it("process_open_fds counts open descriptors, listed without blocking the event loop", async function () {
+    if (process.platform !== "linux") this.skip();
+    const before = metric(await scrape(), "process_open_fds");
+    assert.ok(before > 0);
+    const held = await Promise.all(Array.from({ length: 20 }, () => open("/proc/self/status", "r")));
+    try {
+      assert.ok(metric(await scrape(), "process_open_fds") >= before + 20);
+    } finally {
+      await Promise.all(held.map((f) => f.close()));
+    }
+    // issue 13: prom-client's own gauge lists /proc/self/fd with readdirSync (20–90 ms at 18,000 sockets)
+    const gauge = registry.getSingleMetric("process_open_fds") as unknown as { collect(): unknown };
+    assert.ok(gauge.collect() instanceof Promise, "the listing runs on the thread pool");
   });
 
   it("/health checks the database and Redis; /health/realtime counts rooms and members", async () => {
