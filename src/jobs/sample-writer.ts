@@ -13,7 +13,8 @@ async function keepExistingRooms(db: Db, rows: SampleRow[]): Promise<SampleRow[]
   return rows.filter((r) => live.has(r.room_id));
 }
 
-export const SLICE_ROWS = 50;
+/** ~5-10 ms of PGlite per slice on the 2-core test box, up to ~25 ms under load (loadtest/samples-insert.ts) */
+export const SLICE_ROWS = 25;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SampleWriter extends PeriodicFlush {
