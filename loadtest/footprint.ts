@@ -12,8 +12,10 @@
  * the RSS of the server and of its child processes every few ms, since a child's memory is not in
  * the server's VmHWM (the server starts none while starting up; the column shows that). Cases:
  *   postgres      DATABASE_URL = a throwaway database on --pg (created empty, dropped afterwards)
- *   pglite-first  embedded PGlite in a fresh temporary DATA_DIR (initdb and migrations run)
+ *   pglite-first  embedded PGlite in a fresh temporary DATA_DIR: copies the empty cluster npm
+ *                 install made (src/db/pglite-template.ts), migrations run
  *   pglite-later  PGlite again on the same DATA_DIR (already initialised)
+ *   pglite-initdb a fresh DATA_DIR with PGLITE_TEMPLATE=false: initdb runs (as without a template)
  * --node-arg flags go on the child's command line (e.g. --cpu-prof, --heap-prof; --cpu-prof is
  * not allowed in NODE_OPTIONS).
  */
@@ -27,7 +29,7 @@ import pg from "pg";
 import { freePort } from "../test/helpers/process.ts";
 import { NODE_FLAGS } from "../src/ops/node-flags.ts";
 
-const ALL_CASES = ["postgres", "pglite-first", "pglite-later"] as const;
+const ALL_CASES = ["postgres", "pglite-first", "pglite-later", "pglite-initdb"] as const;
 type Case = (typeof ALL_CASES)[number];
 
 const { values: args } = parseArgs({
@@ -167,6 +169,13 @@ async function main(): Promise<void> {
     for (const c of CASES) {
       if (c === "postgres") {
         results.push(await withThrowawayDatabase((url) => measure(c, { DATABASE_URL: url })));
+      } else if (c === "pglite-initdb") {
+        const own = mkdtempSync(path.join(tmpdir(), "anisync-footprint-"));
+        results.push(
+          await measure(c, { DATA_DIR: own, PGLITE_TEMPLATE: "false" }).finally(() =>
+            rmSync(own, { recursive: true, force: true }),
+          ),
+        );
       } else {
         // pglite-later alone still needs an initialised directory
         if (c === "pglite-later" && !CASES.includes("pglite-first")) {

@@ -16,6 +16,11 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
   DATA_DIR: z.string().min(1).default("./data"),
+  /** a first PGlite start copies the empty cluster `npm install` made (src/db/pglite-template.ts) */
+  PGLITE_TEMPLATE: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")

@@ -48,6 +48,7 @@ export async function createAniSync(
   const database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
+    pgliteTemplate: config.PGLITE_TEMPLATE,
     timeouts: {
       connectMs: config.DB_CONNECT_TIMEOUT_MS,
       statementMs: config.DB_STATEMENT_TIMEOUT_MS,

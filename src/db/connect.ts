@@ -17,6 +17,7 @@ import * as schema from "./schema.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
 import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "./pglite-memory.ts";
 import { openPgliteDir } from "./pglite-init.ts";
+import { pgliteTemplateDir } from "./pglite-template.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -47,10 +48,12 @@ export async function openDatabase(opts: {
   databaseUrl?: string;
   dataDir: string;
   timeouts?: PostgresTimeouts;
+  /** PGlite: copy npm install's empty cluster on a first start (default true) */
+  pgliteTemplate?: boolean;
 }): Promise<Database> {
   return opts.databaseUrl
     ? openPostgres(opts.databaseUrl, opts.timeouts ?? DEFAULT_TIMEOUTS)
-    : openPglite(opts.dataDir);
+    : openPglite(opts.dataDir, opts.pgliteTemplate ?? true);
 }
 
 async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Database> {
@@ -99,18 +102,21 @@ async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Da
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, useTemplate: boolean): Promise<Database> {
   const dir = path.resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const lock: DirLock = acquireDirLock(dir);
   try {
     const { PGlite, MemoryFS, drizzle, migrate } = loadPglite();
     keepWasmOnBaselineCompiler();
-    // a first start runs initdb the lean way (pglite-init.ts)
+    // a first start copies the template npm install made, or runs initdb the lean way
+    // (pglite-template.ts, pglite-init.ts)
+    const options = pgliteMemoryOptions(PGlite.defaultStartParams);
     const client = await openPgliteDir(
       path.join(dir, "pglite"),
       { PGlite, MemoryFS },
-      pgliteMemoryOptions(PGlite.defaultStartParams),
+      options,
+      useTemplate ? pgliteTemplateDir(options) : null,
     );
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder: MIGRATIONS_DIR });

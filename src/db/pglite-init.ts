@@ -27,7 +27,7 @@
  * DATA_DIR lock (src/db/dir-lock.ts). Like every PGlite write, none of this is fsynced
  * (docs/operations.md: PGlite survives a process crash, not a power cut).
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import type * as PgliteClient from "@electric-sql/pglite";
 import { releaseStartupGarbage } from "../ops/startup-garbage.ts";
 
@@ -48,12 +48,15 @@ export function initdbMarker(pgDir: string): string {
 
 /**
  * PGlite on `pgDir` (DATA_DIR/pglite). A directory that is there and not empty is opened as
- * PGlite opens it; an absent or empty one is initialised first, as described above.
+ * PGlite opens it; an absent or empty one is first copied from `template` when that exists (a
+ * cluster made by initdb with the same options, src/db/pglite-template.ts), else initialised as
+ * described above.
  */
 export async function openPgliteDir(
   pgDir: string,
   pglite: Pglite,
   options: PgliteClient.PGliteOptions,
+  template: string | null,
 ): Promise<PgliteClient.PGlite> {
   const marker = initdbMarker(pgDir);
   if (existsSync(marker)) {
@@ -62,7 +65,12 @@ export async function openPgliteDir(
   }
   if (existsSync(pgDir) && readdirSync(pgDir).length > 0) return pglite.PGlite.create(pgDir, options);
 
-  writeFileSync(marker, `initdb of ${pgDir} started by process ${process.pid}\n`);
+  writeFileSync(marker, `first start of ${pgDir} by process ${process.pid}\n`);
+  if (template && existsSync(template)) {
+    cpSync(template, pgDir, { recursive: true });
+    rmSync(marker);
+    return pglite.PGlite.create(pgDir, options);
+  }
   mkdirSync(pgDir, { recursive: true });
   releaseStartupGarbage();
   const fs = new (initdbFsClass(pglite))(pgDir);

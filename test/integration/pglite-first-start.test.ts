@@ -22,6 +22,8 @@ describe("embedded PGlite, first start on an empty DATA_DIR", function () {
     REDIS_URL: "",
     LOG_LEVEL: "warn",
     AUTH_MODE: "open",
+    // initdb, not npm install's template (pglite-template.test.ts): the longer, heavier first start
+    PGLITE_TEMPLATE: "false",
   });
   const fresh = () => mkdtempSync(path.join(tmpdir(), "anisync-first-"));
 

@@ -1,0 +1,21 @@
+/**
+ * `npm install`'s postinstall: makes the empty PGlite cluster a first start copies
+ * (src/db/pglite-template.ts). Never fails the install: without a template a first start runs
+ * initdb itself.
+ */
+import { performance } from "node:perf_hooks";
+import { loadPglite } from "./drizzle.ts";
+import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "./pglite-memory.ts";
+import { makePgliteTemplate, pgliteTemplateDir } from "./pglite-template.ts";
+
+try {
+  const { PGlite, MemoryFS } = loadPglite();
+  keepWasmOnBaselineCompiler();
+  const options = pgliteMemoryOptions(PGlite.defaultStartParams);
+  const dir = pgliteTemplateDir(options);
+  const started = performance.now();
+  await makePgliteTemplate(dir, { PGlite, MemoryFS }, options);
+  console.log(`anisync: PGlite template ready in ${Math.round(performance.now() - started)} ms (${dir})`);
+} catch (err) {
+  console.log(`anisync: no PGlite template (a first start will run initdb): ${String(err)}`);
+}

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { loadPglite } from "../../src/db/drizzle.ts";
+import { initdbMarker, openPgliteDir } from "../../src/db/pglite-init.ts";
+import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "../../src/db/pglite-memory.ts";
+import { makePgliteTemplate, pgliteTemplateDir } from "../../src/db/pglite-template.ts";
+
+/** A first PGlite start copies the empty cluster npm install made (src/db/pglite-template.ts). */
+describe("embedded PGlite, the first-start template", function () {
+  this.timeout(120_000);
+  const { PGlite, MemoryFS } = loadPglite();
+  keepWasmOnBaselineCompiler();
+  const options = pgliteMemoryOptions(PGlite.defaultStartParams);
+  const fresh = () => mkdtempSync(path.join(tmpdir(), "anisync-template-"));
+
+  /** PostgreSQL's system identifier: initdb draws a new one, a copied cluster keeps its source's */
+  async function openedIdentity(pgDir: string, template: string | null) {
+    const pg = await openPgliteDir(pgDir, { PGlite, MemoryFS }, options, template);
+    try {
+      const { rows } = await pg.query<{ id: string; sb: string }>(
+        "SELECT system_identifier::text AS id, current_setting('shared_buffers') AS sb FROM pg_control_system()",
+      );
+      return rows[0]!;
+    } finally {
+      await pg.close();
+    }
+  }
+
+  it("npm install made the template for the server's own PGlite options", () => {
+    const dir = pgliteTemplateDir(options);
+    assert.ok(existsSync(path.join(dir, "PG_VERSION")), `${dir} (package.json postinstall)`);
+    assert.match(path.basename(dir), /^pglite-template-\d+\.\d+\.\d+-[0-9a-f]{12}$/);
+    // another initdb setting, another template
+    assert.notEqual(
+      pgliteTemplateDir({ ...options, initDbStartParams: ["--set", "shared_buffers=32MB"] }),
+      dir,
+    );
+  });
+
+  it("empty directories are copies of the template, not new clusters; without one, initdb runs", async () => {
+    const cache = fresh();
+    const template = path.join(cache, "t");
+    await makePgliteTemplate(template, { PGlite, MemoryFS }, options);
+    await makePgliteTemplate(template, { PGlite, MemoryFS }, options); // there: left as it is
+    const a = await openedIdentity(path.join(fresh(), "pglite"), template);
+    const b = await openedIdentity(path.join(fresh(), "pglite"), template);
+    const own = await openedIdentity(path.join(fresh(), "pglite"), null);
+    assert.equal(a.id, b.id, "both copied from one template");
+    assert.notEqual(own.id, a.id, "initdb made a cluster of its own");
+    assert.equal(a.sb, "16MB");
+    // a copy that was opened is a database: reopened as it is, not copied again
+    const dir = path.join(fresh(), "pglite");
+    const copied = await openedIdentity(dir, template);
+    assert.equal((await openedIdentity(dir, path.join(cache, "absent"))).id, copied.id);
+  });
+
+  it("a copy cut short (the marker is there) is made again on the next start", async () => {
+    const cache = fresh();
+    const template = path.join(cache, "t");
+    await makePgliteTemplate(template, { PGlite, MemoryFS }, options);
+    const pgDir = path.join(fresh(), "pglite");
+    mkdirSync(pgDir);
+    writeFileSync(path.join(pgDir, "PG_VERSION"), "17\n"); // a half-copied directory
+    writeFileSync(initdbMarker(pgDir), "killed\n");
+    const opened = await openedIdentity(pgDir, template);
+    assert.equal(opened.sb, "16MB");
+    assert.ok(!existsSync(initdbMarker(pgDir)));
+  });
+});
