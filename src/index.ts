@@ -2,11 +2,17 @@
  * Entry point: `npm start`. Reads the environment, starts one AniSync process. Everything the
  * process prints, its dependencies' console output included, is a JSON log line (src/ops/log-stream.ts).
  */
-import { loadConfig } from "./config.ts";
-import { createLogger } from "./log.ts";
-import { captureProcessOutput } from "./ops/log-stream.ts";
-import { releaseStartupGarbage } from "./ops/startup-garbage.ts";
-import { createAniSync } from "./server.ts";
+import module from "node:module";
+
+// V8's compile cache (Node's own, keyed by each file's content) for every module loaded below:
+// a later start skips most of parsing and compiling ~1,500 modules. The modules load
+// dynamically so that they come after this line. A read-only folder only turns the cache off.
+module.enableCompileCache(new URL("../node_modules/.cache/anisync/compile-cache", import.meta.url).pathname);
+const { loadConfig } = await import("./config.ts");
+const { createLogger } = await import("./log.ts");
+const { captureProcessOutput } = await import("./ops/log-stream.ts");
+const { releaseStartupGarbage } = await import("./ops/startup-garbage.ts");
+const { createAniSync } = await import("./server.ts");
 
 let log = createLogger("info");
 try {

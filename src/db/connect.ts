@@ -29,7 +29,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
 /** arbitrary constant: the advisory lock key AniSync migrates under */
 const MIGRATION_LOCK_KEY = 7_310_442_001;
 
@@ -116,7 +116,7 @@ async function openPglite(dataDir: string, useTemplate: boolean): Promise<Databa
       path.join(dir, "pglite"),
       { PGlite, MemoryFS },
       options,
-      useTemplate ? pgliteTemplateDir(options) : null,
+      useTemplate ? pgliteTemplateDir(options, MIGRATIONS_DIR) : null,
     );
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder: MIGRATIONS_DIR });

@@ -4,17 +4,20 @@
  * initdb itself.
  */
 import { performance } from "node:perf_hooks";
+import { MIGRATIONS_DIR } from "./connect.ts";
 import { loadPglite } from "./drizzle.ts";
 import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "./pglite-memory.ts";
 import { makePgliteTemplate, pgliteTemplateDir } from "./pglite-template.ts";
 
 try {
-  const { PGlite, MemoryFS } = loadPglite();
+  const { PGlite, MemoryFS, drizzle, migrate } = loadPglite();
   keepWasmOnBaselineCompiler();
   const options = pgliteMemoryOptions(PGlite.defaultStartParams);
-  const dir = pgliteTemplateDir(options);
+  const dir = pgliteTemplateDir(options, MIGRATIONS_DIR);
   const started = performance.now();
-  await makePgliteTemplate(dir, { PGlite, MemoryFS }, options);
+  await makePgliteTemplate(dir, { PGlite, MemoryFS }, options, (pg) =>
+    migrate(drizzle(pg), { migrationsFolder: MIGRATIONS_DIR }),
+  );
   console.log(`anisync: PGlite template ready in ${Math.round(performance.now() - started)} ms (${dir})`);
 } catch (err) {
   console.log(`anisync: no PGlite template (a first start will run initdb): ${String(err)}`);

@@ -70,7 +70,11 @@ export class SpreadHeartbeatTransport extends WebSocketTransport {
   }
 
   // called with the WebSocketServer as `this` (the base class registers it unbound): uses no `this`
-  protected override onConnection(rawClient: WebSocket, req: IncomingMessage, upgrade?: never): Promise<void> {
+  protected override onConnection(
+    rawClient: WebSocket,
+    req: IncomingMessage,
+    upgrade?: never,
+  ): Promise<void> {
     rawClient.on("message", heard);
     return super.onConnection(rawClient as never, req, upgrade);
   }

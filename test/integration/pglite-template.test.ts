@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { MIGRATIONS_DIR } from "../../src/db/connect.ts";
 import { loadPglite } from "../../src/db/drizzle.ts";
 import { initdbMarker, openPgliteDir } from "../../src/db/pglite-init.ts";
 import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "../../src/db/pglite-memory.ts";
@@ -14,6 +15,7 @@ describe("embedded PGlite, the first-start template", function () {
   keepWasmOnBaselineCompiler();
   const options = pgliteMemoryOptions(PGlite.defaultStartParams);
   const fresh = () => mkdtempSync(path.join(tmpdir(), "anisync-template-"));
+  const noMigrations = async () => {};
 
   /** PostgreSQL's system identifier: initdb draws a new one, a copied cluster keeps its source's */
   async function openedIdentity(pgDir: string, template: string | null) {
@@ -28,22 +30,35 @@ describe("embedded PGlite, the first-start template", function () {
     }
   }
 
-  it("npm install made the template for the server's own PGlite options", () => {
-    const dir = pgliteTemplateDir(options);
+  it("npm install made the template for the server's own PGlite options and migrations", async () => {
+    const dir = pgliteTemplateDir(options, MIGRATIONS_DIR);
     assert.ok(existsSync(path.join(dir, "PG_VERSION")), `${dir} (package.json postinstall)`);
     assert.match(path.basename(dir), /^pglite-template-\d+\.\d+\.\d+-[0-9a-f]{12}$/);
-    // another initdb setting, another template
+    // another initdb setting, another template; another migration, another template
     assert.notEqual(
-      pgliteTemplateDir({ ...options, initDbStartParams: ["--set", "shared_buffers=32MB"] }),
+      pgliteTemplateDir({ ...options, initDbStartParams: ["--set", "shared_buffers=32MB"] }, MIGRATIONS_DIR),
       dir,
     );
+    const migrations = fresh();
+    cpSync(MIGRATIONS_DIR, migrations, { recursive: true });
+    assert.equal(pgliteTemplateDir(options, migrations), dir);
+    writeFileSync(path.join(migrations, "9999_next.sql"), "SELECT 1;");
+    assert.notEqual(pgliteTemplateDir(options, migrations), dir);
+    // a copy has the schema: the start's own migrations find nothing to do
+    const pg = await openPgliteDir(path.join(fresh(), "pglite"), { PGlite, MemoryFS }, options, dir);
+    try {
+      const { rows } = await pg.query<{ n: number }>("SELECT count(*)::int AS n FROM rooms");
+      assert.equal(rows[0]!.n, 0);
+    } finally {
+      await pg.close();
+    }
   });
 
   it("empty directories are copies of the template, not new clusters; without one, initdb runs", async () => {
     const cache = fresh();
     const template = path.join(cache, "t");
-    await makePgliteTemplate(template, { PGlite, MemoryFS }, options);
-    await makePgliteTemplate(template, { PGlite, MemoryFS }, options); // there: left as it is
+    await makePgliteTemplate(template, { PGlite, MemoryFS }, options, noMigrations);
+    await makePgliteTemplate(template, { PGlite, MemoryFS }, options, noMigrations); // there: left as it is
     const a = await openedIdentity(path.join(fresh(), "pglite"), template);
     const b = await openedIdentity(path.join(fresh(), "pglite"), template);
     const own = await openedIdentity(path.join(fresh(), "pglite"), null);
@@ -59,7 +74,7 @@ describe("embedded PGlite, the first-start template", function () {
   it("a copy cut short (the marker is there) is made again on the next start", async () => {
     const cache = fresh();
     const template = path.join(cache, "t");
-    await makePgliteTemplate(template, { PGlite, MemoryFS }, options);
+    await makePgliteTemplate(template, { PGlite, MemoryFS }, options, noMigrations);
     const pgDir = path.join(fresh(), "pglite");
     mkdirSync(pgDir);
     writeFileSync(path.join(pgDir, "PG_VERSION"), "17\n"); // a half-copied directory
