@@ -106,7 +106,9 @@ describe("flat latency with many members (issue 13)", function () {
       // pingMaxRetries (2) unanswered pings, then terminated on the next visit, as with the stock transport
       await Promise.race([
         deadClosed,
-        new Promise((_, reject) => setTimeout(() => reject(new Error("the dead socket is still open")), 6000)),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error("the dead socket is still open")), 6000),
+        ),
       ]);
     } finally {
       clearInterval(reporting);

@@ -58,7 +58,9 @@ describe("folding reports into the state", () => {
     const writes: string[] = [];
     const member = (id: string) => {
       const m: Record<string, unknown> = {};
-      return new Proxy(m, { set: (t, k, v) => ((t[k as string] = v), writes.push(`${id}.${String(k)}`), true) });
+      return new Proxy(m, {
+        set: (t, k, v) => ((t[k as string] = v), writes.push(`${id}.${String(k)}`), true),
+      });
     };
     const members = new Map(["a", "b", "c"].map((id) => [id, member(id)]));
     return { b, writes, members: members as unknown as Map<string, never> };
