@@ -3,11 +3,14 @@
  * process prints, its dependencies' console output included, is a JSON log line (src/ops/log-stream.ts).
  */
 import module from "node:module";
+import { fileURLToPath } from "node:url";
 
 // V8's compile cache (Node's own, keyed by each file's content) for every module loaded below:
-// a later start skips most of parsing and compiling ~1,500 modules. The modules load
+// a later start skips most of parsing and compiling them. The modules load
 // dynamically so that they come after this line. A read-only folder only turns the cache off.
-module.enableCompileCache(new URL("../node_modules/.cache/anisync/compile-cache", import.meta.url).pathname);
+module.enableCompileCache(
+  fileURLToPath(new URL("../node_modules/.cache/anisync/compile-cache", import.meta.url)),
+);
 const { loadConfig } = await import("./config.ts");
 const { createLogger } = await import("./log.ts");
 const { captureProcessOutput } = await import("./ops/log-stream.ts");
