@@ -48,7 +48,7 @@ async function room(h: Harness): Promise<string> {
 }
 
 describe("flat latency with many members (issue 13)", function () {
-  this.timeout(40_000);
+  this.timeout(60_000);
   let h: Harness;
   const sockets: WebSocket[] = [];
   before(async () => (h = await server()));
@@ -58,14 +58,22 @@ describe("flat latency with many members (issue 13)", function () {
 
   it("the heartbeat pings sockets a slice at a time over its interval, not all in one pass", async () => {
     const roomIds = await Promise.all([room(h), room(h)]);
-    const members: Array<Awaited<ReturnType<typeof member>>> = [];
-    for (const id of roomIds) for (let i = 0; i < 20; i++) members.push(await member(h, id));
-    sockets.push(...members.map((m) => m.ws));
+    // joined together (each socket is kept for clean-up as soon as it is in)
+    const members = await Promise.all(
+      roomIds.flatMap((id) =>
+        Array.from({ length: 20 }, async () => {
+          const m = await member(h, id);
+          sockets.push(m.ws);
+          return m;
+        }),
+      ),
+    );
     const joinedAt = performance.now();
-    // a full heartbeat cycle (3 s) after every member is in, plus slack
+    // a full heartbeat cycle (3 s) after every member is in, plus slack: a socket that just sent
+    // its join is skipped once, so its first ping may come in the second cycle
     await eventually(
       () => members.every((m) => m.pings.some((t) => t > joinedAt + 3200)),
-      12_000,
+      15_000,
       "a full heartbeat cycle",
     );
     const pings = members.flatMap((m) => m.pings.filter((t) => t > joinedAt)).sort((a, b) => a - b);
@@ -81,7 +89,6 @@ describe("flat latency with many members (issue 13)", function () {
   });
 
   it("a member that keeps reporting is pinged only every KEEPALIVE_SWEEPS-th cycle; a silent one every cycle, and a dead one is dropped", async () => {
-    this.timeout(40_000);
     const id = await room(h);
     const talker = await member(h, id);
     const silent = await member(h, id);
