@@ -3,7 +3,6 @@
  * the HTTP API and background jobs. index.ts calls this; tests call it too.
  */
 import { LocalDriver, LocalPresence, Server, matchMaker } from "@colyseus/core";
-import { releaseFragmentsAfterMessage } from "./ops/ws-receiver-garbage.ts";
 import { SpreadHeartbeatTransport } from "./ops/heartbeat-transport.ts";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -98,7 +97,6 @@ export async function createAniSync(
 
     const { presence, driver } = await clusterBackends(config);
     routeColyseusDebug(log);
-    releaseFragmentsAfterMessage();
     const transport = new SpreadHeartbeatTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
     const colyseus = new Server({
       transport,
