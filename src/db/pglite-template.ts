@@ -1,21 +1,21 @@
 /**
  * A ready-made, empty PGlite cluster that a first start copies instead of running initdb.
  *
- * initdb is most of a first start on PGlite (~2 of ~3 s on two cores: PostgreSQL's bootstrap in
- * WebAssembly on V8's baseline compiler, src/db/pglite-memory.ts) and its result is the same for
- * every install of one PGlite version with one set of initdb settings. `npm install` makes it
- * once, migrations applied (package.json `postinstall` → src/db/make-pglite-template.ts), in
- * node_modules' cache folder; a start on an empty DATA_DIR copies it (~40 MB of files) and opens
- * the copy as a later start does: its migrations find nothing left to apply. Without a template (install scripts skipped, a read-only or different install) a
- * first start runs initdb as before (src/db/pglite-init.ts); nothing else depends on it.
+ * initdb and the migrations are most of a first start on PGlite (PostgreSQL's bootstrap in
+ * WebAssembly on V8's baseline compiler, src/db/pglite-memory.ts), and their result is the same
+ * for every install of one PGlite version with one set of initdb settings and one migrations
+ * folder. `npm install` makes it once (package.json `postinstall` →
+ * src/db/make-pglite-template.ts) in node_modules' cache folder; a start on an empty DATA_DIR
+ * copies it (~40 MB of files) and opens the copy as a later start does: its migrations find
+ * nothing left to apply. Without a template (install scripts skipped, a read-only or different
+ * install) a first start runs initdb as before (src/db/pglite-init.ts); nothing else depends on it.
  *
  * The template's name holds the PGlite version and a hash of the initdb settings and of the
  * migrations folder, so an upgrade, a changed setting or a new migration looks for a new one
  * (made by the next `npm install`; until then first starts run initdb) rather than copying a
- * stale one. It is made in a
- * temporary folder and renamed into place, so a copy never sees half a template, and two
- * installs (or test processes) making it at once each finish with one whole template.
- * The copy shares the template's PostgreSQL system identifier; nothing in AniSync uses it.
+ * stale one. It is made in a temporary folder and renamed into place, so a copy never sees half a
+ * template, and two installs (or test processes) making it at once each finish with one whole
+ * template. The copy shares the template's PostgreSQL system identifier; nothing in AniSync uses it.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";

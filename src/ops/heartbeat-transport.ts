@@ -37,22 +37,18 @@ function heard(this: WebSocket) {
   socket.pingCount = 0;
 }
 
-/** One visit of the sweep to one socket; exported for its test. */
-export function visitSocket(client: Watched, pingMaxRetries: number): "skipped" | "pinged" | "terminated" {
+/** One visit of the sweep to one open socket. */
+function visitSocket(client: Watched, pingMaxRetries: number): void {
   if (client.heard && (client.unpinged ?? 0) < KEEPALIVE_SWEEPS - 1) {
     client.heard = false;
     client.unpinged = (client.unpinged ?? 0) + 1;
-    return "skipped";
+    return;
   }
   client.heard = false;
   client.unpinged = 0;
-  if (client.pingCount >= pingMaxRetries) {
-    client.terminate();
-    return "terminated";
-  }
+  if (client.pingCount >= pingMaxRetries) return void client.terminate();
   client.pingCount++;
   client.ping(noop);
-  return "pinged";
 }
 
 export class SpreadHeartbeatTransport extends WebSocketTransport {
