@@ -102,20 +102,25 @@ async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Da
   };
 }
 
+/**
+ * PGlite as the server opens it, which is also how npm install's template must be made
+ * (src/db/make-pglite-template.ts): its classes, drizzle over it, and the options.
+ */
+export function serverPglite() {
+  const loaded = loadPglite();
+  keepWasmOnBaselineCompiler();
+  return { ...loaded, options: pgliteMemoryOptions(loaded.PGlite.defaultStartParams) };
+}
+
 async function openPglite(dataDir: string, useTemplate: boolean): Promise<Database> {
   const dir = path.resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const lock: DirLock = acquireDirLock(dir);
   try {
-    const { PGlite, MemoryFS, drizzle, migrate } = loadPglite();
-    keepWasmOnBaselineCompiler();
+    const { PGlite, MemoryFS, drizzle, migrate, options } = serverPglite();
     // a first start copies the template npm install made, or runs initdb the lean way
-    // (pglite-template.ts, pglite-init.ts)
-    const options = pgliteMemoryOptions(PGlite.defaultStartParams);
-    const client = await openPgliteDir(
-      path.join(dir, "pglite"),
-      { PGlite, MemoryFS },
-      options,
+    // (pglite-template.ts, pglite-init.ts); the template is looked up on a first start only
+    const client = await openPgliteDir(path.join(dir, "pglite"), { PGlite, MemoryFS }, options, () =>
       useTemplate ? pgliteTemplateDir(options, MIGRATIONS_DIR) : null,
     );
     const db = drizzle(client, { schema });

@@ -4,15 +4,11 @@
  * initdb itself.
  */
 import { performance } from "node:perf_hooks";
-import { MIGRATIONS_DIR } from "./connect.ts";
-import { loadPglite } from "./drizzle.ts";
-import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "./pglite-memory.ts";
+import { MIGRATIONS_DIR, serverPglite } from "./connect.ts";
 import { makePgliteTemplate, pgliteTemplateDir } from "./pglite-template.ts";
 
 try {
-  const { PGlite, MemoryFS, drizzle, migrate } = loadPglite();
-  keepWasmOnBaselineCompiler();
-  const options = pgliteMemoryOptions(PGlite.defaultStartParams);
+  const { PGlite, MemoryFS, drizzle, migrate, options } = serverPglite();
   const dir = pgliteTemplateDir(options, MIGRATIONS_DIR);
   const started = performance.now();
   await makePgliteTemplate(dir, { PGlite, MemoryFS }, options, (pg) =>

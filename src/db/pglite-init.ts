@@ -48,15 +48,15 @@ export function initdbMarker(pgDir: string): string {
 
 /**
  * PGlite on `pgDir` (DATA_DIR/pglite). A directory that is there and not empty is opened as
- * PGlite opens it; an absent or empty one is first copied from `template` when that exists (a
- * cluster made by initdb with the same options, src/db/pglite-template.ts), else initialised as
- * described above.
+ * PGlite opens it; an absent or empty one is first copied from the folder `template()` names
+ * when that exists (a cluster made by initdb with the same options, src/db/pglite-template.ts),
+ * else initialised as described above. `template` is called on a first start only.
  */
 export async function openPgliteDir(
   pgDir: string,
   pglite: Pglite,
   options: PgliteClient.PGliteOptions,
-  template: string | null,
+  template: () => string | null,
 ): Promise<PgliteClient.PGlite> {
   const marker = initdbMarker(pgDir);
   if (existsSync(marker)) {
@@ -66,8 +66,9 @@ export async function openPgliteDir(
   if (existsSync(pgDir) && readdirSync(pgDir).length > 0) return pglite.PGlite.create(pgDir, options);
 
   writeFileSync(marker, `first start of ${pgDir} by process ${process.pid}\n`);
-  if (template && existsSync(template)) {
-    cpSync(template, pgDir, { recursive: true });
+  const templateDir = template();
+  if (templateDir && existsSync(templateDir)) {
+    cpSync(templateDir, pgDir, { recursive: true });
     rmSync(marker);
     return pglite.PGlite.create(pgDir, options);
   }

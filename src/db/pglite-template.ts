@@ -89,7 +89,7 @@ export async function makePgliteTemplate(
   mkdirSync(path.dirname(dir), { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  const pg = await openPgliteDir(tmp, pglite, options, null);
+  const pg = await openPgliteDir(tmp, pglite, options, () => null);
   try {
     await migrate(pg);
   } finally {

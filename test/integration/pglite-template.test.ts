@@ -2,24 +2,21 @@ import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { MIGRATIONS_DIR } from "../../src/db/connect.ts";
-import { loadPglite } from "../../src/db/drizzle.ts";
+import { MIGRATIONS_DIR, serverPglite } from "../../src/db/connect.ts";
 import { initdbMarker, openPgliteDir } from "../../src/db/pglite-init.ts";
-import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "../../src/db/pglite-memory.ts";
 import { makePgliteTemplate, pgliteTemplateDir } from "../../src/db/pglite-template.ts";
 
 /** A first PGlite start copies the empty cluster npm install made (src/db/pglite-template.ts). */
 describe("embedded PGlite, the first-start template", function () {
   this.timeout(120_000);
-  const { PGlite, MemoryFS } = loadPglite();
-  keepWasmOnBaselineCompiler();
-  const options = pgliteMemoryOptions(PGlite.defaultStartParams);
+  const { PGlite, MemoryFS, options } = serverPglite();
   const fresh = () => mkdtempSync(path.join(tmpdir(), "anisync-template-"));
   const noMigrations = async () => {};
 
   /** PostgreSQL's system identifier: initdb draws a new one, a copied cluster keeps its source's */
-  async function openedIdentity(pgDir: string, template: string | null) {
-    const pg = await openPgliteDir(pgDir, { PGlite, MemoryFS }, options, template);
+  async function openedIdentity(pgDir: string, template: string | null | (() => never)) {
+    const lookup = typeof template === "function" ? template : () => template;
+    const pg = await openPgliteDir(pgDir, { PGlite, MemoryFS }, options, lookup);
     try {
       const { rows } = await pg.query<{ id: string; sb: string }>(
         "SELECT system_identifier::text AS id, current_setting('shared_buffers') AS sb FROM pg_control_system()",
@@ -45,7 +42,7 @@ describe("embedded PGlite, the first-start template", function () {
     writeFileSync(path.join(migrations, "9999_next.sql"), "SELECT 1;");
     assert.notEqual(pgliteTemplateDir(options, migrations), dir);
     // a copy has the schema: the start's own migrations find nothing to do
-    const pg = await openPgliteDir(path.join(fresh(), "pglite"), { PGlite, MemoryFS }, options, dir);
+    const pg = await openPgliteDir(path.join(fresh(), "pglite"), { PGlite, MemoryFS }, options, () => dir);
     try {
       const { rows } = await pg.query<{ n: number }>("SELECT count(*)::int AS n FROM rooms");
       assert.equal(rows[0]!.n, 0);
@@ -68,7 +65,8 @@ describe("embedded PGlite, the first-start template", function () {
     // a copy that was opened is a database: reopened as it is, not copied again
     const dir = path.join(fresh(), "pglite");
     const copied = await openedIdentity(dir, template);
-    assert.equal((await openedIdentity(dir, path.join(cache, "absent"))).id, copied.id);
+    const laterStart = () => assert.fail("a later start looks no template up (no hashing of migrations/)");
+    assert.equal((await openedIdentity(dir, laterStart)).id, copied.id);
   });
 
   it("a copy cut short (the marker is there) is made again on the next start", async () => {
