@@ -1,28 +1,16 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { server, type Harness } from "../helpers/server.ts";
-import { launchChromium, skipWithoutChromium } from "../helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { chromiumSuite } from "../helpers/browser.ts";
 
 describe("the demo page, as a person uses it", function () {
   this.timeout(60_000);
-  let h: Harness;
-  let browser: Browser;
-  before(function () {
-    skipWithoutChromium(this);
-  });
-  before(async () => {
-    h = await server();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const suite = chromiumSuite();
 
   it("creates a private room, a friend joins with the key, both are listed, a comment arrives", async () => {
     mkdirSync("test/browser/artifacts", { recursive: true });
-    const hostCtx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    const guestCtx = await browser.newContext({
+    const hostCtx = await suite.newContext({ viewport: { width: 1100, height: 800 } });
+    const guestCtx = await suite.newContext({
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
@@ -32,7 +20,7 @@ describe("the demo page, as a person uses it", function () {
     const errors: string[] = [];
     for (const p of [host, guest]) p.on("pageerror", (e) => errors.push(e.message));
 
-    await host.goto(h.baseUrl);
+    await host.goto(suite.h.baseUrl);
     await host.fill("#create-form [name=username]", "Hana");
     await host.fill("#create-form [name=title]", "Frieren night <script>alert(1)</script>");
     await host.click("#create-form button");
@@ -42,7 +30,7 @@ describe("the demo page, as a person uses it", function () {
     assert.match(key, /^\d{6}$/);
     assert.equal(await host.textContent("#room-title"), "Frieren night <script>alert(1)</script>");
 
-    await guest.goto(h.baseUrl);
+    await guest.goto(suite.h.baseUrl);
     await guest.fill("#join-form [name=username]", "Gus <b>bold</b>");
     await guest.fill("#join-form [name=room_id]", roomId);
     await guest.fill("#join-form [name=access_key]", key);
@@ -67,18 +55,16 @@ describe("the demo page, as a person uses it", function () {
     assert.deepEqual(errors, []);
     await guest.click("#leave");
     await host.click("#leave");
-    await hostCtx.close();
-    await guestCtx.close();
   });
 
   it("the owner copies an invite link; a second browser opens it and joins without the key", async () => {
-    const ownerCtx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-    const friendCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const ownerCtx = await suite.newContext({ viewport: { width: 1100, height: 800 } });
+    const friendCtx = await suite.newContext({ viewport: { width: 390, height: 844 } });
     const owner = await ownerCtx.newPage();
     const friend = await friendCtx.newPage();
     const errors: string[] = [];
     for (const p of [owner, friend]) p.on("pageerror", (e) => errors.push(e.message));
-    await owner.goto(h.baseUrl);
+    await owner.goto(suite.h.baseUrl);
     await owner.fill("#create-form [name=username]", "Olga");
     await owner.click("#create-form button");
     await owner.waitForSelector("#party:not(.hidden)");
@@ -98,7 +84,5 @@ describe("the demo page, as a person uses it", function () {
     assert.deepEqual(errors, []);
     await friend.click("#leave");
     await owner.click("#leave");
-    await ownerCtx.close();
-    await friendCtx.close();
   });
 });
