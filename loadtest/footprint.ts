@@ -185,7 +185,7 @@ async function main(): Promise<void> {
       }
       const r = results.at(-1)!;
       console.log(
-        `${r.case.padEnd(12)} | ${r.healthMs.toFixed(0).padStart(9)} | ${r.cpuMs.toFixed(0).padStart(10)} | ${r.rssAtHealthMb.toFixed(0).padStart(13)} | ${r.idleRssMb.toFixed(0).padStart(11)} | ${r.peakRssMb.toFixed(0).padStart(12)} | ${r.peakWithChildrenMb.toFixed(0).padStart(12)}`,
+        `${r.case.padEnd(13)} | ${r.healthMs.toFixed(0).padStart(9)} | ${r.cpuMs.toFixed(0).padStart(10)} | ${r.rssAtHealthMb.toFixed(0).padStart(13)} | ${r.idleRssMb.toFixed(0).padStart(11)} | ${r.peakRssMb.toFixed(0).padStart(12)} | ${r.peakWithChildrenMb.toFixed(0).padStart(12)}`,
       );
     }
   } finally {
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
 
 console.log(`Node ${process.version}, idle ${args.idle} s; MB = MiB`);
 console.log(
-  "case         | health ms | CPU ms (*) | RSS at health | idle RSS MB | peak (VmHWM) | peak + children (**)",
+  "case          | health ms | CPU ms (*) | RSS at health | idle RSS MB | peak (VmHWM) | peak + children (**)",
 );
 await main();
 console.log("(*) CPU time the server used until /health answered: user + system, all its threads");

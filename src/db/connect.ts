@@ -9,15 +9,15 @@
  * timeout 1 s behind it, an idle-in-transaction timeout, an idle timeout for pooled connections,
  * and TCP keepalive (first probe after 10 s idle) so the kernel notices a dead peer.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadNodePostgres, loadPglite, sql, type PgDatabase, type PgQueryResultHKT } from "./drizzle.ts";
 import * as schema from "./schema.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
-import { keepWasmOnBaselineCompiler, pgliteMemoryOptions } from "./pglite-memory.ts";
-import { openPgliteDir } from "./pglite-init.ts";
-import { pgliteTemplateDir } from "./pglite-template.ts";
+import { pgliteEngine } from "./pglite-engine.ts";
+import { PgliteThread } from "./pglite-thread.ts";
+import { releaseStartupGarbage } from "../ops/startup-garbage.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -103,13 +103,12 @@ async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Da
 }
 
 /**
- * PGlite as the server opens it, which is also how npm install's template must be made
- * (src/db/make-pglite-template.ts): its classes, drizzle over it, and the options.
+ * PGlite as npm install's template script makes it (src/db/make-pglite-template.ts), in its own
+ * process: PGlite's classes and options exactly as the server's PGlite thread has them, and
+ * drizzle over it.
  */
 export function serverPglite() {
-  const loaded = loadPglite();
-  keepWasmOnBaselineCompiler();
-  return { ...loaded, options: pgliteMemoryOptions(loaded.PGlite.defaultStartParams) };
+  return { ...loadPglite(), ...pgliteEngine() };
 }
 
 async function openPglite(dataDir: string, useTemplate: boolean): Promise<Database> {
@@ -117,23 +116,33 @@ async function openPglite(dataDir: string, useTemplate: boolean): Promise<Databa
   mkdirSync(dir, { recursive: true });
   const lock: DirLock = acquireDirLock(dir);
   try {
-    const { PGlite, MemoryFS, drizzle, migrate, options } = serverPglite();
-    // a first start copies the template npm install made, or runs initdb the lean way
-    // (pglite-template.ts, pglite-init.ts); the template is looked up on a first start only
-    const client = await openPgliteDir(path.join(dir, "pglite"), { PGlite, MemoryFS }, options, () =>
-      useTemplate ? pgliteTemplateDir(options, MIGRATIONS_DIR) : null,
-    );
-    const db = drizzle(client, { schema });
-    await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
-    return {
-      db: db as unknown as Db,
-      kind: "pglite",
-      ping: async () => void (await db.execute(sql`SELECT 1`)),
-      close: async () => {
-        await client.close();
-        lock.release();
-      },
-    };
+    // PGlite runs on a thread of its own (pglite-thread.ts); a first start there copies the
+    // template npm install made, or runs initdb the lean way (pglite-template.ts, pglite-init.ts),
+    // which collects that thread's garbage around initdb: this thread's start-up garbage goes first
+    const pgDir = path.join(dir, "pglite");
+    if (!existsSync(pgDir) || readdirSync(pgDir).length === 0) releaseStartupGarbage();
+    const client = await PgliteThread.open({
+      pgDir,
+      useTemplate,
+      migrationsDir: MIGRATIONS_DIR,
+    });
+    try {
+      const { drizzle, migrate } = loadPglite();
+      const db = drizzle({ client: client.asPglite(), schema });
+      await migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+      return {
+        db: db as unknown as Db,
+        kind: "pglite",
+        ping: async () => void (await db.execute(sql`SELECT 1`)),
+        close: async () => {
+          await client.close();
+          lock.release();
+        },
+      };
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw err;
+    }
   } catch (err) {
     lock.release();
     throw err;

@@ -15,7 +15,6 @@ import type * as NodePostgres from "drizzle-orm/node-postgres";
 import type * as NodePostgresMigrator from "drizzle-orm/node-postgres/migrator";
 import type * as Pglite from "drizzle-orm/pglite";
 import type * as PgliteMigrator from "drizzle-orm/pglite/migrator";
-import type * as PgliteClient from "@electric-sql/pglite";
 
 const require = createRequire(import.meta.url);
 
@@ -49,15 +48,12 @@ export function loadNodePostgres() {
 }
 
 /**
- * drizzle over embedded PGlite, with its migrator and PGlite itself (and its in-memory filesystem
- * class, which src/db/pglite-init.ts extends): PGlite's CommonJS build,
- * the one drizzle's own driver module requires (one copy of PGlite in the process).
+ * drizzle over embedded PGlite, with its migrator. It requires PGlite's CommonJS build, as
+ * src/db/pglite-engine.ts does (one copy of PGlite in a process that opens it here).
  */
 export function loadPglite() {
   return {
     ...(require("drizzle-orm/pglite") as typeof Pglite),
     ...(require("drizzle-orm/pglite/migrator") as typeof PgliteMigrator),
-    PGlite: (require("@electric-sql/pglite") as typeof PgliteClient).PGlite,
-    MemoryFS: (require("@electric-sql/pglite") as typeof PgliteClient).MemoryFS,
   };
 }
