@@ -6,12 +6,19 @@
  * the order PGlite's own locks give them: a query outside a transaction waits for an open
  * transaction to end, as in one process.
  */
+import v8 from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { pgliteEngine } from "./pglite-engine.ts";
 import { openPgliteDir } from "./pglite-init.ts";
 import { pgliteTemplateDir } from "./pglite-template.ts";
-import type { PgliteReply, PgliteRequest, PgliteThreadData, QueryRequest } from "./pglite-thread.ts";
+import type {
+  PgliteReply,
+  PgliteRequest,
+  PgliteThreadData,
+  QueryRequest,
+  ThreadHeap,
+} from "./pglite-thread.ts";
 
 const port = parentPort!;
 const { pgDir, useTemplate, migrationsDir } = workerData as PgliteThreadData;
@@ -88,6 +95,11 @@ function begin(pg: PGlite, id: number) {
     });
 }
 
+function heapOfThisThread(): ThreadHeap {
+  const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+  return { total_bytes: v8.getHeapStatistics().total_heap_size, young_bytes: young?.space_size ?? 0 };
+}
+
 async function main() {
   const { PGlite, MemoryFS, options } = pgliteEngine();
   let pg: PGlite;
@@ -101,6 +113,7 @@ async function main() {
   }
   port.on("message", (req: PgliteRequest) => {
     if (req.op === "begin") return begin(pg, req.id);
+    if (req.op === "heap") return reply({ id: req.id, ok: true, value: heapOfThisThread() });
     if (req.op === "end") {
       const tx = open.get(req.tx);
       if (tx) return tx.end(req.commit, req.id);

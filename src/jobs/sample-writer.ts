@@ -1,8 +1,10 @@
 /**
  * Buffers sync samples from every room of this process and writes them on a timer: never one
  * insert per status report. A flush goes out in slices of SLICE_ROWS rows with a turn of the
- * event loop between them: at 18,000 members a flush holds ~3,600 rows, which embedded PGlite
- * (WebAssembly on the main thread) would insert in one task of 100+ ms, delaying every room.
+ * event loop between them: at 18,000 members a flush holds ~3,600 rows, which drizzle would build
+ * into one statement in one stretch of the event loop, and which embedded PGlite (on its own
+ * thread, src/db/pglite-thread.ts, but one query at a time) would insert in one query of 100+ ms
+ * that every other query (a comment, a join) would wait behind.
  */
 import type { Db } from "../db/connect.ts";
 import { PeriodicFlush } from "./periodic-flush.ts";

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
 import { sql } from "drizzle-orm";
-import { openDatabase, type Database } from "../../src/db/connect.ts";
+import { MIGRATIONS_DIR, openDatabase, type Database } from "../../src/db/connect.ts";
 import { isTransient } from "../../src/db/outbox.ts";
+import { PgliteThread } from "../../src/db/pglite-thread.ts";
 
 /** the cause drizzle wraps a driver's error in */
 function causeOf(err: unknown): Record<string, unknown> {
@@ -123,6 +125,34 @@ describe("embedded PGlite on a thread of its own", function () {
       assert.match(String(causeOf(err)), /PGlite is closed/);
     } finally {
       rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("PGlite's thread's heap", function () {
+  this.timeout(60_000);
+
+  it("keeps a small young generation when the process runs with npm start's large one", async () => {
+    v8.setFlagsFromString("--max-semi-space-size=64"); // as src/ops/node-flags.ts gives npm start
+    const dir = mkdtempSync(path.join(tmpdir(), "anisync-thread-"));
+    const thread = await PgliteThread.open({
+      pgDir: path.join(dir, "pglite"),
+      useTemplate: true,
+      migrationsDir: MIGRATIONS_DIR,
+    });
+    try {
+      // rows that live until they are posted: a young generation allowed to grow does
+      for (let i = 0; i < 40; i++)
+        await thread.query("SELECT repeat('x', 2000) AS x FROM generate_series(1, 4000)");
+      const heap = await thread.heap();
+      assert.ok(
+        heap.young_bytes <= 24 * 2 ** 20,
+        `young generation ${(heap.young_bytes / 2 ** 20).toFixed(0)} MB`,
+      );
+    } finally {
+      await thread.close();
+      v8.setFlagsFromString("--max-semi-space-size=0");
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
