@@ -12,6 +12,7 @@ import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { pgliteEngine } from "./pglite-engine.ts";
 import { openPgliteDir } from "./pglite-init.ts";
 import { pgliteTemplateDir } from "./pglite-template.ts";
+import { releaseStartupGarbage } from "../ops/startup-garbage.ts";
 import type {
   PgliteReply,
   PgliteRequest,
@@ -132,6 +133,9 @@ async function main() {
     );
   });
   reply({ id: 0, ok: true, value: null });
+  // what opening left on this thread's heap (PGlite's start-up), as the main thread does at the end
+  // of its own start (src/index.ts); here it holds up no one
+  releaseStartupGarbage();
 }
 
 await main();
