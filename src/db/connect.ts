@@ -9,13 +9,14 @@
  * timeout 1 s behind it, an idle-in-transaction timeout, an idle timeout for pooled connections,
  * and TCP keepalive (first probe after 10 s idle) so the kernel notices a dead peer.
  */
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadNodePostgres, loadPglite, sql, type PgDatabase, type PgQueryResultHKT } from "./drizzle.ts";
 import * as schema from "./schema.ts";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
 import { pgliteEngine } from "./pglite-engine.ts";
+import { hasCluster } from "./pglite-init.ts";
 import { PgliteThread } from "./pglite-thread.ts";
 import { releaseStartupGarbage } from "../ops/startup-garbage.ts";
 
@@ -120,7 +121,7 @@ async function openPglite(dataDir: string, useTemplate: boolean): Promise<Databa
     // template npm install made, or runs initdb the lean way (pglite-template.ts, pglite-init.ts),
     // which collects that thread's garbage around initdb: this thread's start-up garbage goes first
     const pgDir = path.join(dir, "pglite");
-    if (!existsSync(pgDir) || readdirSync(pgDir).length === 0) releaseStartupGarbage();
+    if (!hasCluster(pgDir)) releaseStartupGarbage();
     const client = await PgliteThread.open({
       pgDir,
       useTemplate,

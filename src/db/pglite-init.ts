@@ -46,6 +46,11 @@ export function initdbMarker(pgDir: string): string {
   return `${pgDir}.initdb-unfinished`;
 }
 
+/** whether `pgDir` holds a cluster a later start opens: there, not empty, no unfinished first start */
+export function hasCluster(pgDir: string): boolean {
+  return !existsSync(initdbMarker(pgDir)) && existsSync(pgDir) && readdirSync(pgDir).length > 0;
+}
+
 /**
  * PGlite on `pgDir` (DATA_DIR/pglite). A directory that is there and not empty is opened as
  * PGlite opens it; an absent or empty one is first copied from the folder `template()` names
@@ -63,7 +68,7 @@ export async function openPgliteDir(
     rmSync(pgDir, { recursive: true, force: true }); // an interrupted first start's, see above
     rmSync(marker);
   }
-  if (existsSync(pgDir) && readdirSync(pgDir).length > 0) return pglite.PGlite.create(pgDir, options);
+  if (hasCluster(pgDir)) return pglite.PGlite.create(pgDir, options);
 
   writeFileSync(marker, `first start of ${pgDir} by process ${process.pid}\n`);
   const templateDir = template();
