@@ -54,7 +54,9 @@ export interface ThreadHeap {
 }
 
 type Waiting = { resolve: (value: unknown) => void; reject: (err: unknown) => void };
-type Request = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+/** a request before #call numbers it: Omit over each member of the union */
+type WithoutId<R> = R extends unknown ? Omit<R, "id"> : never;
+type Request = WithoutId<PgliteRequest>;
 
 function errorFrom(fields: Record<string, unknown>): Error {
   return Object.assign(new Error(String(fields.message)), fields);

@@ -96,6 +96,13 @@ function begin(pg: PGlite, id: number) {
     });
 }
 
+/** a query on PGlite or on an open transaction, or closing PGlite */
+function answer(pg: PGlite, req: QueryRequest | { op: "close" }): Promise<unknown> {
+  if (req.op === "close") return pg.close().then(() => null);
+  const on = req.tx ? open.get(req.tx)?.tx : pg;
+  return on ? run(on, req) : Promise.reject(new Error(`no open transaction ${req.tx}`));
+}
+
 function heapOfThisThread(): ThreadHeap {
   const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
   return { total_bytes: v8.getHeapStatistics().total_heap_size, young_bytes: young?.space_size ?? 0 };
@@ -120,15 +127,8 @@ async function main() {
       if (tx) return tx.end(req.commit, req.id);
       return reply({ id: req.id, ok: false, error: { message: `no open transaction ${req.tx}` } });
     }
-    const on = req.op === "close" ? null : req.tx ? open.get(req.tx)?.tx : pg;
-    const work =
-      req.op === "close"
-        ? pg.close()
-        : on
-          ? run(on, req)
-          : Promise.reject(new Error(`no open transaction ${req.tx}`));
-    (work as Promise<unknown>).then(
-      (value) => reply({ id: req.id, ok: true, value: req.op === "close" ? null : value }),
+    answer(pg, req).then(
+      (value) => reply({ id: req.id, ok: true, value }),
       (err: unknown) => reply({ id: req.id, ok: false, error: plainError(err) }),
     );
   });
