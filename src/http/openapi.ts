@@ -88,7 +88,7 @@ export const ROUTES: Route[] = [
         "The room, the host's member token and seat reservation, and the access key of a private room",
       schema: SEAT_DATA,
     },
-    errors: ["INVALID_INPUT", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"],
+    errors: ["INVALID_INPUT", "UNSUPPORTED_PROTOCOL", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"],
   },
   {
     method: "get",
@@ -125,6 +125,7 @@ export const ROUTES: Route[] = [
     },
     errors: [
       "INVALID_INPUT",
+      "UNSUPPORTED_PROTOCOL",
       "UNAUTHORIZED",
       "FORBIDDEN",
       "ROOM_NOT_FOUND",
