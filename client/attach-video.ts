@@ -93,6 +93,8 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   let dryAt: number | undefined;
   let progressAt: number | undefined;
   let lastSeekAt: number | undefined;
+  /** after the SDK's own seek or play, until the element is first within stopBelowS (follow.ts closeGap) */
+  let closeGap = false;
   let lastControlAt: number | undefined;
   let lastStatus: SentStatus | undefined;
   let lastSeq: number | undefined;
@@ -150,12 +152,14 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
           lastSeekAt = now();
           guard.expect("seek", lastSeekAt);
           video.currentTime = action.to;
+          closeGap = true;
           break;
         case "rate":
           video.playbackRate = action.rate;
           break;
         case "play":
           requestPlay();
+          closeGap = true;
           break;
         case "pause":
           guard.expect("pause", now());
@@ -232,7 +236,11 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
         apply(plan.actions);
         if (plan.control) sendControl(plan.control.action);
       } else {
-        apply(planMember({ ...base, lastSeekAt }, following ? hostFollowOptions(follow) : follow).actions);
+        const options = following ? hostFollowOptions(follow) : follow;
+        const plan = planMember({ ...base, lastSeekAt, closeGap }, options);
+        apply(plan.actions);
+        if (plan.weighed && plan.actions.length === 0 && Math.abs(plan.drift) < options.stopBelowS)
+          closeGap = false;
         if (party.isHost) lastControlAt = t;
       }
       firstTick = false;

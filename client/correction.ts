@@ -54,6 +54,12 @@ export interface CorrectionInput {
   playing: boolean;
   /** the room's rate (`playback.rate`); default 1 */
   baseRate?: number;
+  /**
+   * Close any gap above `stopBelowS`, not only above `startAboveS`: the element has just started
+   * playing or seeked and has not been within `stopBelowS` since (a start or a seek lands a few tens
+   * of ms off, more with MSE players such as hls.js, and would otherwise stay off inside the band).
+   */
+  closeGap?: boolean;
 }
 
 export type Correction =
@@ -94,7 +100,7 @@ export function decideCorrection(
   const base = input.baseRate ?? 1;
   const drift = clean(input.currentTime - input.expected);
   const size = Math.abs(drift);
-  const correcting = Math.abs(input.playbackRate - base) > 1e-9;
+  const correcting = Math.abs(input.playbackRate - base) > 1e-9 || input.closeGap === true;
 
   if (!input.playing) {
     if (size > options.pausedToleranceS) return { action: "seek", drift, to: input.expected, rate: base };

@@ -88,6 +88,8 @@ export interface MemberTick {
   now: number;
   /** local ms of this element's last programmatic seek */
   lastSeekAt?: number;
+  /** the element started or seeked and has not been within `stopBelowS` since (CorrectionInput.closeGap) */
+  closeGap?: boolean;
 }
 
 export interface MemberPlan {
@@ -95,6 +97,8 @@ export interface MemberPlan {
   actions: ElementAction[];
   expected: number;
   drift: number;
+  /** the drift was weighed (the element was not seeking, buffering or in its seek cooldown) */
+  weighed: boolean;
 }
 
 /** Where the element should be: the expected position, no further than the end of the video. */
@@ -121,6 +125,7 @@ export function planMember(tick: MemberTick, options: FollowOptions = DEFAULT_FO
         playbackRate: el.playbackRate,
         playing: pb.is_playing,
         baseRate: pb.rate,
+        closeGap: tick.closeGap,
       },
       options,
     );
@@ -133,7 +138,7 @@ export function planMember(tick: MemberTick, options: FollowOptions = DEFAULT_FO
   const atEnd = el.ended && !seeking;
   if (pb.is_playing && el.paused && !atEnd) actions.push({ type: "play" });
   if (!pb.is_playing && !el.paused) actions.push({ type: "pause" });
-  return { actions, expected, drift };
+  return { actions, expected, drift, weighed: !settling };
 }
 
 export interface HostTick {

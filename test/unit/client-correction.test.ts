@@ -147,4 +147,18 @@ describe("client drift correction", () => {
     assert.ok(drift > 0 && drift < 0.015, `ends ${drift} s ahead`);
     assert.equal(rate, 1);
   });
+
+  it("after a start or a seek (closeGap), a gap inside the dead band is closed down to stopBelowS", () => {
+    const at = { currentTime: 10.028, expected: 10, playbackRate: 1, playing: true };
+    assert.equal(decideCorrection(at).action, "none", "28 ms is left alone otherwise");
+    const closing = decideCorrection({ ...at, closeGap: true });
+    assert.equal(closing.action, "nudge");
+    assert.equal((closing as { rate: number }).rate, 0.99);
+    const within = decideCorrection({ ...at, currentTime: 10.01, closeGap: true });
+    assert.deepEqual(
+      within,
+      { action: "settle", drift: 0.01, rate: 1 },
+      "within 15 ms: the rate stays normal",
+    );
+  });
 });
