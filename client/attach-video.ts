@@ -93,8 +93,11 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   let dryAt: number | undefined;
   let progressAt: number | undefined;
   let lastSeekAt: number | undefined;
-  /** after the SDK's own seek or play, until the element is first within stopBelowS (follow.ts closeGap) */
-  let closeGap = false;
+  /**
+   * local ms of the SDK's own last seek or play: from then until the element is within stopBelowS
+   * (and at least seekCooldownMs, while a start or seek settles), any gap is closed (follow.ts closeGap)
+   */
+  let closeGapSince: number | undefined;
   let lastControlAt: number | undefined;
   let lastStatus: SentStatus | undefined;
   let lastSeq: number | undefined;
@@ -152,14 +155,14 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
           lastSeekAt = now();
           guard.expect("seek", lastSeekAt);
           video.currentTime = action.to;
-          closeGap = true;
+          closeGapSince = lastSeekAt;
           break;
         case "rate":
           video.playbackRate = action.rate;
           break;
         case "play":
           requestPlay();
-          closeGap = true;
+          closeGapSince = now();
           break;
         case "pause":
           guard.expect("pause", now());
@@ -237,10 +240,13 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
         if (plan.control) sendControl(plan.control.action);
       } else {
         const options = following ? hostFollowOptions(follow) : follow;
+        const closeGap = closeGapSince !== undefined;
         const plan = planMember({ ...base, lastSeekAt, closeGap }, options);
         apply(plan.actions);
-        if (plan.weighed && plan.actions.length === 0 && Math.abs(plan.drift) < options.stopBelowS)
-          closeGap = false;
+        const settled =
+          plan.weighed && plan.actions.length === 0 && Math.abs(plan.drift) < options.stopBelowS;
+        if (settled && closeGapSince !== undefined && t - closeGapSince >= options.seekCooldownMs)
+          closeGapSince = undefined;
         if (party.isHost) lastControlAt = t;
       }
       firstTick = false;
@@ -275,6 +281,11 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     report();
   };
   const onProgress = () => (progressAt = now());
+  // the host's player at the end of the video (a file, or an HLS VOD's last segment): the queue moves on
+  const onEnded = () => {
+    if (party.isHost)
+      party.status({ current_time: video.currentTime, is_playing: false, buffering: false, ended: true });
+  };
   const onStalled = () => {
     if (stallEventBuffers(video.readyState)) onBuffering();
   };
@@ -291,6 +302,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   video.addEventListener("waiting", onBuffering);
   video.addEventListener("stalled", onStalled);
   video.addEventListener("progress", onProgress);
+  video.addEventListener("ended", onEnded);
   for (const type of READY_EVENTS) video.addEventListener(type, onReady);
   const offState = party.on("state", () => {
     if (party.state?.playback.seq !== lastSeq) tick();
@@ -309,6 +321,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     video.removeEventListener("waiting", onBuffering);
     video.removeEventListener("stalled", onStalled);
     video.removeEventListener("progress", onProgress);
+    video.removeEventListener("ended", onEnded);
     for (const type of READY_EVENTS) video.removeEventListener(type, onReady);
     if (party.state) video.playbackRate = party.state.playback.rate;
   };

@@ -34,7 +34,7 @@ export type ElementAction =
   { type: "seek"; to: number } | { type: "rate"; rate: number } | { type: "play" } | { type: "pause" };
 
 export interface FollowOptions extends CorrectionOptions {
-  /** No position correction this soon after the element's last programmatic seek. Default 1 500 ms. */
+  /** No position correction this soon after the element's last programmatic seek. Default 500 ms. */
   seekCooldownMs: number;
   /** The host re-announces its position when it is this far from its announced one. Default 0.5 s. */
   hostResyncS: number;
@@ -49,7 +49,7 @@ export interface FollowOptions extends CorrectionOptions {
 
 export const DEFAULT_FOLLOW: Readonly<FollowOptions> = Object.freeze({
   ...DEFAULT_CORRECTION,
-  seekCooldownMs: 1_500,
+  seekCooldownMs: 500,
   hostResyncS: 0.5,
   hostCooldownMs: 2_000,
   hostFollowMaxMs: 10_000,
@@ -177,6 +177,8 @@ export interface StatusReport {
   current_time: number;
   is_playing: boolean;
   buffering: boolean;
+  /** the element played to its end (the host's report starts the queue's countdown) */
+  ended?: boolean;
 }
 
 export interface SentStatus extends StatusReport {
