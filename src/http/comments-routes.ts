@@ -1,6 +1,6 @@
 /** /api/comments: post (as a room member), read an episode's thread, and the analytics. */
 import { Router } from "express";
-import { commentMessage } from "../../schema/messages.ts";
+import { commentBody } from "../../schema/messages.ts";
 import { historyQuery, threadQuery } from "../../schema/queries.ts";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
@@ -19,7 +19,7 @@ export function commentsRouter(svc: Services): Router {
   /** As a member, during its stay: the room stores and delivers it (one path with the room message). */
   router.post("/", async (req, res) => {
     const member = memberOf(req, svc.tokenSecret);
-    parseOrThrow(commentMessage, req.body);
+    parseOrThrow(commentBody, req.body);
     await svc.rateLimits.consume("comment", { user_id: member.user_id, ip: clientIp(req) });
     const done = await callRoom(
       member.room_id,

@@ -6,11 +6,11 @@
 import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import { z } from "zod";
 import {
-  commentMessage,
-  controlMessage,
+  commentBody,
+  controlBody,
   createRoomOptions,
   joinRoomOptions,
-  memberUpdate,
+  memberUpdateBody,
 } from "../../schema/messages.ts";
 import { ERRORS } from "../../schema/errors.ts";
 import { historyQuery, listQuery, threadQuery, timelineQuery } from "../../schema/queries.ts";
@@ -230,7 +230,7 @@ export const ROUTES: Route[] = [
     summary: "Play, pause or seek (host); reaches every member at once",
     tag: "sync",
     member: true,
-    body: controlMessage,
+    body: controlBody,
     ok: { status: 200, description: "The new playback", schema: data(ref("Playback")) },
     errors: ["UNAUTHORIZED", "FORBIDDEN", "NOT_HOST", "INVALID_INPUT", "ROOM_NOT_FOUND", "RATE_LIMITED"],
   },
@@ -266,7 +266,7 @@ export const ROUTES: Route[] = [
     summary: "Change your username or avatar (that member)",
     tag: "members",
     member: true,
-    body: memberUpdate,
+    body: memberUpdateBody,
     ok: { status: 200, description: "The member", schema: data(ref("Member")) },
     errors: [
       "UNAUTHORIZED",
@@ -311,7 +311,7 @@ export const ROUTES: Route[] = [
     summary: "Post a comment to the token's room and episode; reaches the live room",
     tag: "comments",
     member: true,
-    body: commentMessage,
+    body: commentBody,
     ok: { status: 201, description: "The stored comment", schema: data(ref("Comment")) },
     errors: ["UNAUTHORIZED", "FORBIDDEN", "INVALID_INPUT", "ROOM_NOT_FOUND", "RATE_LIMITED"],
   },

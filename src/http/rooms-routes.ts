@@ -2,7 +2,7 @@
 import { Router, type Request } from "express";
 import { matchMaker } from "@colyseus/core";
 import { and, inArray } from "drizzle-orm";
-import { roomId as roomIdSchema } from "../../schema/messages.ts";
+import { changesProfile, roomId as roomIdSchema } from "../../schema/messages.ts";
 import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import { listQuery, timelineQuery } from "../../schema/queries.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
@@ -210,8 +210,11 @@ export function roomsRouter(svc: Services): Router {
     requireRoom(claims, roomId);
     // a live room answers without a database read (the database may be away: the room keeps the write)
     if (!(await isLive(roomId))) await loadRoom(roomId);
-    // control and room messages count against the room's own limits
-    if (action !== "control" && action !== "message")
+    // control and room messages count against the room's own limits; a member update that only
+    // reports playback status (no name or avatar) counts at the control rate, as often as a player reports
+    const statusOnly = action === "update_member" && !changesProfile(payload);
+    if (statusOnly) await svc.rateLimits.consume("control", { user_id: claims.user_id, ip: clientIp(req) });
+    else if (action !== "control" && action !== "message")
       await svc.rateLimits.consume("manage", { user_id: claims.user_id, ip: clientIp(req) });
     const done = await callRoom(roomId, "memberAct", [claims, action, payload], commitWaitMs(svc));
     if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");

@@ -10,6 +10,8 @@ import {
   commentMessage,
   controlMessage,
   memberUpdate,
+  profileOf,
+  statusOf,
   statusMessage,
   transferHostMessage,
 } from "../../schema/messages.ts";
@@ -38,6 +40,7 @@ import { createRoom, restoreRoom } from "./room-setup.ts";
 import { RoomStore } from "./room-store.ts";
 import type { ConnectedSeat, OccupiedSeat } from "./seats.ts";
 import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
+import { acceptStatedContext, type ContextField, type KnownContext } from "./stated-context.ts";
 import { StatusBoard } from "./status-board.ts";
 import { buildWelcome } from "./welcome.ts";
 
@@ -201,7 +204,7 @@ export class Party<C extends Connection> {
           return { ...this.playbackSnapshot(), server_time: Date.now() };
         }
         case "update_member":
-          return this.updateMember(seat.user_id, payload);
+          return this.updateMember(seat, payload);
         case "comment":
           return this.comment(seat.user_id, payload);
         case "message": {
@@ -332,7 +335,13 @@ export class Party<C extends Connection> {
 
   /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
   private async control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
-    const cmd = parseOrThrow(controlMessage, payload);
+    const cmd = parseOrThrow(
+      controlMessage,
+      acceptStatedContext(
+        payload,
+        this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
+      ),
+    );
     await this.authorize(userId, "control");
     this.group.hostTookOver();
     return { stored: this.apply(cmd, true) };
@@ -363,9 +372,15 @@ export class Party<C extends Connection> {
   }
 
   private async comment(userId: string, payload: unknown): Promise<CommentView> {
-    const c = parseOrThrow(commentMessage, payload);
     const member = this.state.members.get(userId);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
+    const c = parseOrThrow(
+      commentMessage,
+      acceptStatedContext(
+        payload,
+        this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "username"]),
+      ),
+    );
     if (member.muted) throw new AppError("MUTED");
     const address = this.members.seats.occupied(userId)?.address;
     await this.limits.consume("comment", { user_id: userId, ip: address });
@@ -378,14 +393,41 @@ export class Party<C extends Connection> {
     return postComment(this.svc.database.db, place, { user_id: userId, username: member.username }, c);
   }
 
-  private async updateMember(userId: string, payload: unknown) {
-    const patch = parseOrThrow(memberUpdate, payload);
-    const member = this.state.members.get(userId);
+  /** A name or avatar (stored), and/or a status report (as the member's `status` message). */
+  private async updateMember(seat: OccupiedSeat<C>, payload: unknown) {
+    const update = parseOrThrow(
+      memberUpdate,
+      acceptStatedContext(
+        payload,
+        this.known(seat.user_id, ["room_id", "anime_id", "episode_number", "user_id"]),
+      ),
+    );
+    const member = this.state.members.get(seat.user_id);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
-    if (patch.username !== undefined) member.username = patch.username;
-    if (patch.avatar_url !== undefined) member.avatar_url = patch.avatar_url;
-    await this.store.memberUpdated(userId, patch);
+    const report = statusOf(update, this.state.playback.is_playing);
+    if (report) await this.handlers.get("status")!(seat, report);
+    const profile = profileOf(update);
+    if (profile) {
+      if (profile.username !== undefined) member.username = profile.username;
+      if (profile.avatar_url !== undefined) member.avatar_url = profile.avatar_url;
+      await this.store.memberUpdated(seat.user_id, profile);
+    }
     return member.toJSON();
+  }
+
+  /** What the server knows of `fields` for a request by `userId` (src/rooms/stated-context.ts). */
+  private known(userId: string, fields: readonly ContextField[]): KnownContext {
+    const all: Record<ContextField, string | number | undefined> = {
+      room_id: this.hooks.roomId(),
+      anime_id: this.state.anime_id,
+      episode_number: this.state.episode_number,
+      user_id: userId,
+      host_user_id: userId,
+      username: this.state.members.get(userId)?.username,
+    };
+    const out: KnownContext = {};
+    for (const f of fields) if (all[f] !== undefined) out[f] = all[f];
+    return out;
   }
 
   private sendWelcome(seat: ConnectedSeat<C>, identityToken?: string): void {
