@@ -10,7 +10,7 @@ import { parseOrThrow } from "../validate.ts";
 import { callRoom, commitWaitMs } from "../rooms/remote.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { memberOf } from "./member-auth.ts";
-import { sendData } from "./respond.ts";
+import { sendChange, sendData } from "./respond.ts";
 
 export function commentsRouter(svc: Services): Router {
   const router = Router();
@@ -28,7 +28,7 @@ export function commentsRouter(svc: Services): Router {
       commitWaitMs(svc),
     );
     if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
-    sendData(res, done.data, 201);
+    sendChange(res, done, undefined, 201);
   });
 
   router.get("/", async (req, res) => {

@@ -143,6 +143,7 @@ export class Party<C extends Connection> {
     const start =
       restoreId !== undefined ? await restoreRoom(db, restoreId) : await createRoom(db, roomId, options);
     this.secrets = start.secrets;
+    this.store.opened(start.write_version);
     this.state.assign(start.described);
     this.state.playback.assign(start.playback);
     this.state.settings.assign(start.settings);
@@ -200,13 +201,14 @@ export class Party<C extends Connection> {
           return undefined;
         case "control": {
           const { stored } = await this.control(seat.user_id, payload);
-          await stored; // an HTTP caller is answered once it is stored
-          return { ...this.playbackSnapshot(), server_time: Date.now() };
+          const view = () => ({ ...this.playbackSnapshot(), server_time: Date.now() });
+          // an HTTP caller is answered once it is stored, or as pending after HTTP_WRITE_WAIT_S
+          return this.svc.writeWaits.within(stored.then(view), view);
         }
         case "update_member":
           return this.updateMember(seat, payload);
         case "comment":
-          return this.comment(seat.user_id, payload);
+          return this.svc.writeWaits.within(this.comment(seat.user_id, payload), () => null);
         case "message": {
           const { type, payload: body } = (payload ?? {}) as { type?: string; payload?: unknown };
           const handler = type === undefined ? undefined : this.handlers.get(type);
@@ -223,20 +225,28 @@ export class Party<C extends Connection> {
     return answer(async () => {
       if (userId !== this.state.owner_user_id) throw new AppError("NOT_OWNER");
       if (action === "delete") {
-        await this.store.deleted();
-        this.deleted = true;
-        for (const seat of this.members.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
-        this.hooks.closeAll(CLOSE.CONSENTED, codedMessage("ROOM_DELETED", "the owner deleted the room"));
-        return undefined;
+        // the room closes once the delete is stored (also when that is after the caller's answer)
+        const deleted = this.store.deleted().then(() => {
+          this.deleted = true;
+          for (const seat of this.members.seats.occupiedSeats())
+            if (seat.phase === "reconnecting") seat.end();
+          this.hooks.closeAll(CLOSE.CONSENTED, codedMessage("ROOM_DELETED", "the owner deleted the room"));
+          return undefined;
+        });
+        return this.svc.writeWaits.within(deleted, () => null);
       }
       if (!this.secrets) throw new AppError("INVALID_INPUT", "a public room has no key to rotate");
       const secrets = { access_key: generateAccessKey(), invite_secret: generateInviteSecret() };
-      await this.store.access(secrets);
-      this.secrets = secrets;
-      this.svc.log.info("access rotated", { room_id: this.hooks.roomId() });
-      for (const id of new Set([this.state.owner_user_id, this.state.host_user_id]))
-        this.members.welcomeIfConnected(id);
-      return { access_key: secrets.access_key, invite: secrets.invite_secret };
+      const answer = { access_key: secrets.access_key, invite: secrets.invite_secret };
+      // the new key works once it is stored
+      const rotated = this.store.access(secrets).then(() => {
+        this.secrets = secrets;
+        this.svc.log.info("access rotated", { room_id: this.hooks.roomId() });
+        for (const id of new Set([this.state.owner_user_id, this.state.host_user_id]))
+          this.members.welcomeIfConnected(id);
+        return answer;
+      });
+      return this.svc.writeWaits.within(rotated, () => answer);
     });
   }
 
@@ -407,12 +417,11 @@ export class Party<C extends Connection> {
     const report = statusOf(update, this.state.playback.is_playing);
     if (report) await this.handlers.get("status")!(seat, report);
     const profile = profileOf(update);
-    if (profile) {
-      if (profile.username !== undefined) member.username = profile.username;
-      if (profile.avatar_url !== undefined) member.avatar_url = profile.avatar_url;
-      await this.store.memberUpdated(seat.user_id, profile);
-    }
-    return member.toJSON();
+    if (!profile) return member.toJSON();
+    if (profile.username !== undefined) member.username = profile.username;
+    if (profile.avatar_url !== undefined) member.avatar_url = profile.avatar_url;
+    const view = () => member.toJSON();
+    return this.svc.writeWaits.within(this.store.memberUpdated(seat.user_id, profile).then(view), view);
   }
 
   /** What the server knows of `fields` for a request by `userId` (src/rooms/stated-context.ts). */
