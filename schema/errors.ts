@@ -6,6 +6,7 @@
  */
 export const ERRORS = {
   INVALID_INPUT: { status: 400, message: "The request is malformed or a field is invalid" },
+  UNSUPPORTED_PROTOCOL: { status: 400, message: "This server does not speak the client's protocol version" },
   UNAUTHORIZED: { status: 401, message: "A valid identity or member token is required" },
   INVALID_ACCESS_KEY: { status: 403, message: "The access key is wrong" },
   NOT_HOST: { status: 403, message: "Only the host can do that" },

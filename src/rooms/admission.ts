@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { matchMaker, type AuthContext } from "@colyseus/core";
 import { createRoomOptions, joinRoomOptions } from "../../schema/messages.ts";
+import { protocolRefusal } from "../../schema/protocol.ts";
 import { parseOrThrow } from "../validate.ts";
 import { AppError, toServerError } from "../errors.ts";
 import { services } from "../services.ts";
@@ -87,6 +88,9 @@ async function authorize(
 ): Promise<MemberAuth> {
   const internal = options && typeof options === "object" ? Object.keys(options).find(isInternal) : undefined;
   if (internal) throw new AppError("INVALID_INPUT", `${internal}: not allowed`);
+  // before the options' schema: a client of another major may send options this one does not know
+  const refusal = protocolRefusal(options);
+  if (refusal) throw new AppError("UNSUPPORTED_PROTOCOL", refusal);
   const request = ctx.anisync;
   const { rateLimits } = services();
   const address = addressKey(ctx.ip ?? "unknown");
