@@ -1,0 +1,268 @@
+/**
+ * Debian's real Syncplay client (`syncplay --no-gui`) driving a headless mpv, for tests and the
+ * Syncplay benchmark. Each client gets its own HOME (Syncplay writes its ini there), and mpv's
+ * JSON IPC socket is passed through so a test can read and act in the player as a viewer would.
+ * Stopping follows what works with 1.6.9: close the client's stdin, `quit` mpv over IPC, then
+ * kill by PID whatever is left.
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export const SYNCPLAY_PACKAGES = "syncplay mpv ffmpeg";
+
+function onPath(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the real client can run here; with ANISYNC_REQUIRE_SYNCPLAY=1 its absence is an error. */
+export function syncplayAvailable(): boolean {
+  const present = ["syncplay", "mpv", "ffmpeg"].every(onPath);
+  if (!present && process.env.ANISYNC_REQUIRE_SYNCPLAY === "1") {
+    throw new Error(`ANISYNC_REQUIRE_SYNCPLAY=1 but the Debian packages are missing: ${SYNCPLAY_PACKAGES}`);
+  }
+  return present;
+}
+
+/** Skips the suite (one line naming the packages) when the client is not installed. */
+export function skipWithoutSyncplay(ctx: Mocha.Context): void {
+  if (syncplayAvailable()) return;
+  console.log(`    skipped: the real Syncplay client needs the Debian packages ${SYNCPLAY_PACKAGES}`);
+  ctx.skip();
+}
+
+let video: string | undefined;
+/** A 300 s test video (10 fps, tone), made once per run with ffmpeg. */
+export function testVideo(seconds = 300, name = `anisync-test-${seconds}s.mp4`): string {
+  const file = path.join(tmpdir(), name);
+  if (name === `anisync-test-300s.mp4` && video) return video;
+  if (!existsSync(file)) {
+    const tmp = `${file}.${process.pid}.part.mp4`;
+    execFileSync(
+      "ffmpeg",
+      [
+        ...[
+          "-loglevel",
+          "error",
+          "-y",
+          "-f",
+          "lavfi",
+          "-i",
+          `testsrc=size=160x120:rate=10:duration=${seconds}`,
+        ],
+        ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`],
+        ...["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", tmp],
+      ],
+      { stdio: "ignore" },
+    );
+    execFileSync("mv", [tmp, file]);
+  }
+  if (name === `anisync-test-300s.mp4`) video = file;
+  return file;
+}
+
+/** mpv's JSON IPC: one JSON object per line, request ids matched to answers. */
+export class MpvIpc {
+  private buf = "";
+  private nextId = 1;
+  private readonly waiting = new Map<number, (v: { error: string; data?: unknown }) => void>();
+  private readonly socket: Socket;
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => {
+      this.buf += d;
+      let nl: number;
+      while ((nl = this.buf.indexOf("\n")) >= 0) {
+        const line = this.buf.slice(0, nl);
+        this.buf = this.buf.slice(nl + 1);
+        try {
+          const msg = JSON.parse(line) as { request_id?: number; error: string; data?: unknown };
+          if (msg.request_id !== undefined) {
+            this.waiting.get(msg.request_id)?.(msg);
+            this.waiting.delete(msg.request_id);
+          }
+        } catch {
+          /* not ours */
+        }
+      }
+    });
+    socket.on("error", () => {});
+  }
+
+  static async connect(file: string, timeoutMs = 20_000): Promise<MpvIpc> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const socket = await new Promise<Socket>((resolve, reject) => {
+          const s = connect(file, () => resolve(s));
+          s.once("error", reject);
+        });
+        return new MpvIpc(socket);
+      } catch (err) {
+        if (Date.now() > until) throw new Error(`mpv IPC socket ${file} did not open`, { cause: err });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  command(...args: unknown[]): Promise<unknown> {
+    const request_id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(request_id);
+        reject(new Error(`mpv did not answer ${JSON.stringify(args)}`));
+      }, 5000);
+      this.waiting.set(request_id, (msg) => {
+        clearTimeout(timer);
+        if (msg.error === "success") resolve(msg.data);
+        else reject(new Error(`mpv ${JSON.stringify(args)}: ${msg.error}`));
+      });
+      this.socket.write(`${JSON.stringify({ command: args, request_id })}\n`);
+    });
+  }
+
+  async position(): Promise<number | undefined> {
+    try {
+      const v = await this.command("get_property", "time-pos");
+      return typeof v === "number" ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  async paused(): Promise<boolean | undefined> {
+    try {
+      return (await this.command("get_property", "pause")) as boolean;
+    } catch {
+      return undefined;
+    }
+  }
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export interface SyncplayClient {
+  name: string;
+  child: ChildProcess;
+  mpv: MpvIpc;
+  output: () => string;
+  /** a line on the client's stdin (`p`, `s 30`, `ch hello`, `t`, `l`) */
+  type(line: string): void;
+  stop(): Promise<void>;
+}
+
+export interface SyncplayClientOptions {
+  port: number;
+  name: string;
+  room: string;
+  password?: string;
+  file?: string;
+  /** don't wait for mpv's socket (a client that will be refused) */
+  noPlayer?: boolean;
+}
+
+/** Starts `syncplay --no-gui` with mpv headless; resolves once mpv's IPC socket is open. */
+export async function startSyncplay(opts: SyncplayClientOptions): Promise<SyncplayClient> {
+  const home = mkdtempSync(path.join(tmpdir(), "anisync-syncplay-"));
+  mkdirSync(path.join(home, ".config"), { recursive: true });
+  const sock = path.join(home, "mpv.sock");
+  const args = [
+    ...(process.env.ANISYNC_SYNCPLAY_DEBUG ? ["--debug"] : []),
+    ...[
+      "--no-gui",
+      "--no-store",
+      "-a",
+      `127.0.0.1:${opts.port}`,
+      `--name=${opts.name}`,
+      `--room=${opts.room}`,
+    ],
+    ...(opts.password ? [`--password=${opts.password}`] : []),
+    ...["--player-path", "/usr/bin/mpv", opts.file ?? testVideo()],
+    ...["--", "--vo=null", "--ao=null", `--input-ipc-server=${sock}`],
+  ];
+  const child = spawn("syncplay", args, {
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, ".config"),
+      QT_QPA_PLATFORM: "offscreen",
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  child.stdin!.on("error", () => {});
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.stdin!.end();
+    await mpvIpc?.command("quit").catch(() => {});
+    mpvIpc?.close();
+    const gone = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+    if (!gone) child.kill("SIGKILL");
+    if (mpvPid) killPid(mpvPid);
+    rmSync(home, { recursive: true, force: true });
+  };
+  let mpvIpc: MpvIpc | undefined;
+  let mpvPid: number | undefined;
+  if (opts.noPlayer) {
+    return {
+      name: opts.name,
+      child,
+      mpv: undefined as unknown as MpvIpc,
+      output: () => out,
+      type: () => {},
+      stop,
+    };
+  }
+  try {
+    mpvIpc = await MpvIpc.connect(sock);
+    mpvPid = (await mpvIpc.command("get_property", "pid")) as number;
+  } catch (err) {
+    await stop();
+    throw new Error(`syncplay did not start mpv:\n${out}`, { cause: err });
+  }
+  return {
+    name: opts.name,
+    child,
+    mpv: mpvIpc,
+    output: () => out,
+    type: (line) => {
+      if (child.stdin!.writable) child.stdin!.write(`${line}\n`);
+    },
+    stop,
+  };
+}
+
+/** The mpv that Syncplay started, by the PID it told us over IPC, if it is still there. */
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    /* already gone */
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Clients a test started, stopped after each test of the suite that calls this (their output printed when it failed). */
+export function syncplayStoppedAfterEach(): SyncplayClient[] {
+  const clients: SyncplayClient[] = [];
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") {
+      for (const c of clients) console.log(`--- syncplay client ${c.name}:\n${c.output().slice(-20000)}`);
+    }
+    await Promise.all(clients.splice(0).map((c) => c.stop()));
+  });
+  return clients;
+}
