@@ -1,11 +1,13 @@
 /**
  * What a Syncplay viewer types, as AniSync join options, and what a refused join tells them.
- * Syncplay has one password field; it carries, separated by spaces, any of:
- * - the room's 6-digit access key, or its invite secret (a private room);
- * - `token:<jwt>`: the viewer's identity token (AUTH_MODE=jwt; also a guest token in guest mode).
+ * - Room name: the AniSync room id, optionally `<room id>:<key or invite>` for a private room.
+ * - Password: the room's 6-digit key. The real client sends only the MD5 of its password, which
+ *   hashed-key.ts turns back into the key; a client that sends it in clear may also put, separated
+ *   by spaces, an invite and `token:<jwt>` (an identity token) there.
  * The Syncplay username is the display name (trimmed to AniSync's 32 characters).
  */
 import { parseCodedMessage } from "../../schema/protocol.ts";
+import { isMd5Hex, keyFromMd5 } from "./hashed-key.ts";
 
 export interface Credentials {
   token?: string;
@@ -24,6 +26,27 @@ export function parsePassword(password: string | undefined): Credentials {
     else out.invite = part.slice(0, 128);
   }
   return out;
+}
+
+/** The room field: `<room id>` or `<room id>:<key or invite>`. */
+export function parseRoomField(field: string): { room: string; credentials: Credentials } {
+  const at = field.indexOf(":");
+  if (at < 0) return { room: field.trim(), credentials: {} };
+  return { room: field.slice(0, at).trim(), credentials: parsePassword(field.slice(at + 1)) };
+}
+
+/** Everything the viewer typed, as credentials (the room field's win over the password's). */
+export async function credentialsOf(
+  field: string,
+  password: string | undefined,
+): Promise<{ room: string; credentials: Credentials }> {
+  const { room, credentials } = parseRoomField(field);
+  let fromPassword: Credentials = {};
+  if (password && isMd5Hex(password)) {
+    const key = await keyFromMd5(password);
+    if (key) fromPassword = { access_key: key };
+  } else fromPassword = parsePassword(password);
+  return { room, credentials: { ...fromPassword, ...credentials } };
 }
 
 /** AniSync's display name for a Syncplay username: trimmed, at most 32 characters, never empty. */

@@ -9,7 +9,7 @@ import type { WatchParty } from "../../client/watch-party.ts";
 import type { StoredComment } from "../../client/party-types.ts";
 import type { ErrorMessage, ReactionView } from "../../schema/messages.ts";
 import { decodeLine, encode, LineSplitter, type ClientMessage, type FileIn, type SetIn } from "./codec.ts";
-import { closedText, displayName, parsePassword, refusalText, type Credentials } from "./access.ts";
+import { closedText, credentialsOf, displayName, refusalText, type Credentials } from "./access.ts";
 import {
   changeAsControl,
   CORRECT_COOLDOWN_S,
@@ -77,8 +77,9 @@ export class SyncplayConnection {
   private lastPlayback?: RoomPlayback;
   /** our own control, until the room's playback shows it: what we told the client meanwhile */
   private ownControl?: { fromSeq: number; playstate: Playstate; atMs: number };
-  private lastCorrectionS = 0;
-  private lastReport?: { position: number; paused: boolean };
+  /** when we last moved this client's player (a forced State): no correction for a while after */
+  private lastForcedS = 0;
+  private lastReport?: { position: number; paused: boolean; atS: number };
   private members = new Map<string, string>();
   private readyCheckActive = false;
   private ticker?: NodeJS.Timeout;
@@ -161,18 +162,20 @@ export class SyncplayConnection {
 
   private async join(room: string, username: string, hello: { version: string; password?: string }) {
     this.phase = "joining";
-    this.room = room;
+    clearTimeout(this.idle); // the client waits for our Hello: its silence is ours
     const address = this.socket.remoteAddress ?? "unknown";
     let party: WatchParty;
     try {
+      const typed = await credentialsOf(room, hello.password);
+      this.room = typed.room;
       party = await this.deps.open({
-        room,
+        room: typed.room,
         username: displayName(username),
-        credentials: parsePassword(hello.password),
+        credentials: typed.credentials,
         address,
       });
     } catch (err) {
-      this.fail("refused", refusalText(room, err));
+      this.fail("refused", refusalText(this.room, err));
       return;
     }
     if (this.phase !== "joining") {
@@ -183,13 +186,14 @@ export class SyncplayConnection {
     this.phase = "joined";
     this.members = syncplayNames(party.state.members.values());
     this.name = this.members.get(party.userId) ?? displayName(username);
-    this.write(helloAnswer(this.name, room, hello.version, this.deps.motd));
+    this.write(helloAnswer(this.name, this.room, hello.version, this.deps.motd));
     this.write({ Set: { ready: { username: this.name, isReady: true, manuallyInitiated: false } } });
     this.write({ Set: { playlistChange: { user: null, files: [] } } });
     this.write({ Set: { playlistIndex: { user: null, index: null } } });
     this.wireParty(party);
     this.onRoomState(true);
     this.ticker = setInterval(() => this.tick(), this.deps.stateIntervalMs);
+    this.touch();
     for (const msg of this.early.splice(0)) this.handle(msg);
   }
 
@@ -275,6 +279,7 @@ export class SyncplayConnection {
   }
 
   private sendState(playstate: Playstate, forced: boolean): void {
+    if (forced) this.lastForcedS = nowS();
     this.write({ State: this.exchange.send(playstate, nowS(), forced) });
   }
 
@@ -294,7 +299,7 @@ export class SyncplayConnection {
     const party = this.party!;
     const verdict = this.exchange.receive(state, nowS());
     if (verdict.kind === "none") return;
-    this.lastReport = { position: verdict.position, paused: verdict.paused };
+    this.lastReport = { position: verdict.position, paused: verdict.paused, atS: nowS() };
     const pb = this.playback();
     if (verdict.kind === "change") {
       if (party.canControl) {
@@ -306,7 +311,6 @@ export class SyncplayConnection {
           setBy: this.name,
         };
         this.ownControl = { fromSeq: pb.seq, playstate, atMs: Date.now() };
-        this.lastCorrectionS = nowS();
         party.control(control.action, control.current_time);
         this.sendState(playstate, true);
       } else {
@@ -317,14 +321,13 @@ export class SyncplayConnection {
     party.status({ current_time: Math.max(0, verdict.position), is_playing: !verdict.paused });
     if (this.ownControl) return;
     const drift = verdict.position - expectedAt(pb, party.serverNow());
-    if (Math.abs(drift) > CORRECT_DRIFT_S && nowS() - this.lastCorrectionS > CORRECT_COOLDOWN_S) {
+    if (Math.abs(drift) > CORRECT_DRIFT_S && nowS() - this.lastForcedS > CORRECT_COOLDOWN_S) {
       this.putBack();
     }
   }
 
   /** Puts this member's player back on the room (a forced State with doSeek, set by the host). */
   private putBack(): void {
-    this.lastCorrectionS = nowS();
     const setBy = this.hostName();
     const by = setBy === this.name ? ANISYNC : setBy;
     this.sendState(roomPlaystate(this.playback(), this.party!.serverNow(), by, true), true);
@@ -344,7 +347,12 @@ export class SyncplayConnection {
   private onChat(message: string): void {
     const text = message.slice(0, MAX_CHAT_LENGTH);
     if (!text.trim()) return;
-    const at = this.lastReport?.position ?? expectedAt(this.playback(), this.party!.serverNow());
+    // the player's last report, moved on while playing; the room's position if we moved the player since
+    const report = this.lastReport;
+    const at =
+      report && report.atS > this.lastForcedS
+        ? report.position + (report.paused ? 0 : nowS() - report.atS)
+        : expectedAt(this.playback(), this.party!.serverNow());
     this.party!.comment({ message: text, video_timestamp: Math.min(Math.max(0, at), 172_800) });
   }
 

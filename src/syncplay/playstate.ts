@@ -109,7 +109,9 @@ export class StateExchange {
   /** Reads one client State at `nowS` (seconds, this server's clock). */
   receive(state: StateIn, nowS: number): StateVerdict {
     const ignore = state.ignoringOnTheFly;
-    if (ignore?.server !== undefined && ignore.server === this.serverIgnoring) this.serverIgnoring = 0;
+    // the answer to our forced State: its playstate was read before the player applied it
+    const echo = ignore?.server !== undefined;
+    if (echo && ignore.server === this.serverIgnoring) this.serverIgnoring = 0;
     // The client counts its own changes (client: n, reset whenever it sees our echo or a forced
     // State) and sends its playstate with a pending count only in the State that reports the
     // change; later States omit the playstate until we echo. So: playstate + client count = a change.
@@ -129,6 +131,7 @@ export class StateExchange {
     if (this.serverIgnoring !== 0 || !p || p.position === undefined || p.paused === undefined) {
       return { kind: "none" };
     }
+    if (echo && !counted) return { kind: "none" };
     // the player was there half a round trip ago
     const position = p.paused ? p.position : p.position + this.roundTripS / 2;
     if (counted) return { kind: "change", position, paused: p.paused, doSeek: p.doSeek === true };

@@ -38,6 +38,7 @@ export const TEST_CONFIG = {
   ALLOWED_ORIGINS: "https://friends.example",
   // the Syncplay gateway on any free port (test/integration/syncplay-*.test.ts)
   SYNCPLAY_PORT: 0,
+  SYNCPLAY_IDLE_TIMEOUT_S: 3,
 } as const;
 
 export interface Harness {

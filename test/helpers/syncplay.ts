@@ -266,3 +266,121 @@ export function syncplayStoppedAfterEach(): SyncplayClient[] {
   });
   return clients;
 }
+
+/** A bare TCP Syncplay client (no player): sends lines, keeps every message the server sent. */
+export interface RawSyncplay {
+  socket: Socket;
+  messages: Record<string, any>[];
+  /** answers every State as a player that follows the room at once (default true) */
+  following: boolean;
+  /** resolves when the server closed the connection */
+  closed: Promise<void>;
+  send(message: Record<string, unknown> | string): void;
+  /** the first message (already received or coming) that `match` accepts */
+  next(match: (m: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>;
+  /** TLS probe + Hello; resolves with the server's Hello, or rejects with its Error's text */
+  hello(room: string, username: string, password?: string): Promise<Record<string, any>>;
+  end(): void;
+}
+
+/** `localAddress`: connect from this loopback address (127.x.y.z), so per-address limits count it alone. */
+export async function rawSyncplay(port: number, localAddress = "127.0.0.1"): Promise<RawSyncplay> {
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect({ port, host: "127.0.0.1", localAddress }, () => resolve(s));
+    s.once("error", reject);
+  });
+  socket.on("error", () => {});
+  const messages: Record<string, any>[] = [];
+  const waiters = new Set<() => void>();
+  let buf = "";
+  socket.setEncoding("utf8");
+  socket.on("data", (d: string) => {
+    buf += d;
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (!line) continue;
+      const m = JSON.parse(line) as Record<string, any>;
+      messages.push(m);
+      if (m.State && raw.following) raw.send(followingAnswer(m.State));
+    }
+    for (const w of [...waiters]) w();
+  });
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  const raw: RawSyncplay = {
+    socket,
+    messages,
+    closed,
+    following: true,
+    send: (m) => socket.write(typeof m === "string" ? m : `${JSON.stringify(m)}\r\n`),
+    next: (match, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        let seen = 0;
+        const check = () => {
+          for (; seen < messages.length; seen++) {
+            if (match(messages[seen]!)) {
+              waiters.delete(check);
+              clearTimeout(timer);
+              resolve(messages[seen]!);
+              return;
+            }
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(
+              `no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages).slice(-1500)}`,
+            ),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    hello: async (room, username, password) => {
+      raw.send({ TLS: { startTLS: "send" } });
+      await raw.next((m) => "TLS" in m);
+      const hello: Record<string, unknown> = {
+        username,
+        room: { name: room },
+        version: "1.2.255",
+        realversion: "1.6.9",
+        features: {
+          sharedPlaylists: true,
+          chat: true,
+          featureList: true,
+          readiness: true,
+          managedRooms: true,
+        },
+      };
+      if (password) hello.password = password;
+      raw.send({ Hello: hello });
+      const answer = await raw.next((m) => "Hello" in m || "Error" in m, 10_000);
+      if ("Error" in answer) throw new Error(String(answer.Error.message));
+      return answer.Hello as Record<string, any>;
+    },
+    end: () => socket.destroy(),
+  };
+  return raw;
+}
+
+/** What a player that is exactly where the server said answers (echoes included). */
+function followingAnswer(state: Record<string, any>): Record<string, unknown> {
+  const answer: Record<string, any> = {
+    ping: { latencyCalculation: state.ping?.latencyCalculation, clientRtt: 0 },
+  };
+  if (state.playstate)
+    answer.playstate = { position: state.playstate.position, paused: state.playstate.paused };
+  if (state.ignoringOnTheFly?.server) answer.ignoringOnTheFly = { server: state.ignoringOnTheFly.server };
+  return { State: answer };
+}
+
+/** Raw clients a test opened, closed after each test of the suite that calls this. */
+export function rawClosedAfterEach(): RawSyncplay[] {
+  const raws: RawSyncplay[] = [];
+  afterEach(() => {
+    for (const r of raws.splice(0)) r.end();
+  });
+  return raws;
+}

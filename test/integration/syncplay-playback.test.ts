@@ -10,6 +10,7 @@ import {
   eventually,
   joined,
   leftAfterEach,
+  nextMessage,
   server,
   sdk,
   type Harness,
@@ -124,5 +125,41 @@ describe("Syncplay members: playback with the real client and mpv", function () 
       Math.abs(host.state.playback.position - mpvAt) < 1,
       `room at ${host.state.playback.position}, mpv at ${mpvAt}`,
     );
+  });
+
+  it("chat typed in the Syncplay client becomes a comment at mpv's position, and comments show in the client", async () => {
+    const { room: host } = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host);
+    const a = await startSyncplay({ port: h.app.syncplayPort!, name: "Mika", room: host.roomId });
+    clients.push(a);
+    await eventually(() => host.state.members.size === 2, 20_000, "joined");
+    host.send("control", { action: "seek", current_time: 75 });
+    await eventually(() => near(a, 75), 5000, "at 75 s");
+    const comment = nextMessage(host, "comment", 10_000);
+    a.type("ch what a fight");
+    const c = await comment;
+    assert.equal(c.message, "what a fight");
+    assert.equal(c.username, "Mika");
+    assert.ok(Math.abs(c.video_timestamp - 75) < 1.5, `at ${c.video_timestamp}`);
+    host.send("comment", { message: "hello from the browser" });
+    await eventually(() => a.output().includes("hello from the browser"), 5000, "shown in the client");
+  });
+
+  it("a private room: the client with the key plays along; a wrong key is refused with a message that says so", async () => {
+    const { room: host, welcome } = await joined(
+      sdk(h).create("watch_party", createOptions({ is_public: false })),
+    );
+    rooms.push(host);
+    const port = h.app.syncplayPort!;
+    const wrong = welcome.access_key === "000000" ? "111111" : "000000";
+    const [good, bad] = await Promise.all([
+      startSyncplay({ port, name: "Keyed", room: host.roomId, password: welcome.access_key! }),
+      startSyncplay({ port, name: "Guess", room: host.roomId, password: wrong }),
+    ]);
+    clients.push(good, bad);
+    await eventually(() => bad.output().includes("Wrong access key or invite"), 10_000, "refusal shown");
+    host.send("control", { action: "seek", current_time: 20 });
+    await eventually(() => near(good, 20), 10_000, "the keyed client follows");
+    assert.equal(host.state.members.size, 2, "only the keyed client joined");
   });
 });

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { closedText, displayName, parsePassword, refusalText } from "../../src/syncplay/access.ts";
+import {
+  closedText,
+  credentialsOf,
+  displayName,
+  parsePassword,
+  refusalText,
+} from "../../src/syncplay/access.ts";
+import { keyFromMd5 } from "../../src/syncplay/hashed-key.ts";
 import { FloodGuard, MAX_STATES_PER_S } from "../../src/syncplay/flood.ts";
 import { peerHeaderValue, verifiedPeer } from "../../src/syncplay/peer-address.ts";
 import {
@@ -103,11 +110,10 @@ describe("Syncplay mapping rules", () => {
       assert.deepEqual(forced.ignoringOnTheFly, { server: 1 });
       assert.equal(x.awaitingEcho, true);
       assert.equal(x.receive({ playstate: { position: 99, paused: false } }, 10.1).kind, "none");
-      assert.equal(
-        x.receive({ playstate: { position: 1, paused: true }, ignoringOnTheFly: { server: 1 } }, 10.2).kind,
-        "report",
-      );
+      const echo = { playstate: { position: 0, paused: true }, ignoringOnTheFly: { server: 1 } };
+      assert.equal(x.receive(echo, 10.2).kind, "none", "the echo's playstate predates the forced one");
       assert.equal(x.awaitingEcho, false);
+      assert.equal(x.receive({ playstate: { position: 1, paused: true } }, 11).kind, "report");
     });
     it("every State carries latencyCalculation; the client's timestamp is echoed with the time it waited", () => {
       const x = new StateExchange();
@@ -198,5 +204,26 @@ describe("Syncplay mapping rules", () => {
       assert.equal(verifiedPeer("203.0.113.9 forged", "secret"), undefined);
       assert.equal(verifiedPeer(`${header} extra`, "secret"), undefined);
     });
+  });
+});
+
+describe("Syncplay passwords and room fields", () => {
+  it("the real client's MD5 of a 6-digit key is turned back into the key", async function () {
+    this.timeout(20_000);
+    const md5 = (await import("node:crypto")).createHash("md5").update("042917").digest("hex");
+    assert.equal(await keyFromMd5(md5), "042917");
+    const notAKey = (await import("node:crypto")).createHash("md5").update("hunter2").digest("hex");
+    assert.equal(await keyFromMd5(notAKey), undefined);
+  });
+  it("the room field may carry a key or an invite after a colon; it wins over the password", async () => {
+    assert.deepEqual(await credentialsOf("abc:123456", undefined), {
+      room: "abc",
+      credentials: { access_key: "123456" },
+    });
+    assert.deepEqual(await credentialsOf("abc:Zx9invite", "token:t"), {
+      room: "abc",
+      credentials: { token: "t", invite: "Zx9invite" },
+    });
+    assert.deepEqual(await credentialsOf(" abc ", undefined), { room: "abc", credentials: {} });
   });
 });
