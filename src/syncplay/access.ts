@@ -79,7 +79,7 @@ export function refusalText(room: string, err: unknown): string {
     case "ROOM_FULL":
       return `Room "${room}" is full.`;
     case "UNAUTHORIZED":
-      return `This server needs an identity: put token:<your token> in the password field (${coded.message}).`;
+      return `This server admits signed-in viewers only (${coded.message}). The Syncplay client sends only a hash of its password, so it cannot carry a sign-in token: join from the web page.`;
     case "RATE_LIMITED":
       return "Too many joins; wait a minute and try again.";
     default:

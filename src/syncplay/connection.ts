@@ -253,7 +253,7 @@ export class SyncplayConnection {
     // second forced State now would make it ignore its next change until echoed
     if (mine) return;
     const doSeek = first || (prev !== undefined && isJump(prev, pb));
-    this.sendState(roomPlaystate(pb, this.party.serverNow(), this.hostName(), doSeek), true);
+    this.sendState(roomPlaystate(pb, serverNowMs(), this.hostName(), doSeek), true);
   }
 
   private syncMembers(): void {
@@ -274,7 +274,7 @@ export class SyncplayConnection {
     if (own && Date.now() - own.atMs > 2000) this.ownControl = undefined;
     const playstate = this.ownControl
       ? advanced(this.ownControl.playstate, Date.now() - this.ownControl.atMs)
-      : roomPlaystate(this.playback(), this.party.serverNow(), this.hostName());
+      : roomPlaystate(this.playback(), serverNowMs(), this.hostName());
     this.sendState({ ...playstate, doSeek: false }, false);
   }
 
@@ -320,7 +320,7 @@ export class SyncplayConnection {
     }
     party.status({ current_time: Math.max(0, verdict.position), is_playing: !verdict.paused });
     if (this.ownControl) return;
-    const drift = verdict.position - expectedAt(pb, party.serverNow());
+    const drift = verdict.position - expectedAt(pb, serverNowMs());
     if (Math.abs(drift) > CORRECT_DRIFT_S && nowS() - this.lastForcedS > CORRECT_COOLDOWN_S) {
       this.putBack();
     }
@@ -330,7 +330,7 @@ export class SyncplayConnection {
   private putBack(): void {
     const setBy = this.hostName();
     const by = setBy === this.name ? ANISYNC : setBy;
-    this.sendState(roomPlaystate(this.playback(), this.party!.serverNow(), by, true), true);
+    this.sendState(roomPlaystate(this.playback(), serverNowMs(), by, true), true);
   }
 
   private onSet(set: SetIn): void {
@@ -352,7 +352,7 @@ export class SyncplayConnection {
     const at =
       report && report.atS > this.lastForcedS
         ? report.position + (report.paused ? 0 : nowS() - report.atS)
-        : expectedAt(this.playback(), this.party!.serverNow());
+        : expectedAt(this.playback(), serverNowMs());
     this.party!.comment({ message: text, video_timestamp: Math.min(Math.max(0, at), 172_800) });
   }
 
@@ -413,6 +413,15 @@ export class SyncplayConnection {
     setTimeout(() => this.socket.destroy(), 1000).unref();
     this.deps.onClose(reason);
   }
+}
+
+/**
+ * The room's clock. The gateway runs inside a server process, whose clock is the room's (same
+ * process) or an NTP-disciplined peer's (cluster); the SDK's estimate over the WebSocket was off by
+ * tens of ms when the process was busy, which every Syncplay member then played ahead or behind by.
+ */
+function serverNowMs(): number {
+  return Date.now();
 }
 
 function nowS(): number {

@@ -146,11 +146,8 @@ export class StateExchange {
       this.clientStamp = undefined;
     }
     const state: Record<string, unknown> = { ping };
-    if (playstate) {
-      // while playing, the client will see this half a round trip from now
-      const ahead = playstate.paused ? 0 : this.roundTripS / 2;
-      state.playstate = { ...playstate, position: round3(playstate.position + ahead) };
-    }
+    // the client itself moves a playing position on by its estimate of the message's age
+    if (playstate) state.playstate = { ...playstate, position: round3(playstate.position) };
     if (forced) this.serverIgnoring += 1;
     const ignoring: Record<string, number> = {};
     if (this.serverIgnoring) ignoring.server = this.serverIgnoring;

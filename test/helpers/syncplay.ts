@@ -6,7 +6,7 @@
  * kill by PID whatever is left.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,11 +38,11 @@ export function skipWithoutSyncplay(ctx: Mocha.Context): void {
   ctx.skip();
 }
 
-let video: string | undefined;
-/** A 300 s test video (10 fps, tone), made once per run with ffmpeg. */
-export function testVideo(seconds = 300, name = `anisync-test-${seconds}s.mp4`): string {
-  const file = path.join(tmpdir(), name);
-  if (name === `anisync-test-300s.mp4` && video) return video;
+const made = new Map<string, string>();
+/** A test video (tone, counter pattern) made once per machine with ffmpeg: 300 s at 10 fps unless told. */
+export function testVideo(seconds = 300, fps = 10): string {
+  const file = path.join(tmpdir(), `anisync-test-${seconds}s-${fps}fps.mp4`);
+  if (made.has(file)) return file;
   if (!existsSync(file)) {
     const tmp = `${file}.${process.pid}.part.mp4`;
     execFileSync(
@@ -55,17 +55,23 @@ export function testVideo(seconds = 300, name = `anisync-test-${seconds}s.mp4`):
           "-f",
           "lavfi",
           "-i",
-          `testsrc=size=160x120:rate=10:duration=${seconds}`,
+          `testsrc=size=160x120:rate=${fps}:duration=${seconds}`,
         ],
         ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${seconds}`],
         ...["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", tmp],
       ],
       { stdio: "ignore" },
     );
-    execFileSync("mv", [tmp, file]);
+    renameSync(tmp, file);
   }
-  if (name === `anisync-test-300s.mp4`) video = file;
+  made.set(file, file);
   return file;
+}
+
+export interface MpvEvent {
+  event: string;
+  name?: string;
+  data?: unknown;
 }
 
 /** mpv's JSON IPC: one JSON object per line, request ids matched to answers. */
@@ -73,6 +79,7 @@ export class MpvIpc {
   private buf = "";
   private nextId = 1;
   private readonly waiting = new Map<number, (v: { error: string; data?: unknown }) => void>();
+  private readonly listeners = new Set<(e: MpvEvent) => void>();
   private readonly socket: Socket;
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -88,6 +95,8 @@ export class MpvIpc {
           if (msg.request_id !== undefined) {
             this.waiting.get(msg.request_id)?.(msg);
             this.waiting.delete(msg.request_id);
+          } else if ("event" in msg) {
+            for (const listener of this.listeners) listener(msg as unknown as MpvEvent);
           }
         } catch {
           /* not ours */
@@ -127,6 +136,12 @@ export class MpvIpc {
       });
       this.socket.write(`${JSON.stringify({ command: args, request_id })}\n`);
     });
+  }
+
+  /** mpv's events (`seek`, `property-change` of observed properties, …) as they arrive; returns an unsubscribe */
+  onEvent(listener: (e: MpvEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async position(): Promise<number | undefined> {

@@ -156,6 +156,18 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     await assert.rejects(refused.hello(room.roomId, "Troll"), /banned/);
   });
 
+  it("the room's ready check reaches Syncplay members; their ready toggle answers it", async () => {
+    const { room } = await host();
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    await eventually(() => mika(room), 3000, "joined");
+    room.send("ready_check", { timeout_s: 60 });
+    await r.next((m) => m.Set?.ready?.username === "Mika" && m.Set.ready.isReady === false);
+    await r.next((m) => typeof m.Chat?.message === "string" && m.Chat.message.startsWith("Ready check"));
+    r.send({ Set: { ready: { isReady: true, manuallyInitiated: true } } });
+    await eventually(() => room.state.members.get(mika(room))?.ready === "ready", 3000, "answered ready");
+  });
+
   describe("hostile input closes only that connection", () => {
     let room: Room<any>;
     let bystander: RawSyncplay;
