@@ -14,6 +14,8 @@ import type { IdentityService } from "./security/identity.ts";
 import type { KeyThrottle } from "./security/key-throttle.ts";
 import type { RateLimits } from "./security/rate-limits.ts";
 import type { PatchScheduler } from "./rooms/patch-scheduler.ts";
+import type { RoomHolds } from "./cluster/room-holds.ts";
+import type { ProcessLiveness } from "./cluster/liveness.ts";
 
 export interface Services {
   config: Config;
@@ -33,6 +35,10 @@ export interface Services {
   reactions: ReactionCounter;
   /** the cluster's Redis, when REDIS_URL is set */
   redis?: Redis;
+  /** the rooms this process holds and their generation (fencing) */
+  holds: RoomHolds;
+  /** heartbeat and dead-process detection, when REDIS_URL is set */
+  liveness?: ProcessLiveness;
   log: Logger;
 }
 

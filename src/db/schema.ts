@@ -62,6 +62,13 @@ export const rooms = pgTable(
     comment_count: integer("comment_count").notNull().default(0),
     /** "live" while a process hosts it, "dormant" otherwise */
     status: text("status").notNull().default("live"),
+    /**
+     * The room's generation: bumped each time a process takes the room (restore). Every write of
+     * a live room names the generation it holds; a write of an older one is refused (fencing).
+     */
+    epoch: integer("epoch").notNull().default(0),
+    /** the Colyseus process id that took the room last (a hint: whether its holder still runs) */
+    process_id: text("process_id"),
     created_at: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     last_active_at: timestamp("last_active_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },

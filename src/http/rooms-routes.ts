@@ -18,6 +18,7 @@ import { members } from "../db/schema.ts";
 import { createWatchParty, joinWatchParty, type Seated } from "../rooms/matchmaking.ts";
 import { newStay } from "../rooms/admission.ts";
 import { callRoom, commitWaitMs, isLive, type MemberAction, type OwnerAction } from "../rooms/remote.ts";
+import { liveListing } from "../rooms/live-listing.ts";
 import { parseOrThrow } from "../validate.ts";
 import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
@@ -88,7 +89,7 @@ export function roomsRouter(svc: Services): Router {
 
   router.get("/:room_id", async (req, res) => {
     const row = await readableRoom(req);
-    const listing = await matchMaker.getRoomById(row.room_id);
+    const listing = await liveListing(row.room_id);
     sendData(res, publicRoom(row, listing?.clients ?? 0, Boolean(listing)));
   });
 

@@ -17,6 +17,7 @@ import type { Identified } from "../security/identity.ts";
 import { addressKey } from "../security/client-ip.ts";
 import { INTERNAL_OPTION_PREFIX, OWNER_OPTION } from "./restore.ts";
 import type { WatchPartyRoom } from "./WatchPartyRoom.ts";
+import { isLive } from "./remote.ts";
 
 /** Becomes `client.auth` in the room. */
 export interface MemberAuth {
@@ -164,12 +165,19 @@ async function admit(
       perRoom: config.MAX_PENDING_SEATS_PER_ROOM,
     },
   };
-  const verdict = await matchMaker.remoteRoomCall<WatchPartyRoom, "admit">(roomId, "admit", [
-    seat.user_id,
-    seat.stay,
-    { access_key: given.access_key ?? null, invite: given.invite ?? null },
-    context,
-  ]);
+  const verdict = await matchMaker
+    .remoteRoomCall<WatchPartyRoom, "admit">(roomId, "admit", [
+      seat.user_id,
+      seat.stay,
+      { access_key: given.access_key ?? null, invite: given.invite ?? null },
+      context,
+    ])
+    .catch(async (err: unknown) => {
+      // a timeout: if the room's process is gone (its rooms are dropped now), the next try restores it
+      if (!(await isLive(roomId)))
+        throw new AppError("UNAVAILABLE", "the room's server process is gone; try again");
+      throw err;
+    });
   if (verdict.ok) return;
   if (verdict.code === "INVALID_ACCESS_KEY") await keyThrottle.recordFailure(roomId, ip);
   if (verdict.code === "TOO_MANY_ATTEMPTS" && !throttle.allowed) {

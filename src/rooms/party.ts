@@ -36,6 +36,7 @@ import { postComment } from "./room-comments.ts";
 import { RoomQueue } from "./room-queue.ts";
 import { createRoom, restoreRoom } from "./room-setup.ts";
 import { RoomStore } from "./room-store.ts";
+import type { Hold } from "../cluster/room-holds.ts";
 import type { ConnectedSeat, OccupiedSeat } from "./seats.ts";
 import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
 import { StatusBoard } from "./status-board.ts";
@@ -81,6 +82,10 @@ export class Party<C extends Connection> {
   private secrets: RoomSecrets | undefined;
   /** set when the owner deletes the room: nothing is written back on dispose */
   private deleted = false;
+  /** this copy's claim on the room (its generation); fenced when another process took the room */
+  private hold: Hold | undefined;
+  /** another process took the room: this copy closes and writes nothing more */
+  superseded = false;
   /** the room messages a member may send, by type */
   readonly handlers = new Map<string, Handler<C>>();
 
@@ -134,11 +139,23 @@ export class Party<C extends Connection> {
   }
 
   /** Created fresh from verified options, or restored by id; the creator's seat is reserved. */
-  async begin(options: Record<string, unknown>, restoreId: string | undefined): Promise<void> {
+  async begin(
+    options: Record<string, unknown>,
+    restoreId: string | undefined,
+    processId?: string,
+  ): Promise<void> {
     const { db } = this.svc.database;
     const roomId = this.hooks.roomId();
     const start =
-      restoreId !== undefined ? await restoreRoom(db, restoreId) : await createRoom(db, roomId, options);
+      restoreId !== undefined
+        ? await restoreRoom(db, restoreId, processId)
+        : await createRoom(db, roomId, options, processId);
+    const hold: Hold = { roomId, epoch: start.epoch, fence: () => this.supersede() };
+    this.hold = hold;
+    this.store.hold(start.epoch, (err) =>
+      this.svc.holds.fence(hold, "a write was refused", err.currentEpoch),
+    );
+    this.svc.holds.take(hold);
     this.secrets = start.secrets;
     this.state.assign(start.described);
     this.state.playback.assign(start.playback);
@@ -220,6 +237,7 @@ export class Party<C extends Connection> {
     return answer(async () => {
       if (userId !== this.state.owner_user_id) throw new AppError("NOT_OWNER");
       if (action === "delete") {
+        if (this.hold) this.svc.holds.release(this.hold);
         await this.store.deleted();
         this.deleted = true;
         for (const seat of this.members.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
@@ -285,7 +303,8 @@ export class Party<C extends Connection> {
 
   /** The room is going away: unless deleted, it sleeps paused where it is; every write is drained. */
   async dispose(): Promise<void> {
-    if (!this.deleted) {
+    if (this.hold) this.svc.holds.release(this.hold);
+    if (!this.deleted && !this.superseded) {
       const playback = pausedAt(this.playbackSnapshot(), Date.now());
       void this.store.dormant(playback);
       this.svc.log.info("room dormant", {
@@ -295,6 +314,16 @@ export class Party<C extends Connection> {
       });
     }
     await this.store.drain();
+  }
+
+  /** Another process took the room (room-holds.ts): everyone is told to join it there, by id. */
+  private supersede(): void {
+    this.superseded = true;
+    for (const seat of this.members.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
+    this.hooks.closeAll(
+      CLOSE.ROOM_MOVED,
+      codedMessage("ROOM_MOVED", "the room moved to another server process; join it again by its id"),
+    );
   }
 
   // ---- messages ----

@@ -6,6 +6,7 @@ import { matchMaker } from "@colyseus/core";
 import { AppError } from "../errors.ts";
 import { services } from "../services.ts";
 import { tryLock } from "./restore-lock.ts";
+import { liveListing } from "./live-listing.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
 
@@ -25,7 +26,7 @@ const WAIT_LIMIT_MS = 10_000;
 const SETTLE_LIMIT_MS = 3_000;
 
 export async function ensureLive(roomId: string): Promise<void> {
-  if (await matchMaker.getRoomById(roomId)) return;
+  if (await liveListing(roomId, "a join found its room there")) return;
   const { database, redis } = services();
   let row = await repo.getRoom(database.db, roomId);
   if (!row) throw new AppError("ROOM_NOT_FOUND");
@@ -33,10 +34,11 @@ export async function ensureLive(roomId: string): Promise<void> {
   const lock = await tryLock(redis, `anisync:restore:${roomId}`, LOCK_TTL_MS);
   if (lock) {
     try {
-      if (await matchMaker.getRoomById(roomId)) return;
-      // the previous instance may still be writing its final position
+      if (await liveListing(roomId)) return;
+      // the previous instance may still be writing its final position (unless its process is gone)
       const settleUntil = Date.now() + SETTLE_LIMIT_MS;
-      while (row.status === "live" && Date.now() < settleUntil) {
+      const holderRuns = await processRuns(row.process_id);
+      while (holderRuns && row.status === "live" && Date.now() < settleUntil) {
         await sleep(WAIT_STEP_MS * 2);
         row = (await repo.getRoom(database.db, roomId)) ?? row;
       }
@@ -52,6 +54,12 @@ export async function ensureLive(roomId: string): Promise<void> {
     if (await matchMaker.getRoomById(roomId)) return;
   }
   throw new AppError("UNAVAILABLE", "the room is being restored; try again");
+}
+
+/** Whether the process that took the room last still runs (always, without a cluster). */
+async function processRuns(processId: string | null): Promise<boolean> {
+  const { liveness } = services();
+  return !liveness || processId === null || (await liveness.isAlive(processId));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,6 +6,7 @@
 import { createRoomOptions } from "../../schema/messages.ts";
 import type { Db } from "../db/connect.ts";
 import * as repo from "../db/rooms-repo.ts";
+import { takeRoom } from "../db/fencing-repo.ts";
 import { AppError } from "../errors.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
 import { initialPlayback, type PlaybackSnapshot } from "../sync/playback.ts";
@@ -30,12 +31,15 @@ export interface RoomStart {
   cohosts: string[];
   /** a fresh room's creator, whose seat is reserved */
   owner?: OwnerSeat;
+  /** the generation this copy holds (src/db/fencing-repo.ts) */
+  epoch: number;
 }
 
 export async function createRoom(
   db: Db,
   roomId: string,
   options: Record<string, unknown>,
+  processId?: string,
 ): Promise<RoomStart> {
   const { [OWNER_OPTION]: owner, ...given } = options as Record<string, unknown> & {
     [OWNER_OPTION]?: OwnerSeat;
@@ -69,14 +73,19 @@ export async function createRoom(
     control_open: false,
     queue: [],
     current_item: "",
+    epoch: 0,
+    process_id: processId ?? null,
   };
   await repo.insertRoom(db, row);
-  return { ...started(row), playback: initialPlayback(now), secrets, cohosts: [], owner };
+  return { ...started(row), playback: initialPlayback(now), secrets, cohosts: [], owner, epoch: 0 };
 }
 
-export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
+/** Takes the room for this process (a new generation), then loads it paused where it was. */
+export async function restoreRoom(db: Db, roomId: string, processId?: string): Promise<RoomStart> {
   const row = await repo.getRoom(db, roomId);
   if (!row) throw new AppError("ROOM_NOT_FOUND");
+  const epoch = await takeRoom(db, roomId, row.epoch, processId);
+  if (epoch === undefined) throw new AppError("UNAVAILABLE", "another process is taking the room; try again");
   let secrets: RoomSecrets | undefined;
   if (row.access_key !== null) {
     secrets = { access_key: row.access_key, invite_secret: row.invite_secret ?? generateInviteSecret() };
@@ -86,7 +95,7 @@ export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
   await repo.closeOpenStays(db, roomId, Date.now());
   await repo.setRoomStatus(db, roomId, "live", playback);
   const cohosts = await repo.cohostsOf(db, roomId);
-  return { ...started(row), playback, secrets, cohosts };
+  return { ...started(row), playback, secrets, cohosts, epoch };
 }
 
 function started(

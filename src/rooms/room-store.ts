@@ -12,6 +12,7 @@ import { AppError } from "../errors.ts";
 import type { Db } from "../db/connect.ts";
 import { WriteGivenUpError, type Outbox, type OutboxGroup } from "../db/outbox.ts";
 import * as repo from "../db/rooms-repo.ts";
+import { fenced, StaleEpochError } from "../db/fencing-repo.ts";
 import type { Logger } from "../log.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 
@@ -30,16 +31,22 @@ export class RoomStore {
   private readonly writes: Outbox;
   private readonly db: Db;
   private readonly roomId: () => string;
+  private readonly log: Logger;
+  /** the generation this copy holds: every write checks it (src/db/fencing-repo.ts) */
+  private epoch: number | undefined;
+  private onStale: ((err: StaleEpochError) => void) | undefined;
 
   constructor(db: Db, roomId: () => string, outboxes: OutboxGroup, log: Logger) {
     this.db = db;
     this.roomId = roomId;
+    this.log = log;
     this.writes = outboxes.outbox({
       retry: (err, write, attempt) => {
         if (attempt % RETRY_LOG_EVERY === 1)
           log.warn("room write failed, retrying", { room_id: this.roomId(), write, attempt, err });
       },
       giveUp: (err) =>
+        err.cause instanceof StaleEpochError ||
         log.error("room write given up", {
           room_id: this.roomId(),
           write: err.label,
@@ -53,55 +60,59 @@ export class RoomStore {
     const id = this.roomId();
     return handled(
       Promise.all([
-        this.push("member joined", () => repo.memberJoined(this.db, id, stay)),
-        this.push("peak members", () => repo.recordPeak(this.db, id, seatsInUse)),
+        this.push("member joined", (db) => repo.memberJoined(db, id, stay)),
+        this.push("peak members", (db) => repo.recordPeak(db, id, seatsInUse)),
       ]).then(() => undefined),
     );
   }
 
   memberLeft(userId: string, atMs: number): Promise<void> {
     const id = this.roomId();
-    return this.push("member left", () => repo.memberLeft(this.db, id, userId, atMs));
+    return this.push("member left", (db) => repo.memberLeft(db, id, userId, atMs));
   }
 
   memberUpdated(userId: string, patch: { username?: string; avatar_url?: string }): Promise<void> {
     const id = this.roomId();
-    return this.push("member updated", () => repo.updateMember(this.db, id, userId, patch));
+    return this.push("member updated", (db) => repo.updateMember(db, id, userId, patch));
   }
 
   /** After a host action (`hostAction`) or a host change. */
   hostState(playback: PlaybackSnapshot, hostUserId: string, hostAction: boolean): Promise<void> {
     const id = this.roomId();
     const state = { playback, host_user_id: hostUserId, host_action: hostAction };
-    return this.push(hostAction ? "host action" : "host change", () =>
-      repo.saveHostState(this.db, id, state),
-    );
+    return this.push(hostAction ? "host action" : "host change", (db) => repo.saveHostState(db, id, state));
   }
 
   cohost(userId: string, on: boolean): Promise<void> {
     const id = this.roomId();
-    return this.push(on ? "co-host named" : "co-host demoted", () => repo.setCohost(this.db, id, userId, on));
+    return this.push(on ? "co-host named" : "co-host demoted", (db) => repo.setCohost(db, id, userId, on));
   }
 
   access(access: { access_key: string; invite_secret: string }): Promise<void> {
     const id = this.roomId();
-    return this.push("access", () => repo.setAccess(this.db, id, access));
+    return this.push("access", (db) => repo.setAccess(db, id, access));
   }
 
   settings(settings: repo.RoomSettingsRow): Promise<void> {
     const id = this.roomId();
-    return this.push("settings", () => repo.saveRoomSettings(this.db, id, settings));
+    return this.push("settings", (db) => repo.saveRoomSettings(db, id, settings));
   }
 
   dormant(playback: PlaybackSnapshot): Promise<void> {
     const id = this.roomId();
-    return this.push("dormant", () => repo.setRoomStatus(this.db, id, "dormant", playback));
+    return this.push("dormant", (db) => repo.setRoomStatus(db, id, "dormant", playback));
   }
 
   /** Resolves once the delete has committed. */
   deleted(): Promise<void> {
     const id = this.roomId();
-    return this.push("delete", () => repo.deleteRoom(this.db, id));
+    return this.push("delete", (db) => repo.deleteRoom(db, id));
+  }
+
+  /** From now on every write is fenced by this generation; a refused one calls `onStale`. */
+  hold(epoch: number, onStale: (err: StaleEpochError) => void): void {
+    this.epoch = epoch;
+    this.onStale = onStale;
   }
 
   /** Resolves once every write so far is stored or given up (bounded by the shutdown deadline). */
@@ -109,8 +120,21 @@ export class RoomStore {
     return this.writes.drain();
   }
 
-  private push(label: string, task: () => Promise<unknown>): Promise<void> {
+  private push(label: string, write: (db: Db) => Promise<unknown>): Promise<void> {
+    const epoch = this.epoch;
+    const task = () => (epoch === undefined ? write(this.db) : fenced(this.db, this.roomId(), epoch, write));
     const stored = this.writes.push(label, task).catch((err: unknown) => {
+      const stale = err instanceof WriteGivenUpError && err.cause instanceof StaleEpochError;
+      if (stale) {
+        this.log.error("stale writer refused: another process holds the room", {
+          room_id: this.roomId(),
+          write: label,
+          epoch,
+          current_epoch: (err.cause as StaleEpochError).currentEpoch ?? null,
+        });
+        this.onStale?.(err.cause as StaleEpochError);
+        throw new AppError("ROOM_MOVED");
+      }
       const failed = err instanceof WriteGivenUpError && err.reason === "failed";
       throw new AppError(
         failed ? "INTERNAL" : "UNAVAILABLE",
