@@ -130,7 +130,9 @@ export class Party<C extends Connection> {
       playback: () => this.playbackSnapshot(),
       isMuted: (userId) => this.moderation.isMuted(userId), // moderation is made next, joins come later
     });
-    this.moderation = new Moderation<C>(state, database.db, hooks.roomId, this.members);
+    this.moderation = new Moderation<C>(state, database.db, hooks.roomId, this.members, (label, write) =>
+      this.store.direct(label, write),
+    );
     this.wireMessages();
   }
 
@@ -404,7 +406,8 @@ export class Party<C extends Connection> {
       anime_id: this.state.anime_id,
       episode_number: this.state.episode_number,
     };
-    return postComment(this.svc.database.db, place, { user_id: userId, username: member.username }, c);
+    const by = { user_id: userId, username: member.username };
+    return this.store.direct("comment", (db) => postComment(db, place, by, c));
   }
 
   private async updateMember(userId: string, payload: unknown) {

@@ -115,6 +115,30 @@ export class RoomStore {
     this.onStale = onStale;
   }
 
+  /** A write its caller awaits outside the outbox (moderation, comments), fenced like the others. */
+  async direct<T>(label: string, write: (db: Db) => Promise<T>): Promise<T> {
+    const epoch = this.epoch;
+    if (epoch === undefined) return write(this.db);
+    try {
+      return await fenced(this.db, this.roomId(), epoch, write);
+    } catch (err) {
+      if (err instanceof StaleEpochError) this.refused(label, err);
+      throw err;
+    }
+  }
+
+  /** A write of this copy was refused: another process holds the room (logged, then fenced). */
+  private refused(label: string, err: StaleEpochError): never {
+    this.log.error("stale writer refused: another process holds the room", {
+      room_id: this.roomId(),
+      write: label,
+      epoch: err.heldEpoch,
+      current_epoch: err.currentEpoch ?? null,
+    });
+    this.onStale?.(err);
+    throw new AppError("ROOM_MOVED");
+  }
+
   /** Resolves once every write so far is stored or given up (bounded by the shutdown deadline). */
   drain(): Promise<void> {
     return this.writes.drain();
@@ -124,17 +148,8 @@ export class RoomStore {
     const epoch = this.epoch;
     const task = () => (epoch === undefined ? write(this.db) : fenced(this.db, this.roomId(), epoch, write));
     const stored = this.writes.push(label, task).catch((err: unknown) => {
-      const stale = err instanceof WriteGivenUpError && err.cause instanceof StaleEpochError;
-      if (stale) {
-        this.log.error("stale writer refused: another process holds the room", {
-          room_id: this.roomId(),
-          write: label,
-          epoch,
-          current_epoch: (err.cause as StaleEpochError).currentEpoch ?? null,
-        });
-        this.onStale?.(err.cause as StaleEpochError);
-        throw new AppError("ROOM_MOVED");
-      }
+      if (err instanceof WriteGivenUpError && err.cause instanceof StaleEpochError)
+        this.refused(label, err.cause);
       const failed = err instanceof WriteGivenUpError && err.reason === "failed";
       throw new AppError(
         failed ? "INTERNAL" : "UNAVAILABLE",
