@@ -60,6 +60,7 @@ describe("a process of three dies or stalls", function () {
       LOG_LEVEL: "info",
       AUTH_MODE: "open",
       RATE_JOIN_PER_MIN: "1000", // every client of the test joins from one address
+      RATE_ROOM_CREATE_PER_HOUR: "1000",
     };
     processes.push(...(await Promise.all([0, 1, 2].map(() => startServerProcess(env)))));
     lb = await startBalancer(() =>
@@ -284,5 +285,28 @@ describe("a process of three dies or stalls", function () {
       "the untouched room is listed again on its process",
     );
     assert.deepEqual(untouched.events, []);
+  });
+
+  it("30 rooms created at once through one process spread over the three within 20 %", async () => {
+    const entry = processes[0]!;
+    const created = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        fetch(`${entry.baseUrl}/api/rooms`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(createOptions()),
+        }),
+      ),
+    );
+    assert.deepEqual(
+      created.map((r) => r.status),
+      Array(30).fill(201),
+    );
+    const counts = [...(await roomsByProcess()).values()].map((ids) => ids.length);
+    assert.equal(
+      counts.reduce((a, b) => a + b),
+      30,
+    );
+    for (const n of counts) assert.ok(n >= 8 && n <= 12, `rooms per process: ${counts.join("/")}`);
   });
 });
