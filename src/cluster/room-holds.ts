@@ -5,7 +5,7 @@
  * and it neither answers other processes nor touches the listing any more.
  */
 import type { Db } from "../db/connect.ts";
-import { epochsOf } from "../db/fencing-repo.ts";
+import { epochsOf, stampLive } from "../db/fencing-repo.ts";
 import type { Logger } from "../log.ts";
 
 export interface Hold {
@@ -13,6 +13,8 @@ export interface Hold {
   readonly epoch: number;
   /** closes this copy (called once) */
   readonly fence: () => void;
+  /** whether the room is playing (its last activity is stamped on every check) */
+  readonly playing: () => boolean;
 }
 
 export class RoomHolds {
@@ -59,7 +61,7 @@ export class RoomHolds {
     hold.fence();
   }
 
-  /** Checks every held room against the database; fences the superseded ones. */
+  /** Checks every held room against the database; fences the superseded ones; stamps the playing ones. */
   async verify(): Promise<void> {
     const holds = [...this.held.values()];
     if (holds.length === 0) return;
@@ -72,5 +74,9 @@ export class RoomHolds {
       // a room deleted elsewhere is gone for this copy too
       if (now !== hold.epoch) this.fence(hold, now === undefined ? "deleted" : "superseded", now);
     }
+    await stampLive(
+      this.db,
+      holds.filter((h) => this.held.get(h.roomId) === h && h.playing()),
+    );
   }
 }

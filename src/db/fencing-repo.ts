@@ -71,3 +71,18 @@ export async function epochsOf(db: Db, roomIds: string[]): Promise<Map<string, n
     .where(inArray(rooms.room_id, roomIds));
   return new Map(rows.map((r) => [r.id, r.epoch]));
 }
+
+/**
+ * "Still live at": stamps `last_active_at` of rooms this process holds at the generation it
+ * holds (a superseded one is left alone), so a room whose process dies restores near where it
+ * had got to (src/rooms/restore.ts restoredPlayback).
+ */
+export async function stampLive(db: Db, held: Array<{ roomId: string; epoch: number }>): Promise<void> {
+  if (held.length === 0) return;
+  const ids = sql.param(held.map((h) => h.roomId));
+  const epochs = sql.param(held.map((h) => h.epoch));
+  await db.execute(sql`
+    UPDATE ${rooms} SET last_active_at = now()
+    FROM unnest(${ids}::text[], ${epochs}::int[]) AS held(id, epoch)
+    WHERE ${rooms.room_id} = held.id AND ${rooms.epoch} = held.epoch`);
+}

@@ -152,7 +152,12 @@ export class Party<C extends Connection> {
       restoreId !== undefined
         ? await restoreRoom(db, restoreId, processId)
         : await createRoom(db, roomId, options, processId);
-    const hold: Hold = { roomId, epoch: start.epoch, fence: () => this.supersede() };
+    const hold: Hold = {
+      roomId,
+      epoch: start.epoch,
+      fence: () => this.supersede(),
+      playing: () => this.state.playback.is_playing,
+    };
     this.hold = hold;
     this.store.hold(start.epoch, (err) =>
       this.svc.holds.fence(hold, "a write was refused", err.currentEpoch),

@@ -8,7 +8,8 @@ import { services } from "../services.ts";
 import { tryLock } from "./restore-lock.ts";
 import { liveListing } from "./live-listing.ts";
 import * as repo from "../db/rooms-repo.ts";
-import { pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
+import { clampPosition, pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
+import { expectedPosition } from "../sync/clock.ts";
 
 /** Internal create options start with this; onAuth refuses them from clients. */
 export const INTERNAL_OPTION_PREFIX = "__anisync_";
@@ -80,4 +81,29 @@ export function dormantPlayback(row: repo.RoomRow): PlaybackSnapshot {
     seq: row.seq,
   };
   return pausedAt(stored, row.last_active_at.getTime());
+}
+
+/**
+ * A room restored this soon after its last "still live" stamp (src/cluster/room-holds.ts stamps
+ * playing rooms on every heartbeat) lost its process while playing: it plays on.
+ */
+export const PLAY_ON_WITHIN_MS = 30_000;
+
+/**
+ * Where a restored room starts. A room put to sleep cleanly is stored paused. One whose process
+ * died or stalled while playing (still "live", stamped moments ago) plays on from where it would
+ * be now, so its members come back to a running video; older ones wait paused (dormantPlayback).
+ */
+export function restoredPlayback(row: repo.RoomRow, nowMs: number): PlaybackSnapshot {
+  const lastLiveMs = row.last_active_at.getTime();
+  if (row.status !== "live" || !row.is_playing || nowMs - lastLiveMs > PLAY_ON_WITHIN_MS)
+    return dormantPlayback(row);
+  const stored = {
+    is_playing: true,
+    position: row.position,
+    updated_at: row.updated_at,
+    rate: row.rate,
+    seq: row.seq,
+  };
+  return { ...stored, position: clampPosition(expectedPosition(stored, nowMs)), updated_at: nowMs };
 }

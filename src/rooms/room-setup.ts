@@ -12,7 +12,7 @@ import { generateAccessKey, generateInviteSecret } from "../security/access-key.
 import { initialPlayback, type PlaybackSnapshot } from "../sync/playback.ts";
 import type { OwnerSeat } from "./admission.ts";
 import type { RoomSecrets } from "./room-access.ts";
-import { dormantPlayback, OWNER_OPTION } from "./restore.ts";
+import { OWNER_OPTION, restoredPlayback } from "./restore.ts";
 
 export interface RoomStart {
   described: ReturnType<typeof repo.describeRoom>;
@@ -91,7 +91,7 @@ export async function restoreRoom(db: Db, roomId: string, processId?: string): P
     secrets = { access_key: row.access_key, invite_secret: row.invite_secret ?? generateInviteSecret() };
     if (row.invite_secret === null) await repo.setAccess(db, roomId, secrets);
   }
-  const playback = dormantPlayback(row);
+  const playback = restoredPlayback(row, Date.now());
   await repo.closeOpenStays(db, roomId, Date.now());
   await repo.setRoomStatus(db, roomId, "live", playback);
   const cohosts = await repo.cohostsOf(db, roomId);
