@@ -30,9 +30,9 @@ const schema = z.object({
   /** alternative to PUBLIC_ADDRESS for process managers: the address becomes PUBLIC_HOST:PORT */
   PUBLIC_HOST: z.string().min(1).optional(),
   /** cluster: how often a process renews its heartbeat in Redis (and checks it still holds its rooms) */
-  HEARTBEAT_INTERVAL_MS: int(100, 60_000).default(1000),
+  HEARTBEAT_INTERVAL_MS: int(100, 60_000).default(500),
   /** cluster: a process whose heartbeat is this old is taken for dead; its rooms move on their next join */
-  HEARTBEAT_TTL_MS: int(300, 600_000).default(3000),
+  HEARTBEAT_TTL_MS: int(300, 600_000).default(2000),
   SYNC_TOLERANCE_S: seconds.default(2),
   /** the countdown before the room switches to the next queue item */
   ADVANCE_COUNTDOWN_S: z.coerce.number().min(0).max(600).default(5),

@@ -77,6 +77,19 @@ export class ProcessLiveness {
     return (await this.redis.exists(aliveKey(processId))) === 1;
   }
 
+  /**
+   * After a call to the process timed out: waits (at most `limitMs`) for its heartbeat to lapse,
+   * and drops it if it does; true when it is gone, false when it still beats.
+   */
+  async awaitLapse(processId: string, limitMs: number): Promise<boolean> {
+    const until = performance.now() + limitMs;
+    for (;;) {
+      if (await this.dropIfDead(processId, "a call to it timed out")) return true;
+      if (performance.now() >= until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Drops the process if its heartbeat is gone; true when it was (it is gone). */
   async dropIfDead(processId: string, why: string): Promise<boolean> {
     if (await this.isAlive(processId)) return false;

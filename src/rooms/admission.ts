@@ -17,7 +17,7 @@ import type { Identified } from "../security/identity.ts";
 import { addressKey } from "../security/client-ip.ts";
 import { INTERNAL_OPTION_PREFIX, OWNER_OPTION } from "./restore.ts";
 import type { WatchPartyRoom } from "./WatchPartyRoom.ts";
-import { isLive } from "./remote.ts";
+import { PROCESS_GONE, roomProcessGone } from "./live-listing.ts";
 
 /** Becomes `client.auth` in the room. */
 export interface MemberAuth {
@@ -173,9 +173,8 @@ async function admit(
       context,
     ])
     .catch(async (err: unknown) => {
-      // a timeout: if the room's process is gone (its rooms are dropped now), the next try restores it
-      if (!(await isLive(roomId)))
-        throw new AppError("UNAVAILABLE", "the room's server process is gone; try again");
+      // a timeout: if the room's process is gone (its rooms are dropped now), joinById restores it
+      if (await roomProcessGone(roomId)) throw new AppError("UNAVAILABLE", PROCESS_GONE);
       throw err;
     });
   if (verdict.ok) return;
