@@ -21,6 +21,10 @@ export const ERRORS = {
   USER_ALREADY_IN_ROOM: { status: 409, message: "This user_id already holds a seat in the room" },
   ROOM_FULL: { status: 409, message: "The room is full" },
   ROOM_DORMANT: { status: 409, message: "Nobody is in the room; join it first" },
+  ROOM_MOVED: {
+    status: 409,
+    message: "The room moved to another server process; join it again by its id",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is over 64 KB" },
   TOO_MANY_ATTEMPTS: { status: 429, message: "Too many wrong access keys; wait and try again" },
   RATE_LIMITED: { status: 429, message: "Too many requests; wait and try again" },
