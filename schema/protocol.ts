@@ -51,6 +51,11 @@ export const CLOSE = {
   SERVER_SHUTDOWN: 4001,
   /** the SDK gave up reconnecting */
   FAILED_TO_RECONNECT: 4003,
+  /**
+   * this copy of the room was superseded: another process took the room while this one was
+   * stalled or cut off (fencing); the room lives on there (rejoin by id)
+   */
+  ROOM_MOVED: 4011,
 } as const;
 
 /** A refusal's text: `CODE: message`. */

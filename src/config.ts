@@ -29,6 +29,10 @@ const schema = z.object({
   PUBLIC_ADDRESS: z.string().min(1).optional(),
   /** alternative to PUBLIC_ADDRESS for process managers: the address becomes PUBLIC_HOST:PORT */
   PUBLIC_HOST: z.string().min(1).optional(),
+  /** cluster: how often a process renews its heartbeat in Redis (and checks it still holds its rooms) */
+  HEARTBEAT_INTERVAL_MS: int(100, 60_000).default(500),
+  /** cluster: a process whose heartbeat is this old is taken for dead; its rooms move on their next join */
+  HEARTBEAT_TTL_MS: int(300, 600_000).default(2000),
   SYNC_TOLERANCE_S: seconds.default(2),
   /** the countdown before the room switches to the next queue item */
   ADVANCE_COUNTDOWN_S: z.coerce.number().min(0).max(600).default(5),
@@ -146,6 +150,12 @@ const schema = z.object({
   /** on shutdown, how long rooms may wait for their pending writes before the rest is given up */
   SHUTDOWN_DRAIN_S: seconds.default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** TCP port of the Syncplay gateway (desktop players, docs/syncplay.md); unset = off */
+  SYNCPLAY_PORT: int(0, 65535).optional(),
+  /** the room's playback is sent to each Syncplay client this often (Syncplay's own servers: 1 s) */
+  SYNCPLAY_STATE_INTERVAL_MS: int(100, 5000).default(1000),
+  /** a Syncplay connection that sends nothing for this long is closed */
+  SYNCPLAY_IDLE_TIMEOUT_S: seconds.default(30),
   /** let @colyseus/core load @pm2/io (PM2's metrics: ccu and room count in `pm2 monit`) */
   PM2_IO: z
     .enum(["true", "false"])
@@ -181,6 +191,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.ADMIN_PORT !== undefined && !config.ADMIN_PASSWORD)
     throw new ConfigError(
       "invalid configuration:\n  ADMIN_PORT: serves the monitor, which needs ADMIN_PASSWORD",
+    );
+  if (config.HEARTBEAT_TTL_MS < 2 * config.HEARTBEAT_INTERVAL_MS)
+    throw new ConfigError(
+      "invalid configuration:\n  HEARTBEAT_TTL_MS: must be at least twice HEARTBEAT_INTERVAL_MS",
     );
   if (!config.PUBLIC_ADDRESS && config.PUBLIC_HOST)
     config.PUBLIC_ADDRESS = `${config.PUBLIC_HOST}:${config.PORT}`;

@@ -31,11 +31,19 @@ import { CleanupJob } from "./jobs/cleanup.ts";
 import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
 import { PATCH_STEP_MS, PatchScheduler } from "./rooms/patch-scheduler.ts";
 import { presenceOutcomes, WriteWaits } from "./rooms/write-waits.ts";
+import { peerSecretFrom, startSyncplayGateway, type SyncplayGateway } from "./syncplay/gateway.ts";
+import { acceptPeerAddress } from "./syncplay/peer-address.ts";
+import { RoomHolds } from "./cluster/room-holds.ts";
+import { ProcessLiveness } from "./cluster/liveness.ts";
+import { guardListings, type ListingGuard } from "./cluster/guarded-listing.ts";
+import { Placement } from "./cluster/placement.ts";
 
 export interface AniSync {
   colyseus: Server;
   services: Services;
   port: number;
+  /** the Syncplay gateway's port, when SYNCPLAY_PORT is set */
+  syncplayPort?: number;
   /** Stops accepting, puts every room to sleep (position saved), closes the database. */
   stop(): Promise<void>;
 }
@@ -73,6 +81,15 @@ export async function createAniSync(
       onRetry: () => metrics.dbWriteRetries.inc(),
       onGiveUp: (reason) => metrics.dbWritesGivenUp.inc({ reason }),
     });
+    const holds = new RoomHolds(database.db, log);
+    const liveness = redis
+      ? new ProcessLiveness(
+          redis,
+          { intervalMs: config.HEARTBEAT_INTERVAL_MS, ttlMs: config.HEARTBEAT_TTL_MS },
+          log,
+          () => holds.verify(),
+        )
+      : undefined;
     services = {
       config,
       database,
@@ -98,11 +115,15 @@ export async function createAniSync(
       }),
       log,
       redis,
+      holds,
+      liveness,
     };
     installServices(services);
     const svc = services;
 
-    const { presence, driver } = await clusterBackends(config);
+    const { presence, driver } = await clusterBackends(config, {
+      mayWrite: (roomId) => !holds.isFenced(roomId) && (liveness?.current ?? true),
+    });
     routeColyseusDebug(log);
     const transport = new SpreadHeartbeatTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
     const colyseus = new Server({
@@ -110,12 +131,14 @@ export async function createAniSync(
       presence,
       driver,
       publicAddress: config.PUBLIC_ADDRESS,
+      ...(redis ? { selectProcessIdToCreateRoom: new Placement(redis).select } : {}),
       greet: false,
       logger: colyseusLogger(log),
       gracefullyShutdown: opts.exitOnSignal ?? false,
       express: (app) => mountHttp(app, svc),
     });
     colyseus.define(ROOM_NAME, WatchPartyRoom);
+    liveness?.start(); // matchMaker.processId is set by now
     installMatchmakingRoutes();
     installCors(config.ALLOWED_ORIGINS);
     const cleanup = new CleanupJob(
@@ -139,11 +162,14 @@ export async function createAniSync(
     colyseus.onBeforeShutdown(() => outboxes.beginShutdown(config.SHUTDOWN_DRAIN_S * 1000));
     let closing: Promise<void> | undefined;
     let admin: AdminServer | undefined;
+    let syncplay: SyncplayGateway | undefined;
     const closeResources = async () => {
       await admin?.close();
+      await syncplay?.close();
       outboxes.beginShutdown(config.SHUTDOWN_DRAIN_S * 1000);
       await outboxes.drain();
       cleanup.stop();
+      await liveness?.stop();
       svc.patches.stop();
       await samples.stop();
       await reactions.stop();
@@ -156,14 +182,27 @@ export async function createAniSync(
     await colyseus.listen(config.PORT, config.HOST);
     const http = transport.server as HttpServer;
     const trust = trustFunction(config.TRUST_PROXY);
-    http.prependListener("request", (req) => pinClientIp(req, trust));
-    http.prependListener("upgrade", (req) => pinClientIp(req, trust));
+    const peerSecret = peerSecretFrom(tokenSecret);
+    http.prependListener("request", (req) => (pinClientIp(req, trust), acceptPeerAddress(req, peerSecret)));
+    http.prependListener("upgrade", (req) => (pinClientIp(req, trust), acceptPeerAddress(req, peerSecret)));
     limitRequestBodies(http); // wraps every listener above, so it runs first
     const port = (http.address() as AddressInfo).port;
     (colyseus as unknown as { port: number }).port = port;
     if (config.ADMIN_PORT !== undefined && config.ADMIN_PASSWORD) {
       admin = await startAdminServer(svc, config.ADMIN_PORT);
       log.info("monitor listening", { host: ADMIN_HOST, port: admin.port });
+    }
+    if (config.SYNCPLAY_PORT !== undefined) {
+      syncplay = await startSyncplayGateway({
+        port: config.SYNCPLAY_PORT,
+        host: config.HOST,
+        endpoint: `http://${localHost(config.HOST)}:${port}`,
+        authMode: config.AUTH_MODE,
+        peerSecret,
+        stateIntervalMs: config.SYNCPLAY_STATE_INTERVAL_MS,
+        idleTimeoutMs: config.SYNCPLAY_IDLE_TIMEOUT_S * 1000,
+        log,
+      });
     }
     samples.start();
     reactions.start();
@@ -184,6 +223,7 @@ export async function createAniSync(
       colyseus,
       services: svc,
       port,
+      ...(syncplay ? { syncplayPort: syncplay.port } : {}),
       stop: async () => {
         await colyseus.gracefullyShutdown(false);
         await (closing ??= closeResources());
@@ -195,14 +235,23 @@ export async function createAniSync(
   }
 }
 
+/** An address this process reaches its own listener at. */
+function localHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
 async function connectRedis(url: string) {
   const { Redis } = await import("ioredis");
   return new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
 }
 
-async function clusterBackends(config: Config) {
+async function clusterBackends(config: Config, guard: ListingGuard) {
   if (!config.REDIS_URL) return { presence: new LocalPresence(), driver: new LocalDriver() };
   const { RedisPresence } = await import("@colyseus/redis-presence");
   const { RedisDriver } = await import("@colyseus/redis-driver");
-  return { presence: new RedisPresence(config.REDIS_URL), driver: new RedisDriver(config.REDIS_URL) };
+  return {
+    presence: new RedisPresence(config.REDIS_URL),
+    driver: guardListings(new RedisDriver(config.REDIS_URL), guard),
+  };
 }

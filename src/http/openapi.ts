@@ -355,7 +355,7 @@ export const ROUTES: Route[] = [
         required: ["write_id", "status"],
       }),
     },
-    errors: ["NOT_FOUND"],
+    errors: ["WRITE_NOT_FOUND"],
   },
   {
     method: "post",

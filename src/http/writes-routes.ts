@@ -13,8 +13,7 @@ export function writesRouter(svc: Services): Router {
   router.get("/:write_id", async (req, res) => {
     const writeId = String(req.params.write_id);
     const outcome = await svc.writeWaits.outcome(writeId);
-    if (!outcome)
-      throw new AppError("NOT_FOUND", "no such write (an outcome is kept OUTBOX_GIVE_UP_S + 1 h)");
+    if (!outcome) throw new AppError("WRITE_NOT_FOUND");
     sendData(res, { write_id: writeId, status: outcome.status });
   });
   return router;
