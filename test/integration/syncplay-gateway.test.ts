@@ -168,6 +168,37 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     await eventually(() => room.state.members.get(mika(room))?.ready === "ready", 3000, "answered ready");
   });
 
+  it("an auto-advance reaches a Syncplay member as a chat line and a seek to the start; a different-length file is flagged", async () => {
+    const { room } = await host();
+    room.send("queue_add", {
+      items: [
+        {
+          anime_id: "frieren",
+          anime_title: "Frieren",
+          episode_number: 4,
+          video_url: "https://videos.example/frieren-04.webm",
+          duration_s: 1420,
+        },
+      ],
+    });
+    await eventually(() => room.state.queue.length === 2, 3000, "queued");
+    room.send("control", { action: "seek", current_time: 300 });
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    assert.deepEqual(await r.next((m) => m.Set?.playlistChange !== undefined), {
+      Set: { playlistChange: { user: null, files: [] } },
+    });
+    room.send("advance_now", {});
+    await r.next(
+      (m) => m.Chat?.username === "AniSync" && /^Now playing 2\/2: Frieren episode 4/.test(m.Chat.message),
+    );
+    await r.next((m) => m.State?.playstate?.position < 0.5 && m.State.playstate.doSeek === true);
+    r.send({ Set: { file: { name: "frieren-04-other-cut.mkv", duration: 1500, size: 1 } } });
+    await r.next(
+      (m) => m.Chat?.username === "AniSync" && /25:00 long; this episode is 23:40/.test(m.Chat.message),
+    );
+  });
+
   describe("hostile input closes only that connection", () => {
     let room: Room<any>;
     let bystander: RawSyncplay;

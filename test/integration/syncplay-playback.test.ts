@@ -162,4 +162,28 @@ describe("Syncplay members: playback with the real client and mpv", function () 
     await eventually(() => near(good, 20), 10_000, "the keyed client follows");
     assert.equal(host.state.members.size, 2, "only the keyed client joined");
   });
+
+  it("an auto-advance puts the Syncplay member's mpv at the next item's start and tells them which episode", async () => {
+    const { host, a } = await party();
+    host.send("queue_add", {
+      items: [
+        {
+          anime_id: "frieren",
+          anime_title: "Frieren",
+          episode_number: 4,
+          video_url: "https://videos.example/f-04.webm",
+        },
+      ],
+    });
+    host.send("control", { action: "seek", current_time: 200 });
+    await eventually(() => near(a, 200), 5000, "at 200 s");
+    host.send("advance_now", {});
+    await eventually(() => a.output().includes("Now playing 2/2: Frieren episode 4"), 5000, "announced");
+    await eventually(
+      () => near(a, expectedPosition(host.state.playback, Date.now())),
+      5000,
+      "at the new item's start",
+    );
+    assert.ok(expectedPosition(host.state.playback, Date.now()) < 10);
+  });
 });
