@@ -134,6 +134,18 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     await r.next((m) => m.Chat?.message === "🔥" && m.Chat.username === "Hana");
   });
 
+  it("a muted Syncplay member's chat is not posted, and they are told why", async () => {
+    const { room } = await host();
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    const id = await eventually(() => mika(room), 3000, "joined");
+    room.send("mute", { user_id: id, muted: true });
+    await eventually(() => room.state.members.get(id)?.muted, 3000, "muted");
+    r.send({ Chat: "spoiler!" });
+    await r.next((m) => m.Chat?.username === "AniSync" && /not posted \(MUTED/.test(m.Chat.message));
+    assert.equal(r.messages.filter((m) => m.Chat?.message === "spoiler!").length, 0);
+  });
+
   it("removal and ban close the connection with a message; a banned viewer is refused on return", async () => {
     const { room } = await host();
     const from = address();
