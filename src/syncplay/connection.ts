@@ -5,6 +5,7 @@
  * JSON, an unknown type, a flood, silence) ends this connection only, with a Syncplay `Error`.
  */
 import type { Socket } from "node:net";
+import { TLSSocket, type SecureContext } from "node:tls";
 import type { WatchParty } from "../../client/watch-party.ts";
 import { decodeLine, encode, LineSplitter, type ClientMessage, type FileIn } from "./codec.ts";
 import { credentialsOf, displayName, refusalText, type Credentials } from "./access.ts";
@@ -25,6 +26,8 @@ export interface ConnectionDeps {
   open(request: JoinRequest): Promise<WatchParty>;
   /** Syncplay files of members connected through this process, per room */
   files: Map<string, Map<string, FileIn>>;
+  /** STARTTLS with this certificate (SYNCPLAY_TLS_CERT/KEY); without it the probe is answered "false" */
+  tls?: SecureContext;
   /** how often the room's playback is sent as a routine State */
   stateIntervalMs: number;
   /** a connection that sends nothing for this long is closed */
@@ -62,17 +65,37 @@ export class SyncplayConnection {
   private ticker?: NodeJS.Timeout;
   private idle?: NodeJS.Timeout;
 
-  private readonly socket: Socket;
+  /** the client's stream: the TCP socket, or the TLS socket over it after STARTTLS */
+  private socket: Socket;
+  private secured = false;
   private readonly deps: ConnectionDeps;
 
   constructor(socket: Socket, deps: ConnectionDeps) {
     this.socket = socket;
     this.deps = deps;
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
-    socket.on("error", () => this.close("client"));
-    socket.on("close", () => this.close("client"));
+    this.listen(socket);
     this.touch();
+  }
+
+  private listen(stream: Socket): void {
+    stream.on("data", (chunk: Buffer) => this.onData(chunk));
+    stream.on("error", () => this.close("client"));
+    stream.on("close", () => this.close("client"));
+  }
+
+  /** STARTTLS: answer "true" in clear, then speak TLS on the same connection. */
+  private startTls(context: SecureContext): void {
+    this.write({ TLS: { startTLS: "true" } });
+    const plain = this.socket;
+    plain.removeAllListeners("data");
+    plain.removeAllListeners("close");
+    plain.removeAllListeners("error");
+    plain.on("error", () => this.close("client"));
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: context });
+    this.socket = secure;
+    this.secured = true;
+    this.listen(secure);
   }
 
   // ---- incoming lines ----
@@ -102,8 +125,11 @@ export class SyncplayConnection {
 
   private handle(msg: ClientMessage): void {
     if (this.phase === "greeting") {
-      if (msg.type === "TLS") this.write({ TLS: { startTLS: "false" } });
-      else if (msg.type === "Hello") void this.join(msg.hello.room, msg.hello.username, msg.hello);
+      if (msg.type === "TLS") {
+        const context = this.deps.tls;
+        if (context && !this.secured && msg.startTLS === "send") this.startTls(context);
+        else this.write({ TLS: { startTLS: "false" } });
+      } else if (msg.type === "Hello") void this.join(msg.hello.room, msg.hello.username, msg.hello);
       else this.fail("malformed", "Send Hello first.");
       return;
     }

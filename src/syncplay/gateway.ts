@@ -7,6 +7,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
+import { createSecureContext } from "node:tls";
 import { Client } from "@colyseus/sdk";
 import { Counter, Gauge } from "prom-client";
 import { WatchParty } from "../../client/watch-party.ts";
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   authMode: AuthMode;
   /** signs the Syncplay client's address for this cluster's matchmaking (see peer-address.ts) */
   peerSecret: string;
+  /** PEM certificate chain and key: STARTTLS is offered */
+  tls?: { cert: string; key: string };
   stateIntervalMs?: number;
   idleTimeoutMs?: number;
   log: Logger;
@@ -67,6 +70,7 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
   const files = new Map<string, Map<string, FileIn>>();
   const identities = new Map<string, string>();
   const open = new Set<SyncplayConnection>();
+  const tls = opts.tls ? createSecureContext({ cert: opts.tls.cert, key: opts.tls.key }) : undefined;
 
   const join = async (req: JoinRequest): Promise<WatchParty> => {
     if (!isRoomId(req.room)) throw new Error(`ROOM_NOT_FOUND: "${req.room}" is not a room id`);
@@ -99,6 +103,7 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
     const conn = new SyncplayConnection(socket, {
       open: join,
       files,
+      ...(tls ? { tls } : {}),
       stateIntervalMs: opts.stateIntervalMs ?? 1000,
       idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
       motd: "AniSync: chat lines become comments on the episode.",
