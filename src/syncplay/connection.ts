@@ -49,7 +49,9 @@ export type CloseReason =
   | "refused"
   | "removed"
   | "room_closed"
-  | "shutdown";
+  | "shutdown"
+  /** a failure of ours while handling it (logged) */
+  | "error";
 
 /** messages a client may send while its join is under way */
 const MAX_EARLY_MESSAGES = 50;
@@ -118,7 +120,14 @@ export class SyncplayConnection {
         this.fail("flood", "Too many messages; closing the connection.");
         return;
       }
-      this.handle(decoded.message);
+      try {
+        this.handle(decoded.message);
+      } catch (err) {
+        // a message the room's client refused to send (connection closing, …): this connection only
+        this.deps.log.warn("syncplay: a message could not be handled", { err, type: decoded.message.type });
+        this.fail("error", "The server could not handle a message; closing the connection.");
+        return;
+      }
     }
     if (tooLong) this.fail("line_too_long", "A message over 64 KB; closing the connection.");
   }
@@ -129,8 +138,12 @@ export class SyncplayConnection {
         const context = this.deps.tls;
         if (context && !this.secured && msg.startTLS === "send") this.startTls(context);
         else this.write({ TLS: { startTLS: "false" } });
-      } else if (msg.type === "Hello") void this.join(msg.hello.room, msg.hello.username, msg.hello);
-      else this.fail("malformed", "Send Hello first.");
+      } else if (msg.type === "Hello") {
+        this.join(msg.hello.room, msg.hello.username, msg.hello).catch((err: unknown) => {
+          this.deps.log.warn("syncplay: joining failed", { err });
+          this.fail("error", "The server could not join you to the room; try again.");
+        });
+      } else this.fail("malformed", "Send Hello first.");
       return;
     }
     if (this.phase === "joining") {

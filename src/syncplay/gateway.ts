@@ -50,7 +50,7 @@ const connectionsGauge = new Gauge({
 });
 const closedCounter = new Counter({
   name: "anisync_syncplay_closed_total",
-  help: "Syncplay connections closed, by reason (client, line_too_long, malformed, flood, idle, refused, removed, room_closed, shutdown)",
+  help: "Syncplay connections closed, by reason (client, line_too_long, malformed, flood, idle, refused, removed, room_closed, shutdown, error)",
   labelNames: ["reason"] as const,
   registers: [registry],
 });
