@@ -16,6 +16,7 @@ export const ERRORS = {
   ROOM_NOT_FOUND: { status: 404, message: "No such room" },
   NOT_FOUND: { status: 404, message: "No such route" },
   MEMBER_NOT_FOUND: { status: 404, message: "No such member in this room" },
+  WRITE_NOT_FOUND: { status: 404, message: "No such write, or its outcome is no longer kept" },
   USER_ALREADY_IN_ROOM: { status: 409, message: "This user_id already holds a seat in the room" },
   ROOM_FULL: { status: 409, message: "The room is full" },
   ROOM_DORMANT: { status: 409, message: "Nobody is in the room; join it first" },

@@ -179,11 +179,61 @@ export const commentMessage = z.strictObject({
 });
 export type CommentMessage = z.infer<typeof commentMessage>;
 
-/** `PATCH /api/rooms/:room_id/members/:user_id` */
-export const memberUpdate = z
-  .strictObject({ username: text(1, 32).optional(), avatar_url: httpUrl.optional() })
-  .refine((u) => u.username !== undefined || u.avatar_url !== undefined, "give username or avatar_url");
+/**
+ * `PATCH /api/rooms/:room_id/members/:user_id`: the member's name or avatar, and/or its playback
+ * status as the `status` message reports it (the original design's members-update-status):
+ * `current_time` (or v1's member field `position`), `is_playing` (default: as the room plays),
+ * `buffering` (or `sync_status: "buffering"`; the server derives every other sync_status).
+ */
+const memberUpdateFields = z.strictObject({
+  username: text(1, 32).optional(),
+  avatar_url: httpUrl.optional(),
+  current_time: position.optional(),
+  position: position.optional(),
+  is_playing: z.boolean().optional(),
+  buffering: z.boolean().optional(),
+  sync_status: z.enum(["synced", "drifting", "buffering", "unknown"]).optional(),
+});
+export const memberUpdate = memberUpdateFields
+  .refine((u) => Object.values(u).some((v) => v !== undefined), "give username, avatar_url or current_time")
+  .refine(
+    (u) => u.current_time === undefined || u.position === undefined,
+    "position: give current_time or position, not both",
+  )
+  .refine(
+    (u) =>
+      u.current_time !== undefined ||
+      u.position !== undefined ||
+      (u.is_playing === undefined && u.buffering === undefined && u.sync_status === undefined),
+    "current_time: required with is_playing, buffering or sync_status",
+  );
 export type MemberUpdate = z.infer<typeof memberUpdate>;
+
+/** Whether a member update's body (unparsed) sets a name or an avatar. */
+export function changesProfile(body: unknown): boolean {
+  return typeof body === "object" && body !== null && ("username" in body || "avatar_url" in body);
+}
+
+/** A member update's profile part, if any. */
+export function profileOf(u: MemberUpdate): { username?: string; avatar_url?: string } | undefined {
+  if (u.username === undefined && u.avatar_url === undefined) return undefined;
+  return {
+    ...(u.username !== undefined && { username: u.username }),
+    ...(u.avatar_url !== undefined && { avatar_url: u.avatar_url }),
+  };
+}
+
+/** A member update's status report, if it has one (`roomPlaying` when it does not say `is_playing`). */
+export function statusOf(u: MemberUpdate, roomPlaying: boolean): StatusMessage | undefined {
+  const current_time = u.current_time ?? u.position;
+  if (current_time === undefined) return undefined;
+  const buffering = u.buffering ?? (u.sync_status === "buffering" ? true : undefined);
+  return {
+    current_time,
+    is_playing: u.is_playing ?? roomPlaying,
+    ...(buffering !== undefined && { buffering }),
+  };
+}
 
 /** The `welcome` message, sent to each client once it has joined (and again after a reconnect). */
 export interface WelcomeMessage {
@@ -216,3 +266,30 @@ export function describeIssues(error: z.ZodError): string {
   const field = issue.path.length > 0 ? issue.path.join(".") : "payload";
   return `${field}: ${issue.message}`;
 }
+
+/**
+ * The HTTP bodies as the original design shows them: they may restate what the server knows.
+ * Each such field must equal it (src/rooms/stated-context.ts); these schemas describe the bodies
+ * in the OpenAPI document and check their shape at the edge.
+ */
+const restated = {
+  room_id: roomId.optional().describe("if given: the room of your member token"),
+  anime_id: text(1, 100).optional().describe("if given: the room's current anime"),
+  episode_number: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .describe("if given: the room's current episode"),
+  user_id: userId.optional().describe("if given: your identity"),
+};
+export const commentBody = commentMessage.extend({
+  ...restated,
+  username: text(1, 32).optional().describe("if given: your name in the room"),
+});
+export const controlBody = controlMessage.extend({
+  ...restated,
+  host_user_id: userId.optional().describe("if given: your identity"),
+});
+export const memberUpdateBody = memberUpdateFields.extend(restated);

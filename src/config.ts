@@ -141,6 +141,8 @@ const schema = z.object({
   OUTBOX_MAX_WRITES: int(10, 1_000_000).default(1000),
   /** a room write still failing this long after it happened is given up (logged as an error) */
   OUTBOX_GIVE_UP_S: seconds.default(300),
+  /** an HTTP change waits this long for its commit; then it is answered 202 (pending) with a write id */
+  HTTP_WRITE_WAIT_S: z.coerce.number().min(1).max(300).default(20),
   /** on shutdown, how long rooms may wait for their pending writes before the rest is given up */
   SHUTDOWN_DRAIN_S: seconds.default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

@@ -31,6 +31,7 @@ import { metrics } from "./ops/metrics.ts";
 import { CleanupJob } from "./jobs/cleanup.ts";
 import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
 import { PATCH_STEP_MS, PatchScheduler } from "./rooms/patch-scheduler.ts";
+import { presenceOutcomes, WriteWaits } from "./rooms/write-waits.ts";
 import { peerSecretFrom, startSyncplayGateway, type SyncplayGateway } from "./syncplay/gateway.ts";
 import { acceptPeerAddress } from "./syncplay/peer-address.ts";
 
@@ -94,6 +95,12 @@ export async function createAniSync(
         log.error("room patch failed", { err }),
       ),
       reactions,
+      writeWaits: new WriteWaits({
+        waitMs: config.HTTP_WRITE_WAIT_S * 1000,
+        keepS: config.OUTBOX_GIVE_UP_S + 3600,
+        outcomes: presenceOutcomes(() => matchMaker.presence),
+        onError: (err) => log.warn("write outcome not recorded", { err }),
+      }),
       log,
       redis,
     };

@@ -62,6 +62,11 @@ export const rooms = pgTable(
     comment_count: integer("comment_count").notNull().default(0),
     /** "live" while a process hosts it, "dormant" otherwise */
     status: text("status").notNull().default("live"),
+    /**
+     * the version of the room's last stored write (a hybrid clock, µs): a room write stores only
+     * if its version is newer, so a write that arrives late (after a retry and later writes) changes nothing
+     */
+    write_version: bigint("write_version", { mode: "number" }).notNull().default(0),
     created_at: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     last_active_at: timestamp("last_active_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },

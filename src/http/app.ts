@@ -8,6 +8,7 @@ import { webRouter } from "./web-routes.ts";
 import { errorHandler, sendError } from "./respond.ts";
 import { roomsRouter } from "./rooms-routes.ts";
 import { commentsRouter } from "./comments-routes.ts";
+import { writesRouter } from "./writes-routes.ts";
 import { authRouter } from "./auth-routes.ts";
 import { MAX_BODY_BYTES } from "./body-limit.ts";
 
@@ -20,6 +21,7 @@ export async function mountHttp(app: Application, svc: Services): Promise<void> 
   app.use("/auth", authRouter(svc));
   app.use("/api/rooms", roomsRouter(svc));
   app.use("/api/comments", commentsRouter(svc));
+  app.use("/api/writes", writesRouter(svc));
   app.use("/api", (_req, res) => sendError(res, new AppError("NOT_FOUND")));
   app.use(errorHandler(svc.log));
 }

@@ -10,6 +10,8 @@ import { matchMaker } from "@colyseus/core";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { CLIENT_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import type { LimitName } from "../security/rate-limits.ts";
+import { ERRORS } from "../../schema/errors.ts";
+import type { GiveUpReason } from "../db/outbox.ts";
 
 export const registry = new Registry();
 // 1 ms sampling: the delay figures then carry at most 1 ms of sampling interval (at 10 ms they would start at ~10)
@@ -150,6 +152,16 @@ export const metrics = {
   }),
 };
 
+/** The room messages the server sends, as counted in `anisync_messages_out_total`. */
+export const MESSAGE_TYPES_OUT = [
+  "patch",
+  "welcome",
+  "comment",
+  "reaction",
+  "error",
+  "server_shutdown",
+] as const;
+
 // every limit's series exists from the start (0), so dashboards and rate() see them before the first refusal
 const LIMITS: Record<LimitName, true> = {
   room_create: true,
@@ -160,4 +172,24 @@ const LIMITS: Record<LimitName, true> = {
   manage: true,
   guest_identity: true,
 };
-for (const limit of Object.keys(LIMITS)) metrics.rateLimited.inc({ limit }, 0);
+const GIVE_UP_REASONS: Record<GiveUpReason, true> = {
+  failed: true,
+  deadline: true,
+  full: true,
+  shutdown: true,
+};
+
+/**
+ * Every labelled counter whose label values are a fixed set is exported at 0 from start-up, so a
+ * dashboard's panels and `rate()` see each series before its first increment (a series that
+ * appears at its first increment loses that increment to `rate()`).
+ */
+function zeroSeries<L extends string>(counter: Counter<L>, label: L, values: Iterable<string>): void {
+  for (const value of values) counter.inc({ [label]: value } as Partial<Record<L, string>>, 0);
+}
+zeroSeries(metrics.rateLimited, "limit", [...Object.keys(LIMITS), "admin_login"]);
+zeroSeries(metrics.messagesIn, "type", [...MESSAGE_TYPES_IN, "unknown"]);
+zeroSeries(metrics.messagesOut, "type", MESSAGE_TYPES_OUT);
+zeroSeries(metrics.refusedJoins, "code", Object.keys(ERRORS));
+zeroSeries(metrics.dbWritesGivenUp, "reason", Object.keys(GIVE_UP_REASONS));
+zeroSeries(metrics.cleanupRemoved, "kind", ["rooms", "sync_samples"]);

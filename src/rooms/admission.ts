@@ -13,7 +13,7 @@ import { createRoomOptions, joinRoomOptions } from "../../schema/messages.ts";
 import { parseOrThrow } from "../validate.ts";
 import { AppError, toServerError } from "../errors.ts";
 import { services } from "../services.ts";
-import type { Identified } from "../security/identity.ts";
+import type { Identified, StatedUserId } from "../security/identity.ts";
 import { addressKey } from "../security/client-ip.ts";
 import { INTERNAL_OPTION_PREFIX, OWNER_OPTION } from "./restore.ts";
 import type { WatchPartyRoom } from "./WatchPartyRoom.ts";
@@ -92,7 +92,7 @@ async function authorize(
   const address = addressKey(ctx.ip ?? "unknown");
   if (request?.mode === "create") {
     const opts = parseOrThrow(createRoomOptions, options);
-    const who = await identifyCaller(token, opts.host_user_id, address);
+    const who = await identifyCaller(token, { field: "host_user_id", value: opts.host_user_id }, address);
     const counted = { user_id: who.identity.user_id, ip: address };
     await rateLimits.consume("room_create", counted);
     await rateLimits.consume("join", counted);
@@ -104,7 +104,7 @@ async function authorize(
   }
   if (request?.mode === "join" && request.room_id) {
     const opts = parseOrThrow(joinRoomOptions, options);
-    const who = await identifyCaller(token, opts.user_id, address);
+    const who = await identifyCaller(token, { field: "user_id", value: opts.user_id }, address);
     await rateLimits.consume("join", { user_id: who.identity.user_id, ip: address });
     const seat = memberAuth(who, opts.username, opts.avatar_url, request.stay, address);
     await admit(request.room_id, seat, { access_key: opts.access_key, invite: opts.invite }, address);
@@ -115,7 +115,7 @@ async function authorize(
 }
 
 /** The caller's identity; issuing a guest identity counts against the address's limit. */
-async function identifyCaller(token: string | undefined, stated: string | undefined, ip: string) {
+async function identifyCaller(token: string | undefined, stated: StatedUserId, ip: string) {
   const { identity, rateLimits } = services();
   const who = await identity.identify(token || undefined, stated);
   if (who.issued_token) await rateLimits.consume("guest_identity", { ip });

@@ -5,6 +5,7 @@
  */
 import { createRoomOptions } from "../../schema/messages.ts";
 import type { Db } from "../db/connect.ts";
+import { fencedWrite, WriteClock } from "../db/write-fence.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { AppError } from "../errors.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
@@ -26,6 +27,8 @@ export interface RoomStart {
   current_item: string;
   playback: PlaybackSnapshot;
   secrets: RoomSecrets | undefined;
+  /** the room's stored write version once opened: the room's writes continue above it (write-fence.ts) */
+  write_version: number;
   /** verified user ids the host named co-host (they are co-host again whenever they join) */
   cohosts: string[];
   /** a fresh room's creator, whose seat is reserved */
@@ -71,7 +74,7 @@ export async function createRoom(
     current_item: "",
   };
   await repo.insertRoom(db, row);
-  return { ...started(row), playback: initialPlayback(now), secrets, cohosts: [], owner };
+  return { ...started(row), playback: initialPlayback(now), secrets, cohosts: [], owner, write_version: 0 };
 }
 
 export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
@@ -83,10 +86,15 @@ export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
     if (row.invite_secret === null) await repo.setAccess(db, roomId, secrets);
   }
   const playback = dormantPlayback(row);
-  await repo.closeOpenStays(db, roomId, Date.now());
-  await repo.setRoomStatus(db, roomId, "live", playback);
+  // a fenced write at a new version: whatever the room's previous process still has in flight is older
+  const version = new WriteClock(row.write_version).next();
+  const opened = await fencedWrite(db, roomId, version, async (tx) => {
+    await repo.closeOpenStays(tx, roomId, Date.now());
+    await repo.setRoomStatus(tx, roomId, "live", playback);
+  });
+  if (!opened) throw new AppError("ROOM_NOT_FOUND");
   const cohosts = await repo.cohostsOf(db, roomId);
-  return { ...started(row), playback, secrets, cohosts };
+  return { ...started(row), playback, secrets, cohosts, write_version: version };
 }
 
 function started(

@@ -12,6 +12,7 @@ import { AppError } from "../errors.ts";
 import type { Db } from "../db/connect.ts";
 import { WriteGivenUpError, type Outbox, type OutboxGroup } from "../db/outbox.ts";
 import * as repo from "../db/rooms-repo.ts";
+import { fencedWrite, WriteClock } from "../db/write-fence.ts";
 import type { Logger } from "../log.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 
@@ -30,6 +31,7 @@ export class RoomStore {
   private readonly writes: Outbox;
   private readonly db: Db;
   private readonly roomId: () => string;
+  private clock = new WriteClock();
 
   constructor(db: Db, roomId: () => string, outboxes: OutboxGroup, log: Logger) {
     this.db = db;
@@ -49,59 +51,62 @@ export class RoomStore {
     });
   }
 
+  /** The room's stored write version when it was opened: its writes continue above it. */
+  opened(writeVersion: number): void {
+    this.clock = new WriteClock(writeVersion);
+  }
+
   memberJoined(stay: StayRecord, seatsInUse: number): Promise<void> {
     const id = this.roomId();
     return handled(
       Promise.all([
-        this.push("member joined", () => repo.memberJoined(this.db, id, stay)),
-        this.push("peak members", () => repo.recordPeak(this.db, id, seatsInUse)),
+        this.push("member joined", (db) => repo.memberJoined(db, id, stay)),
+        this.push("peak members", (db) => repo.recordPeak(db, id, seatsInUse)),
       ]).then(() => undefined),
     );
   }
 
   memberLeft(userId: string, atMs: number): Promise<void> {
     const id = this.roomId();
-    return this.push("member left", () => repo.memberLeft(this.db, id, userId, atMs));
+    return this.push("member left", (db) => repo.memberLeft(db, id, userId, atMs));
   }
 
   memberUpdated(userId: string, patch: { username?: string; avatar_url?: string }): Promise<void> {
     const id = this.roomId();
-    return this.push("member updated", () => repo.updateMember(this.db, id, userId, patch));
+    return this.push("member updated", (db) => repo.updateMember(db, id, userId, patch));
   }
 
   /** After a host action (`hostAction`) or a host change. */
   hostState(playback: PlaybackSnapshot, hostUserId: string, hostAction: boolean): Promise<void> {
     const id = this.roomId();
     const state = { playback, host_user_id: hostUserId, host_action: hostAction };
-    return this.push(hostAction ? "host action" : "host change", () =>
-      repo.saveHostState(this.db, id, state),
-    );
+    return this.push(hostAction ? "host action" : "host change", (db) => repo.saveHostState(db, id, state));
   }
 
   cohost(userId: string, on: boolean): Promise<void> {
     const id = this.roomId();
-    return this.push(on ? "co-host named" : "co-host demoted", () => repo.setCohost(this.db, id, userId, on));
+    return this.push(on ? "co-host named" : "co-host demoted", (db) => repo.setCohost(db, id, userId, on));
   }
 
   access(access: { access_key: string; invite_secret: string }): Promise<void> {
     const id = this.roomId();
-    return this.push("access", () => repo.setAccess(this.db, id, access));
+    return this.push("access", (db) => repo.setAccess(db, id, access));
   }
 
   settings(settings: repo.RoomSettingsRow): Promise<void> {
     const id = this.roomId();
-    return this.push("settings", () => repo.saveRoomSettings(this.db, id, settings));
+    return this.push("settings", (db) => repo.saveRoomSettings(db, id, settings));
   }
 
   dormant(playback: PlaybackSnapshot): Promise<void> {
     const id = this.roomId();
-    return this.push("dormant", () => repo.setRoomStatus(this.db, id, "dormant", playback));
+    return this.push("dormant", (db) => repo.setRoomStatus(db, id, "dormant", playback));
   }
 
   /** Resolves once the delete has committed. */
   deleted(): Promise<void> {
     const id = this.roomId();
-    return this.push("delete", () => repo.deleteRoom(this.db, id));
+    return this.push("delete", (db) => repo.deleteRoom(db, id));
   }
 
   /** Resolves once every write so far is stored or given up (bounded by the shutdown deadline). */
@@ -109,8 +114,15 @@ export class RoomStore {
     return this.writes.drain();
   }
 
-  private push(label: string, task: () => Promise<unknown>): Promise<void> {
-    const stored = this.writes.push(label, task).catch((err: unknown) => {
+  /**
+   * Queues a write in the room's order. Its version is taken now, in the order the room changed;
+   * a retry keeps it, so a first attempt that lands late and its retry store once.
+   */
+  private push(label: string, task: (db: Db) => Promise<unknown>): Promise<void> {
+    const id = this.roomId();
+    const version = this.clock.next();
+    const write = () => fencedWrite(this.db, id, version, task);
+    const stored = this.writes.push(label, write).catch((err: unknown) => {
       const failed = err instanceof WriteGivenUpError && err.reason === "failed";
       throw new AppError(
         failed ? "INTERNAL" : "UNAVAILABLE",

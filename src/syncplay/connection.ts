@@ -40,18 +40,21 @@ export interface ConnectionDeps {
   motd: string;
 }
 
-export type CloseReason =
-  | "client"
-  | "line_too_long"
-  | "malformed"
-  | "flood"
-  | "idle"
-  | "refused"
-  | "removed"
-  | "room_closed"
-  | "shutdown"
+/** Why a connection closed (`anisync_syncplay_closed_total{reason}`). */
+export const CLOSE_REASONS = [
+  "client",
+  "line_too_long",
+  "malformed",
+  "flood",
+  "idle",
+  "refused",
+  "removed",
+  "room_closed",
+  "shutdown",
   /** a failure of ours while handling it (logged) */
-  | "error";
+  "error",
+] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 /** messages a client may send while its join is under way */
 const MAX_EARLY_MESSAGES = 50;

@@ -18,8 +18,8 @@ import type { Logger } from "../log.ts";
 import { isRoomId } from "./access.ts";
 import { keyFromMd5 } from "./hashed-key.ts";
 import type { FileIn } from "./codec.ts";
-import { typeLabel } from "./codec.ts";
-import { SyncplayConnection, type CloseReason, type JoinRequest } from "./connection.ts";
+import { MESSAGE_TYPES, typeLabel } from "./codec.ts";
+import { CLOSE_REASONS, SyncplayConnection, type CloseReason, type JoinRequest } from "./connection.ts";
 import { PEER_HEADER, peerHeaderValue } from "./peer-address.ts";
 
 export interface GatewayOptions {
@@ -60,6 +60,10 @@ const messagesCounter = new Counter({
   labelNames: ["type"] as const,
   registers: [registry],
 });
+
+// every series exists from start-up (0), as for the room's counters (src/ops/metrics.ts)
+for (const reason of CLOSE_REASONS) closedCounter.inc({ reason }, 0);
+for (const type of [...MESSAGE_TYPES, "unknown"]) messagesCounter.inc({ type }, 0);
 
 /** Remembered guest identity tokens, per client address and name (so a ban holds on reconnect). */
 const MAX_REMEMBERED = 10_000;
