@@ -186,4 +186,23 @@ describe("Syncplay members: playback with the real client and mpv", function () 
     );
     assert.ok(expectedPosition(host.state.playback, Date.now()) < 10);
   });
+
+  it("the host's ready check reaches the Syncplay client; its ready toggle answers it and the room starts", async () => {
+    const { host, a, b } = await party();
+    host.send("ready_check", { timeout_s: 120 });
+    await eventually(
+      () => a.output().includes("Ready check") && b.output().includes("Ready check"),
+      5000,
+      "shown",
+    );
+    const member = (c: SyncplayClient) =>
+      [...host.state.members.values()].find((m: any) => m.username === c.name);
+    a.type("t");
+    await eventually(() => member(a)?.ready === "ready", 5000, `${a.name} ready`);
+    b.type("t");
+    host.send("ready", { ready: true });
+    await eventually(() => host.state.playback.is_playing, 5000, "everyone ready: the room plays");
+    for (const c of [a, b])
+      await eventually(async () => (await c.mpv.paused()) === false, 5000, `${c.name} plays`);
+  });
 });
