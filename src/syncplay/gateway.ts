@@ -18,7 +18,9 @@ import type { Logger } from "../log.ts";
 import { isRoomId } from "./access.ts";
 import { keyFromMd5 } from "./hashed-key.ts";
 import type { FileIn } from "./codec.ts";
-import { MESSAGE_TYPES, typeLabel } from "./codec.ts";
+import { encode, MESSAGE_TYPES, typeLabel } from "./codec.ts";
+import { AddressSlots } from "./flood.ts";
+import { addressKey } from "../security/client-ip.ts";
 import { CLOSE_REASONS, SyncplayConnection, type CloseReason, type JoinRequest } from "./connection.ts";
 import { PEER_HEADER, peerHeaderValue } from "./peer-address.ts";
 
@@ -102,7 +104,18 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
     return party;
   };
 
+  const slots = new AddressSlots();
   const server: Server = createServer((socket: Socket) => {
+    const address = addressKey(socket.remoteAddress ?? "unknown");
+    if (!slots.take(address)) {
+      closedCounter.inc({ reason: "flood" });
+      socket.on("error", () => {});
+      socket.end(
+        encode({ Error: { message: "Too many connections from your address; close some and try again." } }),
+      );
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
     connectionsGauge.inc();
     const conn = new SyncplayConnection(socket, {
       open: join,
@@ -115,6 +128,7 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
       onMessage: (type) => messagesCounter.inc({ type: typeLabel(type) }),
       onClose: (reason: CloseReason) => {
         if (!open.delete(conn)) return;
+        slots.release(address);
         connectionsGauge.dec();
         closedCounter.inc({ reason });
       },

@@ -16,6 +16,7 @@ import {
   type Harness,
 } from "../helpers/server.ts";
 import { rawClosedAfterEach, rawSyncplay, type RawSyncplay } from "../helpers/syncplay.ts";
+import { MAX_CONNECTIONS_PER_ADDRESS } from "../../src/syncplay/flood.ts";
 
 const mika = (room: Room<any>): string =>
   [...room.state.members.values()].find((m: any) => m.username === "Mika")?.user_id;
@@ -246,6 +247,28 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
         await r.closed;
       });
     }
+
+    it("too many connections from one address: the one over the limit gets an Error and is closed", async () => {
+      const from = address();
+      const held: RawSyncplay[] = [];
+      for (let i = 0; i < MAX_CONNECTIONS_PER_ADDRESS; i++) held.push(await raw(from));
+      const extra = await raw(from);
+      assert.match(await errorOf(extra), /Too many connections from your address/);
+      await extra.closed;
+      for (const r of held) r.end();
+      await eventually(
+        async () => {
+          const again = await raw(from);
+          const answer = await Promise.race([
+            again.closed.then(() => "closed"),
+            new Promise((r) => setTimeout(() => r("open"), 200)),
+          ]);
+          return answer === "open";
+        },
+        3000,
+        "a slot free again",
+      );
+    });
 
     it("silence: a client that sends nothing is closed after SYNCPLAY_IDLE_TIMEOUT_S", async () => {
       const r = await raw();

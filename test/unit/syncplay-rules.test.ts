@@ -7,7 +7,7 @@ import {
   refusalText,
 } from "../../src/syncplay/access.ts";
 import { keyFromMd5 } from "../../src/syncplay/hashed-key.ts";
-import { FloodGuard, MAX_STATES_PER_S } from "../../src/syncplay/flood.ts";
+import { AddressSlots, FloodGuard, MAX_STATES_PER_S } from "../../src/syncplay/flood.ts";
 import { peerHeaderValue, verifiedPeer } from "../../src/syncplay/peer-address.ts";
 import {
   changeAsControl,
@@ -197,6 +197,15 @@ describe("Syncplay mapping rules", () => {
       for (let i = 0; i < MAX_STATES_PER_S; i++) assert.equal(f.allow("State", 5000 + i), true);
       assert.equal(f.allow("State", 5900), false);
       assert.equal(new FloodGuard().allow("State", 7000), true);
+    });
+    it("one address holds at most its share of connections; a closed one frees its slot", () => {
+      const slots = new AddressSlots(2);
+      assert.equal(slots.take("203.0.113.9"), true);
+      assert.equal(slots.take("203.0.113.9"), true);
+      assert.equal(slots.take("203.0.113.9"), false);
+      assert.equal(slots.take("198.51.100.1"), true, "another address is counted alone");
+      slots.release("203.0.113.9");
+      assert.equal(slots.take("203.0.113.9"), true);
     });
     it("a forwarded address is believed only with the right signature", () => {
       const header = peerHeaderValue("secret", "203.0.113.9");
