@@ -64,6 +64,14 @@ export interface WatchPartyOptions {
   minUptimeMs?: number;
   /** Join the room again by id once it is lost for good; `false` to never. Defaults in rejoin.ts. */
   rejoin?: Partial<RejoinPolicy> | false;
+  /**
+   * After a dropped socket the SDK reconnects to the same server process; if that process died,
+   * its room comes back on another one, reached through the endpoint (a load balancer). From this
+   * long after the drop on, and then at doubling intervals (up to 8 s) while still dropped, the room is also
+   * joined by id through the endpoint: refused (`USER_ALREADY_IN_ROOM`) while the old process
+   * still holds the seat, a success once the room moved. `false` to only reconnect. Default 500 ms.
+   */
+  movedProbeMs?: number | false;
   /** How long create/join wait for the first state and the `welcome`. Default 10 000 ms. */
   joinTimeoutMs?: number;
   /**

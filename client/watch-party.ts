@@ -20,7 +20,7 @@ import type {
   WelcomeMessage,
 } from "../schema/messages.ts";
 import type { WatchPartyState } from "../schema/state.ts";
-import { CLOSE } from "../schema/protocol.ts";
+import { CLOSE, withProtocol } from "../schema/protocol.ts";
 import { ClockSync, DEFAULT_CLOCK_SCHEDULE, type ClockEstimate } from "./clock-sync.ts";
 import { ClockLoop } from "./clock-loop.ts";
 import { Emitter } from "./events.ts";
@@ -53,7 +53,7 @@ export class WatchParty {
     partyOptions: WatchPartyOptions = {},
   ): Promise<WatchParty> {
     const client = toClient(endpoint, partyOptions);
-    const room = await client.create<WatchPartyState>(ROOM_TYPE, options);
+    const room = await client.create<WatchPartyState>(ROOM_TYPE, withProtocol(options));
     const rejoinAs: JoinOptions = {};
     if (options.host_user_id !== undefined) rejoinAs.user_id = options.host_user_id;
     if (options.host_username !== undefined) rejoinAs.username = options.host_username;
@@ -71,7 +71,7 @@ export class WatchParty {
     partyOptions: WatchPartyOptions = {},
   ): Promise<WatchParty> {
     const client = toClient(endpoint, partyOptions);
-    const room = await client.joinById<WatchPartyState>(roomId, options);
+    const room = await client.joinById<WatchPartyState>(roomId, withProtocol(options));
     const party = new WatchParty(client, room.roomId, { ...options }, partyOptions);
     await party.adopt(room);
     return party;
@@ -94,6 +94,8 @@ export class WatchParty {
   /** samples the server's clock; restarted after every reconnect and rejoin */
   private readonly clockLoop: ClockLoop;
   private readonly rejoins = new RejoinLoop();
+  /** joins by id while dropped, in case the room's process died (movedProbeMs) */
+  private readonly probes = new RejoinLoop();
 
   private constructor(client: Client, roomId: string, joinAs: JoinOptions, options: WatchPartyOptions) {
     this.client = client;
@@ -315,6 +317,7 @@ export class WatchParty {
     this.closed = true;
     this.clockLoop.stop();
     this.rejoins.cancel();
+    this.probes.cancel();
     const room = this.current;
     if (room.connection?.isOpen) {
       await room.leave(true);
@@ -355,19 +358,23 @@ export class WatchParty {
     room.onMessage("comment", (comment: StoredComment) => this.emit("comment", comment));
     room.onMessage("reaction", (reaction: ReactionView) => this.emit("reaction", reaction));
     room.onDrop((code, reason) => {
+      if (room !== this.current) return;
       this.clockLoop.stop();
       this.dropped(code, reason);
+      this.probeMoved(room);
     });
     room.onReconnect(() => {
-      if (this.closed) {
+      if (this.closed || room !== this.current) {
         void room.leave(true).catch(() => {});
         return;
       }
       this.online = true;
+      this.probes.cancel();
       void this.clockLoop.restart();
       this.emit("reconnect");
     });
     room.onLeave((code, reason) => {
+      if (room !== this.current) return; // a room this party moved away from
       if (live) void this.lost(code, reason);
       else settle(`room closed (${code}${reason ? `: ${reason}` : ""})`);
     });
@@ -398,7 +405,10 @@ export class WatchParty {
       policy,
       () => this.closed,
       async () => {
-        const room = await this.client.joinById<WatchPartyState>(this.roomId, this.rejoinOptions());
+        const room = await this.client.joinById<WatchPartyState>(
+          this.roomId,
+          withProtocol(this.rejoinOptions()),
+        );
         if (this.closed) {
           void room.leave(true).catch(() => {});
           return false;
@@ -409,6 +419,38 @@ export class WatchParty {
     );
     if (outcome.kind === "joined") this.emit("rejoin");
     else this.finish(code, outcome.kind === "refused" ? outcome.message : reason);
+  }
+
+  /**
+   * While `from` is dropped, joins the room by id through the endpoint (movedProbeMs): refused
+   * while the old process holds the seat, a success once the room moved to another process.
+   */
+  private probeMoved(from: Room<unknown, WatchPartyState>): void {
+    const first = this.options.movedProbeMs ?? 500;
+    if (first === false || this.options.rejoin === false) return;
+    const policy = {
+      ...DEFAULT_REJOIN,
+      ...this.options.rejoin,
+      baseDelayMs: first,
+      // doubling up to 8 s: each try counts against the join rate limit (RATE_JOIN_PER_MIN, 10 by default)
+      maxDelayMs: 8_000,
+      jitter: 0.2,
+    };
+    const gone = () => this.closed || this.online || this.current !== from;
+    void this.probes
+      .run(policy, gone, async () => {
+        const room = await this.client.joinById<WatchPartyState>(this.roomId, this.rejoinOptions());
+        if (gone()) {
+          void room.leave(true).catch(() => {});
+          return false;
+        }
+        from.reconnection.maxRetries = 0; // its process is gone: stop reconnecting there
+        await this.adopt(room);
+        return true;
+      })
+      .then((outcome) => {
+        if (outcome.kind === "joined") this.emit("rejoin");
+      });
   }
 
   /** Emits `drop` once per outage (the SDK reports every failed reconnection attempt). */

@@ -6,6 +6,7 @@
  */
 export const ERRORS = {
   INVALID_INPUT: { status: 400, message: "The request is malformed or a field is invalid" },
+  UNSUPPORTED_PROTOCOL: { status: 400, message: "This server does not speak the client's protocol version" },
   UNAUTHORIZED: { status: 401, message: "A valid identity or member token is required" },
   INVALID_ACCESS_KEY: { status: 403, message: "The access key is wrong" },
   NOT_HOST: { status: 403, message: "Only the host can do that" },
@@ -20,6 +21,10 @@ export const ERRORS = {
   USER_ALREADY_IN_ROOM: { status: 409, message: "This user_id already holds a seat in the room" },
   ROOM_FULL: { status: 409, message: "The room is full" },
   ROOM_DORMANT: { status: 409, message: "Nobody is in the room; join it first" },
+  ROOM_MOVED: {
+    status: 409,
+    message: "The room moved to another server process; join it again by its id",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is over 64 KB" },
   TOO_MANY_ATTEMPTS: { status: 429, message: "Too many wrong access keys; wait and try again" },
   RATE_LIMITED: { status: 429, message: "Too many requests; wait and try again" },

@@ -5,8 +5,18 @@
  * (INVALID_INPUT naming it), never dropped. Every position and timestamp is within MAX_POSITION_S.
  */
 import { z } from "zod";
+import { PROTOCOL_VERSION_PATTERN } from "./protocol.ts";
 
 const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+
+/** the SDK's `major.minor` (schema/protocol.ts); a major the server does not speak is UNSUPPORTED_PROTOCOL */
+const protocolVersion = z
+  .string()
+  .regex(PROTOCOL_VERSION_PATTERN, "must be major.minor")
+  .describe(
+    "the client's protocol version, major.minor; a major this server does not speak is UNSUPPORTED_PROTOCOL",
+  )
+  .optional();
 
 export const httpUrl = z
   .string()
@@ -59,6 +69,7 @@ export const createRoomOptions = z.strictObject({
   auto_skip: z.boolean().optional(),
   /** hold playback while a member buffers (default true) */
   wait_for_buffering: z.boolean().optional(),
+  protocol_version: protocolVersion,
 });
 export type CreateRoomOptions = z.infer<typeof createRoomOptions>;
 
@@ -71,6 +82,7 @@ export const joinRoomOptions = z.strictObject({
   access_key: z.string().max(64).optional(),
   /** a private room's invite secret (from the owner's invite link) */
   invite: z.string().max(128).optional(),
+  protocol_version: protocolVersion,
 });
 export type JoinRoomOptions = z.infer<typeof joinRoomOptions>;
 

@@ -29,6 +29,10 @@ const schema = z.object({
   PUBLIC_ADDRESS: z.string().min(1).optional(),
   /** alternative to PUBLIC_ADDRESS for process managers: the address becomes PUBLIC_HOST:PORT */
   PUBLIC_HOST: z.string().min(1).optional(),
+  /** cluster: how often a process renews its heartbeat in Redis (and checks it still holds its rooms) */
+  HEARTBEAT_INTERVAL_MS: int(100, 60_000).default(500),
+  /** cluster: a process whose heartbeat is this old is taken for dead; its rooms move on their next join */
+  HEARTBEAT_TTL_MS: int(300, 600_000).default(2000),
   SYNC_TOLERANCE_S: seconds.default(2),
   /** the countdown before the room switches to the next queue item */
   ADVANCE_COUNTDOWN_S: z.coerce.number().min(0).max(600).default(5),
@@ -194,6 +198,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!config.SYNCPLAY_TLS_CERT !== !config.SYNCPLAY_TLS_KEY)
     throw new ConfigError(
       "invalid configuration:\n  SYNCPLAY_TLS_CERT: needs SYNCPLAY_TLS_KEY, and the key needs the certificate",
+    );
+  if (config.HEARTBEAT_TTL_MS < 2 * config.HEARTBEAT_INTERVAL_MS)
+    throw new ConfigError(
+      "invalid configuration:\n  HEARTBEAT_TTL_MS: must be at least twice HEARTBEAT_INTERVAL_MS",
     );
   if (!config.PUBLIC_ADDRESS && config.PUBLIC_HOST)
     config.PUBLIC_ADDRESS = `${config.PUBLIC_HOST}:${config.PORT}`;

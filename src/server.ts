@@ -34,6 +34,10 @@ import { PATCH_STEP_MS, PatchScheduler } from "./rooms/patch-scheduler.ts";
 import { presenceOutcomes, WriteWaits } from "./rooms/write-waits.ts";
 import { peerSecretFrom, startSyncplayGateway, type SyncplayGateway } from "./syncplay/gateway.ts";
 import { acceptPeerAddress } from "./syncplay/peer-address.ts";
+import { RoomHolds } from "./cluster/room-holds.ts";
+import { ProcessLiveness } from "./cluster/liveness.ts";
+import { guardListings, type ListingGuard } from "./cluster/guarded-listing.ts";
+import { Placement } from "./cluster/placement.ts";
 
 export interface AniSync {
   colyseus: Server;
@@ -78,6 +82,15 @@ export async function createAniSync(
       onRetry: () => metrics.dbWriteRetries.inc(),
       onGiveUp: (reason) => metrics.dbWritesGivenUp.inc({ reason }),
     });
+    const holds = new RoomHolds(database.db, log);
+    const liveness = redis
+      ? new ProcessLiveness(
+          redis,
+          { intervalMs: config.HEARTBEAT_INTERVAL_MS, ttlMs: config.HEARTBEAT_TTL_MS },
+          log,
+          () => holds.verify(),
+        )
+      : undefined;
     services = {
       config,
       database,
@@ -103,11 +116,15 @@ export async function createAniSync(
       }),
       log,
       redis,
+      holds,
+      liveness,
     };
     installServices(services);
     const svc = services;
 
-    const { presence, driver } = await clusterBackends(config);
+    const { presence, driver } = await clusterBackends(config, {
+      mayWrite: (roomId) => !holds.isFenced(roomId) && (liveness?.current ?? true),
+    });
     routeColyseusDebug(log);
     const transport = new SpreadHeartbeatTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
     const colyseus = new Server({
@@ -115,12 +132,14 @@ export async function createAniSync(
       presence,
       driver,
       publicAddress: config.PUBLIC_ADDRESS,
+      ...(redis ? { selectProcessIdToCreateRoom: new Placement(redis).select } : {}),
       greet: false,
       logger: colyseusLogger(log),
       gracefullyShutdown: opts.exitOnSignal ?? false,
       express: (app) => mountHttp(app, svc),
     });
     colyseus.define(ROOM_NAME, WatchPartyRoom);
+    liveness?.start(); // matchMaker.processId is set by now
     installMatchmakingRoutes();
     installCors(config.ALLOWED_ORIGINS);
     const cleanup = new CleanupJob(
@@ -151,6 +170,7 @@ export async function createAniSync(
       outboxes.beginShutdown(config.SHUTDOWN_DRAIN_S * 1000);
       await outboxes.drain();
       cleanup.stop();
+      await liveness?.stop();
       svc.patches.stop();
       await samples.stop();
       await reactions.stop();
@@ -235,9 +255,12 @@ async function connectRedis(url: string) {
   return new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
 }
 
-async function clusterBackends(config: Config) {
+async function clusterBackends(config: Config, guard: ListingGuard) {
   if (!config.REDIS_URL) return { presence: new LocalPresence(), driver: new LocalDriver() };
   const { RedisPresence } = await import("@colyseus/redis-presence");
   const { RedisDriver } = await import("@colyseus/redis-driver");
-  return { presence: new RedisPresence(config.REDIS_URL), driver: new RedisDriver(config.REDIS_URL) };
+  return {
+    presence: new RedisPresence(config.REDIS_URL),
+    driver: guardListings(new RedisDriver(config.REDIS_URL), guard),
+  };
 }

@@ -15,6 +15,8 @@ import type { KeyThrottle } from "./security/key-throttle.ts";
 import type { RateLimits } from "./security/rate-limits.ts";
 import type { PatchScheduler } from "./rooms/patch-scheduler.ts";
 import type { WriteWaits } from "./rooms/write-waits.ts";
+import type { RoomHolds } from "./cluster/room-holds.ts";
+import type { ProcessLiveness } from "./cluster/liveness.ts";
 
 export interface Services {
   config: Config;
@@ -36,6 +38,10 @@ export interface Services {
   writeWaits: WriteWaits;
   /** the cluster's Redis, when REDIS_URL is set */
   redis?: Redis;
+  /** the rooms this process holds and their generation (fencing) */
+  holds: RoomHolds;
+  /** heartbeat and dead-process detection, when REDIS_URL is set */
+  liveness?: ProcessLiveness;
   log: Logger;
 }
 

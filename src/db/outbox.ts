@@ -215,10 +215,12 @@ const TRANSIENT_CLASSES = new Set(["08", "40", "53", "57", "58"]);
 /**
  * Whether a failed write may succeed if tried again. An error PostgreSQL answered carries a
  * SQLSTATE and a severity (drizzle wraps it: the chain of causes is searched); any other error
- * comes from the driver or the network (refused, reset, timed out, terminated): transient.
+ * comes from the driver or the network (refused, reset, timed out, terminated): transient,
+ * unless it says `transient: false` (src/db/fencing-repo.ts: a stale writer is refused for good).
  */
 export function isTransient(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { transient?: unknown }).transient === false) return false; // says so itself (a fenced write)
     const { code, severity } = e as { code?: unknown; severity?: unknown };
     if (typeof code === "string" && typeof severity === "string" && /^[0-9A-Z]{5}$/.test(code))
       return TRANSIENT_CLASSES.has(code.slice(0, 2));

@@ -67,6 +67,13 @@ export const rooms = pgTable(
      * if its version is newer, so a write that arrives late (after a retry and later writes) changes nothing
      */
     write_version: bigint("write_version", { mode: "number" }).notNull().default(0),
+    /**
+     * The room's generation: bumped each time a process takes the room (restore). Every write of
+     * a live room names the generation it holds; a write of an older one is refused (fencing).
+     */
+    epoch: integer("epoch").notNull().default(0),
+    /** the Colyseus process id that took the room last (a hint: whether its holder still runs) */
+    process_id: text("process_id"),
     created_at: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     last_active_at: timestamp("last_active_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },

@@ -14,6 +14,7 @@
 import { and, eq, lt } from "./drizzle.ts";
 import type { Db } from "./connect.ts";
 import { rooms } from "./schema.ts";
+import { StaleEpochError } from "./fencing-repo.ts";
 
 export class WriteClock {
   private last: number;
@@ -31,21 +32,27 @@ export class WriteClock {
 
 /**
  * Runs `write` in one transaction with the claim of `version` for the room: `false`, and nothing
- * written, when the room already stored a newer (or the same) version, or is gone.
+ * written, when the room already stored a newer (or the same) version, or is gone. With `epoch`
+ * (the generation this copy holds, src/db/fencing-repo.ts) a room another process took since is
+ * StaleEpochError, and nothing is written: the claim locks the room's row, so a takeover's bump
+ * waits for this write or this write sees the new generation.
  */
 export async function fencedWrite(
   db: Db,
   roomId: string,
   version: number,
+  epoch: number | undefined,
   write: (tx: Db) => Promise<unknown>,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const claimed = await tx
+    const [claimed] = await tx
       .update(rooms)
       .set({ write_version: version })
       .where(and(eq(rooms.room_id, roomId), lt(rooms.write_version, version)))
-      .returning({ room_id: rooms.room_id });
-    if (claimed.length === 0) return false;
+      .returning({ epoch: rooms.epoch });
+    if (!claimed) return false;
+    if (epoch !== undefined && claimed.epoch !== epoch)
+      throw new StaleEpochError(roomId, epoch, claimed.epoch);
     await write(tx);
     return true;
   });

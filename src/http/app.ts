@@ -5,6 +5,7 @@ import type { Services } from "../services.ts";
 import { opsRouter } from "./ops-routes.ts";
 import { docsRouter } from "./docs-routes.ts";
 import { webRouter } from "./web-routes.ts";
+import { sdkRouter } from "./sdk-routes.ts";
 import { errorHandler, sendError } from "./respond.ts";
 import { roomsRouter } from "./rooms-routes.ts";
 import { commentsRouter } from "./comments-routes.ts";
@@ -17,7 +18,8 @@ export async function mountHttp(app: Application, svc: Services): Promise<void> 
   app.use(express.json({ limit: MAX_BODY_BYTES })); // body-limit.ts reads bodies first; this is the backstop
   app.use(opsRouter(svc));
   app.use(docsRouter());
-  app.use(await webRouter());
+  app.use(sdkRouter());
+  app.use(webRouter());
   app.use("/auth", authRouter(svc));
   app.use("/api/rooms", roomsRouter(svc));
   app.use("/api/comments", commentsRouter(svc));

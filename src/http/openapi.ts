@@ -116,7 +116,7 @@ export const ROUTES: Route[] = [
         "The room, the host's member token and seat reservation, and the access key of a private room",
       schema: SEAT_DATA,
     },
-    errors: ["INVALID_INPUT", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"],
+    errors: ["INVALID_INPUT", "UNSUPPORTED_PROTOCOL", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"],
   },
   {
     method: "get",
@@ -153,6 +153,7 @@ export const ROUTES: Route[] = [
     },
     errors: [
       "INVALID_INPUT",
+      "UNSUPPORTED_PROTOCOL",
       "UNAUTHORIZED",
       "FORBIDDEN",
       "ROOM_NOT_FOUND",

@@ -26,6 +26,7 @@ import {
   type RoomAnswer,
 } from "../rooms/remote.ts";
 import { PendingAnswer } from "../rooms/write-waits.ts";
+import { liveListing } from "../rooms/live-listing.ts";
 import { parseOrThrow } from "../validate.ts";
 import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
@@ -96,7 +97,7 @@ export function roomsRouter(svc: Services): Router {
 
   router.get("/:room_id", async (req, res) => {
     const row = await readableRoom(req);
-    const listing = await matchMaker.getRoomById(row.room_id);
+    const listing = await liveListing(row.room_id);
     sendData(res, publicRoom(row, listing?.clients ?? 0, Boolean(listing)));
   });
 

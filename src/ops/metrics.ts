@@ -6,6 +6,7 @@
  * so no client can add series (memory) to the registry.
  */
 import { readdir } from "node:fs/promises";
+import { PerformanceObserver } from "node:perf_hooks";
 import { matchMaker } from "@colyseus/core";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { CLIENT_MESSAGE_TYPES } from "../../schema/protocol.ts";
@@ -49,6 +50,25 @@ if (registry.getSingleMetric("process_open_fds")) {
     },
   });
 }
+
+/**
+ * The longest main-thread GC pause since the last scrape (prom-client's
+ * `nodejs_gc_duration_seconds` histogram gives their count and total, not their maximum): what
+ * a flat-latency benchmark prints next to the event-loop delay.
+ */
+let gcPauseMaxS = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauseMaxS = Math.max(gcPauseMaxS, entry.duration / 1000);
+}).observe({ entryTypes: ["gc"] });
+new Gauge({
+  name: "anisync_gc_pause_max_seconds",
+  help: "Longest garbage-collection pause of the main thread since the last scrape (reset by each scrape)",
+  registers: [registry],
+  collect() {
+    this.set(gcPauseMaxS);
+    gcPauseMaxS = 0;
+  },
+});
 
 /** The room message types a client may send; any other type is counted under "unknown". */
 export const MESSAGE_TYPES_IN: ReadonlySet<string> = new Set(CLIENT_MESSAGE_TYPES);

@@ -4,7 +4,7 @@
  * process) into party calls, and a refused message into an `error` for its sender.
  * docs/contract-notes.md says what it promises.
  */
-import { CloseCode, Room, type AuthContext, type Client } from "@colyseus/core";
+import { CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { WatchPartyState } from "../../schema/state.ts";
 import { AppError } from "../errors.ts";
 import { services, type Services } from "../services.ts";
@@ -20,6 +20,8 @@ import { metadataChanged, roomMetadata } from "./metadata.ts";
 import { Party } from "./party.ts";
 
 const NEVER_MS = 2 ** 31 - 1; // the longest delay a Node timer takes (24.8 days)
+/** how long a call from another process waits for this one to check its rooms after a gap */
+const HELD_WAIT_MS = 5_000;
 
 export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override state = new WatchPartyState();
@@ -59,7 +61,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
     const restoreId = typeof options[RESTORE_OPTION] === "string" ? options[RESTORE_OPTION] : undefined;
     if (restoreId !== undefined) this.roomId = restoreId;
-    await this.party.begin(options, restoreId);
+    await this.party.begin(options, restoreId, matchMaker.processId);
+    this.guardSeatReservations();
     if (this.party.isPrivate) await this.setPrivate(true);
     await this.setMetadata(roomMetadata(this.state)); // what the monitor lists: never a key
 
@@ -106,20 +109,39 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
 
   // ---- remote calls (HTTP API and admission) ----
 
-  admit(userId: string, stay: string, given: Presented, ctx: AdmitContext): Promise<RemoteResult> {
-    return this.party.admit(userId, stay, given, ctx);
+  async admit(userId: string, stay: string, given: Presented, ctx: AdmitContext): Promise<RemoteResult> {
+    return (await this.held()) ?? this.party.admit(userId, stay, given, ctx);
   }
 
-  memberAct(claims: MemberClaims, action: MemberAction, payload?: unknown): Promise<RemoteResult> {
-    return this.party.memberAct(claims, action, payload);
+  async memberAct(claims: MemberClaims, action: MemberAction, payload?: unknown): Promise<RemoteResult> {
+    return (await this.held()) ?? this.party.memberAct(claims, action, payload);
   }
 
-  ownerAct(userId: string, action: OwnerAction): Promise<RemoteResult> {
-    return this.party.ownerAct(userId, action);
+  async ownerAct(userId: string, action: OwnerAction): Promise<RemoteResult> {
+    return (await this.held()) ?? this.party.ownerAct(userId, action);
   }
 
-  describe(): Promise<RemoteResult> {
-    return answer(() => this.party.describe());
+  async describe(): Promise<RemoteResult> {
+    return (await this.held()) ?? answer(() => this.party.describe());
+  }
+
+  /**
+   * Before answering another process: wait while this process is not current (after a stall
+   * or a Redis cut, until it checked that it still holds its rooms); a superseded copy refuses
+   * (undefined: go ahead).
+   */
+  private async held(): Promise<RemoteResult | undefined> {
+    const current = (await this.svc.liveness?.whenCurrent(HELD_WAIT_MS)) ?? true;
+    if (this.party.superseded) return { ok: false, code: "ROOM_MOVED" };
+    if (!current) return { ok: false, code: "UNAVAILABLE", message: "this server process is recovering" };
+    return undefined;
+  }
+
+  /** Colyseus's seat reservation (called across processes too) goes through the same check. */
+  private guardSeatReservations(): void {
+    const self = this as unknown as { _reserveSeat: (...args: unknown[]) => Promise<boolean> };
+    const reserve = self._reserveSeat.bind(this);
+    self._reserveSeat = async (...args) => ((await this.held()) ? false : reserve(...args));
   }
 
   // ---- lifecycle ----

@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { matchMaker, type AuthContext } from "@colyseus/core";
 import { createRoomOptions, joinRoomOptions } from "../../schema/messages.ts";
+import { protocolRefusal } from "../../schema/protocol.ts";
 import { parseOrThrow } from "../validate.ts";
 import { AppError, toServerError } from "../errors.ts";
 import { services } from "../services.ts";
@@ -17,6 +18,7 @@ import type { Identified, StatedUserId } from "../security/identity.ts";
 import { addressKey } from "../security/client-ip.ts";
 import { INTERNAL_OPTION_PREFIX, OWNER_OPTION } from "./restore.ts";
 import type { WatchPartyRoom } from "./WatchPartyRoom.ts";
+import { PROCESS_GONE, roomProcessGone } from "./live-listing.ts";
 
 /** Becomes `client.auth` in the room. */
 export interface MemberAuth {
@@ -87,6 +89,9 @@ async function authorize(
 ): Promise<MemberAuth> {
   const internal = options && typeof options === "object" ? Object.keys(options).find(isInternal) : undefined;
   if (internal) throw new AppError("INVALID_INPUT", `${internal}: not allowed`);
+  // before the options' schema: a client of another major may send options this one does not know
+  const refusal = protocolRefusal(options);
+  if (refusal) throw new AppError("UNSUPPORTED_PROTOCOL", refusal);
   const request = ctx.anisync;
   const { rateLimits } = services();
   const address = addressKey(ctx.ip ?? "unknown");
@@ -164,12 +169,18 @@ async function admit(
       perRoom: config.MAX_PENDING_SEATS_PER_ROOM,
     },
   };
-  const verdict = await matchMaker.remoteRoomCall<WatchPartyRoom, "admit">(roomId, "admit", [
-    seat.user_id,
-    seat.stay,
-    { access_key: given.access_key ?? null, invite: given.invite ?? null },
-    context,
-  ]);
+  const verdict = await matchMaker
+    .remoteRoomCall<WatchPartyRoom, "admit">(roomId, "admit", [
+      seat.user_id,
+      seat.stay,
+      { access_key: given.access_key ?? null, invite: given.invite ?? null },
+      context,
+    ])
+    .catch(async (err: unknown) => {
+      // a timeout: if the room's process is gone (its rooms are dropped now), joinById restores it
+      if (await roomProcessGone(roomId)) throw new AppError("UNAVAILABLE", PROCESS_GONE);
+      throw err;
+    });
   if (verdict.ok) return;
   if (verdict.code === "INVALID_ACCESS_KEY") await keyThrottle.recordFailure(roomId, ip);
   if (verdict.code === "TOO_MANY_ATTEMPTS" && !throttle.allowed) {

@@ -8,6 +8,7 @@ import { AppError, fromServerError } from "../errors.ts";
 import { roomId as roomIdSchema } from "../../schema/messages.ts";
 import type { AniSyncAuthContext, SeatRequest } from "./admission.ts";
 import { ensureLive, ROOM_NAME } from "./restore.ts";
+import { PROCESS_GONE } from "./live-listing.ts";
 import { metrics } from "../ops/metrics.ts";
 import { services } from "../services.ts";
 
@@ -46,8 +47,10 @@ async function joinById(roomId: string, options: unknown, auth: AuthContext): Pr
     try {
       return await matchMaker.joinById(roomId, options, auth);
     } catch (err) {
-      // the room went to sleep between our look-up and the seat reservation: wake it again
-      if (fromServerError(err) || attempt >= 3) throw err;
+      // the room went to sleep between our look-up and the seat reservation, or its process
+      // turned out to be gone (admission.ts): wake it again
+      const refusal = fromServerError(err);
+      if ((refusal && refusal.message !== PROCESS_GONE) || attempt >= 3) throw err;
     }
   }
 }

@@ -17,6 +17,8 @@ interface Leaver {
   leave(code?: number, reason?: string): void;
 }
 
+export type RoomWriter = <T>(label: string, write: (db: Db) => Promise<T>) => Promise<T>;
+
 export class Moderation<C extends Leaver> {
   private banned = new Set<string>();
   /** muted users, seated or not: a mute outlives leaving and the room's sleep (rebuilt from the log) */
@@ -25,10 +27,19 @@ export class Moderation<C extends Leaver> {
   private readonly db: Db;
   private readonly roomId: () => string;
   private readonly members: Membership<C>;
+  /** runs a write of this room (fenced by its generation: src/rooms/room-store.ts `direct`) */
+  private readonly write: RoomWriter;
 
-  constructor(state: WatchPartyState, db: Db, roomId: () => string, members: Membership<C>) {
+  constructor(
+    state: WatchPartyState,
+    db: Db,
+    roomId: () => string,
+    members: Membership<C>,
+    write: RoomWriter = (_label, w) => w(db),
+  ) {
     this.state = state;
     this.db = db;
+    this.write = write;
     this.roomId = roomId;
     this.members = members;
   }
@@ -46,7 +57,7 @@ export class Moderation<C extends Leaver> {
     this.checkTarget(by, target);
     const text = reason || (ban ? "banned from the room" : "removed by the host");
     if (ban) {
-      await repo.ban(this.db, this.roomId(), target, by, text);
+      await this.write("ban", (db) => repo.ban(db, this.roomId(), target, by, text));
       this.banned.add(target);
     } else if (!this.members.seats.occupied(target)) {
       throw new AppError("MEMBER_NOT_FOUND", `no member "${target}"`);
@@ -60,7 +71,7 @@ export class Moderation<C extends Leaver> {
   }
 
   async unban(by: string, target: string): Promise<void> {
-    await repo.unban(this.db, this.roomId(), target);
+    await this.write("unban", (db) => repo.unban(db, this.roomId(), target));
     this.banned.delete(target);
     await this.log("unban", by, target, "");
   }
@@ -85,12 +96,7 @@ export class Moderation<C extends Leaver> {
   }
 
   private log(action: repo.ModerationAction, by: string, target: string, reason: string): Promise<void> {
-    return repo.logModeration(this.db, {
-      room_id: this.roomId(),
-      action,
-      target_user_id: target,
-      by_user_id: by,
-      reason,
-    });
+    const entry = { room_id: this.roomId(), action, target_user_id: target, by_user_id: by, reason };
+    return this.write("moderation log", (db) => repo.logModeration(db, entry));
   }
 }

@@ -38,6 +38,7 @@ import { postComment } from "./room-comments.ts";
 import { RoomQueue } from "./room-queue.ts";
 import { createRoom, restoreRoom } from "./room-setup.ts";
 import { RoomStore } from "./room-store.ts";
+import type { Hold } from "../cluster/room-holds.ts";
 import type { ConnectedSeat, OccupiedSeat } from "./seats.ts";
 import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
 import { acceptStatedContext, type ContextField, type KnownContext } from "./stated-context.ts";
@@ -84,6 +85,10 @@ export class Party<C extends Connection> {
   private secrets: RoomSecrets | undefined;
   /** set when the owner deletes the room: nothing is written back on dispose */
   private deleted = false;
+  /** this copy's claim on the room (its generation); fenced when another process took the room */
+  private hold: Hold | undefined;
+  /** another process took the room: this copy closes and writes nothing more */
+  superseded = false;
   /** the room messages a member may send, by type */
   readonly handlers = new Map<string, Handler<C>>();
 
@@ -128,7 +133,9 @@ export class Party<C extends Connection> {
       playback: () => this.playbackSnapshot(),
       isMuted: (userId) => this.moderation.isMuted(userId), // moderation is made next, joins come later
     });
-    this.moderation = new Moderation<C>(state, database.db, hooks.roomId, this.members);
+    this.moderation = new Moderation<C>(state, database.db, hooks.roomId, this.members, (label, write) =>
+      this.store.direct(label, write),
+    );
     this.wireMessages();
   }
 
@@ -137,11 +144,28 @@ export class Party<C extends Connection> {
   }
 
   /** Created fresh from verified options, or restored by id; the creator's seat is reserved. */
-  async begin(options: Record<string, unknown>, restoreId: string | undefined): Promise<void> {
+  async begin(
+    options: Record<string, unknown>,
+    restoreId: string | undefined,
+    processId?: string,
+  ): Promise<void> {
     const { db } = this.svc.database;
     const roomId = this.hooks.roomId();
     const start =
-      restoreId !== undefined ? await restoreRoom(db, restoreId) : await createRoom(db, roomId, options);
+      restoreId !== undefined
+        ? await restoreRoom(db, restoreId, processId)
+        : await createRoom(db, roomId, options, processId);
+    const hold: Hold = {
+      roomId,
+      epoch: start.epoch,
+      fence: () => this.supersede(),
+      playing: () => this.state.playback.is_playing,
+    };
+    this.hold = hold;
+    this.store.hold(start.epoch, (err) =>
+      this.svc.holds.fence(hold, "a write was refused", err.currentEpoch),
+    );
+    this.svc.holds.take(hold);
     this.secrets = start.secrets;
     this.store.opened(start.write_version);
     this.state.assign(start.described);
@@ -227,6 +251,7 @@ export class Party<C extends Connection> {
       if (action === "delete") {
         // the room closes once the delete is stored (also when that is after the caller's answer)
         const deleted = this.store.deleted().then(() => {
+          if (this.hold) this.svc.holds.release(this.hold);
           this.deleted = true;
           for (const seat of this.members.seats.occupiedSeats())
             if (seat.phase === "reconnecting") seat.end();
@@ -298,7 +323,8 @@ export class Party<C extends Connection> {
 
   /** The room is going away: unless deleted, it sleeps paused where it is; every write is drained. */
   async dispose(): Promise<void> {
-    if (!this.deleted) {
+    if (this.hold) this.svc.holds.release(this.hold);
+    if (!this.deleted && !this.superseded) {
       const playback = pausedAt(this.playbackSnapshot(), Date.now());
       void this.store.dormant(playback);
       this.svc.log.info("room dormant", {
@@ -308,6 +334,16 @@ export class Party<C extends Connection> {
       });
     }
     await this.store.drain();
+  }
+
+  /** Another process took the room (room-holds.ts): everyone is told to join it there, by id. */
+  private supersede(): void {
+    this.superseded = true;
+    for (const seat of this.members.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
+    this.hooks.closeAll(
+      CLOSE.ROOM_MOVED,
+      codedMessage("ROOM_MOVED", "the room moved to another server process; join it again by its id"),
+    );
   }
 
   // ---- messages ----
@@ -400,7 +436,8 @@ export class Party<C extends Connection> {
       anime_id: this.state.anime_id,
       episode_number: this.state.episode_number,
     };
-    return postComment(this.svc.database.db, place, { user_id: userId, username: member.username }, c);
+    const by = { user_id: userId, username: member.username };
+    return this.store.direct("comment", (db) => postComment(db, place, by, c));
   }
 
   /** A name or avatar (stored), and/or a status report (as the member's `status` message). */

@@ -6,6 +6,7 @@ import { matchMaker } from "@colyseus/core";
 import type { ErrorCode } from "../../schema/errors.ts";
 import { AppError } from "../errors.ts";
 import { PendingAnswer } from "./write-waits.ts";
+import { liveListing } from "./live-listing.ts";
 
 export type RemoteResult<T = unknown> =
   | { ok: true; data?: T; pending?: string }
@@ -30,9 +31,9 @@ export type MemberAction =
 /** What only the owner may do. */
 export type OwnerAction = "delete" | "rotate_access";
 
-/** Whether a room is live in any process. */
+/** Whether a room is live in a running process (a dead process's rooms are dropped here). */
 export async function isLive(roomId: string): Promise<boolean> {
-  return Boolean(await matchMaker.getRoomById(roomId));
+  return Boolean(await liveListing(roomId));
 }
 
 /** how long a call into a room in another process may take by default (Colyseus's is 2 s) */

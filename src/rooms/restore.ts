@@ -6,8 +6,10 @@ import { matchMaker } from "@colyseus/core";
 import { AppError } from "../errors.ts";
 import { services } from "../services.ts";
 import { tryLock } from "./restore-lock.ts";
+import { liveListing } from "./live-listing.ts";
 import * as repo from "../db/rooms-repo.ts";
-import { pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
+import { clampPosition, pausedAt, type PlaybackSnapshot } from "../sync/playback.ts";
+import { expectedPosition } from "../sync/clock.ts";
 
 /** Internal create options start with this; onAuth refuses them from clients. */
 export const INTERNAL_OPTION_PREFIX = "__anisync_";
@@ -25,7 +27,7 @@ const WAIT_LIMIT_MS = 10_000;
 const SETTLE_LIMIT_MS = 3_000;
 
 export async function ensureLive(roomId: string): Promise<void> {
-  if (await matchMaker.getRoomById(roomId)) return;
+  if (await liveListing(roomId, "a join found its room there")) return;
   const { database, redis } = services();
   let row = await repo.getRoom(database.db, roomId);
   if (!row) throw new AppError("ROOM_NOT_FOUND");
@@ -33,10 +35,11 @@ export async function ensureLive(roomId: string): Promise<void> {
   const lock = await tryLock(redis, `anisync:restore:${roomId}`, LOCK_TTL_MS);
   if (lock) {
     try {
-      if (await matchMaker.getRoomById(roomId)) return;
-      // the previous instance may still be writing its final position
+      if (await liveListing(roomId)) return;
+      // the previous instance may still be writing its final position (unless its process is gone)
       const settleUntil = Date.now() + SETTLE_LIMIT_MS;
-      while (row.status === "live" && Date.now() < settleUntil) {
+      const holderRuns = await processRuns(row.process_id);
+      while (holderRuns && row.status === "live" && Date.now() < settleUntil) {
         await sleep(WAIT_STEP_MS * 2);
         row = (await repo.getRoom(database.db, roomId)) ?? row;
       }
@@ -52,6 +55,12 @@ export async function ensureLive(roomId: string): Promise<void> {
     if (await matchMaker.getRoomById(roomId)) return;
   }
   throw new AppError("UNAVAILABLE", "the room is being restored; try again");
+}
+
+/** Whether the process that took the room last still runs (always, without a cluster). */
+async function processRuns(processId: string | null): Promise<boolean> {
+  const { liveness } = services();
+  return !liveness || processId === null || (await liveness.isAlive(processId));
 }
 
 function sleep(ms: number): Promise<void> {
@@ -72,4 +81,29 @@ export function dormantPlayback(row: repo.RoomRow): PlaybackSnapshot {
     seq: row.seq,
   };
   return pausedAt(stored, row.last_active_at.getTime());
+}
+
+/**
+ * A room restored this soon after its last "still live" stamp (src/cluster/room-holds.ts stamps
+ * playing rooms on every heartbeat) lost its process while playing: it plays on.
+ */
+export const PLAY_ON_WITHIN_MS = 30_000;
+
+/**
+ * Where a restored room starts. A room put to sleep cleanly is stored paused. One whose process
+ * died or stalled while playing (still "live", stamped moments ago) plays on from where it would
+ * be now, so its members come back to a running video; older ones wait paused (dormantPlayback).
+ */
+export function restoredPlayback(row: repo.RoomRow, nowMs: number): PlaybackSnapshot {
+  const lastLiveMs = row.last_active_at.getTime();
+  if (row.status !== "live" || !row.is_playing || nowMs - lastLiveMs > PLAY_ON_WITHIN_MS)
+    return dormantPlayback(row);
+  const stored = {
+    is_playing: true,
+    position: row.position,
+    updated_at: row.updated_at,
+    rate: row.rate,
+    seq: row.seq,
+  };
+  return { ...stored, position: clampPosition(expectedPosition(stored, nowMs)), updated_at: nowMs };
 }

@@ -7,12 +7,13 @@ import { createRoomOptions } from "../../schema/messages.ts";
 import type { Db } from "../db/connect.ts";
 import { fencedWrite, WriteClock } from "../db/write-fence.ts";
 import * as repo from "../db/rooms-repo.ts";
+import { takeRoom } from "../db/fencing-repo.ts";
 import { AppError } from "../errors.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
 import { initialPlayback, type PlaybackSnapshot } from "../sync/playback.ts";
 import type { OwnerSeat } from "./admission.ts";
 import type { RoomSecrets } from "./room-access.ts";
-import { dormantPlayback, OWNER_OPTION } from "./restore.ts";
+import { OWNER_OPTION, restoredPlayback } from "./restore.ts";
 
 export interface RoomStart {
   described: ReturnType<typeof repo.describeRoom>;
@@ -33,12 +34,15 @@ export interface RoomStart {
   cohosts: string[];
   /** a fresh room's creator, whose seat is reserved */
   owner?: OwnerSeat;
+  /** the generation this copy holds (src/db/fencing-repo.ts) */
+  epoch: number;
 }
 
 export async function createRoom(
   db: Db,
   roomId: string,
   options: Record<string, unknown>,
+  processId?: string,
 ): Promise<RoomStart> {
   const { [OWNER_OPTION]: owner, ...given } = options as Record<string, unknown> & {
     [OWNER_OPTION]?: OwnerSeat;
@@ -72,29 +76,43 @@ export async function createRoom(
     control_open: false,
     queue: [],
     current_item: "",
+    epoch: 0,
+    process_id: processId ?? null,
   };
   await repo.insertRoom(db, row);
-  return { ...started(row), playback: initialPlayback(now), secrets, cohosts: [], owner, write_version: 0 };
+  return {
+    ...started(row),
+    playback: initialPlayback(now),
+    secrets,
+    cohosts: [],
+    owner,
+    write_version: 0,
+    epoch: 0,
+  };
 }
 
-export async function restoreRoom(db: Db, roomId: string): Promise<RoomStart> {
+/** Takes the room for this process (a new generation), then loads it paused where it was. */
+export async function restoreRoom(db: Db, roomId: string, processId?: string): Promise<RoomStart> {
   const row = await repo.getRoom(db, roomId);
   if (!row) throw new AppError("ROOM_NOT_FOUND");
+  const epoch = await takeRoom(db, roomId, row.epoch, processId);
+  if (epoch === undefined) throw new AppError("UNAVAILABLE", "another process is taking the room; try again");
   let secrets: RoomSecrets | undefined;
   if (row.access_key !== null) {
     secrets = { access_key: row.access_key, invite_secret: row.invite_secret ?? generateInviteSecret() };
     if (row.invite_secret === null) await repo.setAccess(db, roomId, secrets);
   }
-  const playback = dormantPlayback(row);
-  // a fenced write at a new version: whatever the room's previous process still has in flight is older
+  const playback = restoredPlayback(row, Date.now());
+  // a fenced write at a new version and the generation just taken: whatever the room's previous
+  // process still has in flight is older
   const version = new WriteClock(row.write_version).next();
-  const opened = await fencedWrite(db, roomId, version, async (tx) => {
+  const opened = await fencedWrite(db, roomId, version, epoch, async (tx) => {
     await repo.closeOpenStays(tx, roomId, Date.now());
     await repo.setRoomStatus(tx, roomId, "live", playback);
   });
   if (!opened) throw new AppError("ROOM_NOT_FOUND");
   const cohosts = await repo.cohostsOf(db, roomId);
-  return { ...started(row), playback, secrets, cohosts, write_version: version };
+  return { ...started(row), playback, secrets, cohosts, write_version: version, epoch };
 }
 
 function started(

@@ -13,6 +13,7 @@ import type { Db } from "../db/connect.ts";
 import { WriteGivenUpError, type Outbox, type OutboxGroup } from "../db/outbox.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { fencedWrite, WriteClock } from "../db/write-fence.ts";
+import { fenced, StaleEpochError } from "../db/fencing-repo.ts";
 import type { Logger } from "../log.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 
@@ -32,16 +33,22 @@ export class RoomStore {
   private readonly db: Db;
   private readonly roomId: () => string;
   private clock = new WriteClock();
+  private readonly log: Logger;
+  /** the generation this copy holds: every write checks it (src/db/fencing-repo.ts) */
+  private epoch: number | undefined;
+  private onStale: ((err: StaleEpochError) => void) | undefined;
 
   constructor(db: Db, roomId: () => string, outboxes: OutboxGroup, log: Logger) {
     this.db = db;
     this.roomId = roomId;
+    this.log = log;
     this.writes = outboxes.outbox({
       retry: (err, write, attempt) => {
         if (attempt % RETRY_LOG_EVERY === 1)
           log.warn("room write failed, retrying", { room_id: this.roomId(), write, attempt, err });
       },
       giveUp: (err) =>
+        err.cause instanceof StaleEpochError ||
         log.error("room write given up", {
           room_id: this.roomId(),
           write: err.label,
@@ -109,6 +116,36 @@ export class RoomStore {
     return this.push("delete", (db) => repo.deleteRoom(db, id));
   }
 
+  /** From now on every write is fenced by this generation; a refused one calls `onStale`. */
+  hold(epoch: number, onStale: (err: StaleEpochError) => void): void {
+    this.epoch = epoch;
+    this.onStale = onStale;
+  }
+
+  /** A write its caller awaits outside the outbox (moderation, comments), fenced like the others. */
+  async direct<T>(label: string, write: (db: Db) => Promise<T>): Promise<T> {
+    const epoch = this.epoch;
+    if (epoch === undefined) return write(this.db);
+    try {
+      return await fenced(this.db, this.roomId(), epoch, write);
+    } catch (err) {
+      if (err instanceof StaleEpochError) this.refused(label, err);
+      throw err;
+    }
+  }
+
+  /** A write of this copy was refused: another process holds the room (logged, then fenced). */
+  private refused(label: string, err: StaleEpochError): never {
+    this.log.error("stale writer refused: another process holds the room", {
+      room_id: this.roomId(),
+      write: label,
+      epoch: err.heldEpoch,
+      current_epoch: err.currentEpoch ?? null,
+    });
+    this.onStale?.(err);
+    throw new AppError("ROOM_MOVED");
+  }
+
   /** Resolves once every write so far is stored or given up (bounded by the shutdown deadline). */
   drain(): Promise<void> {
     return this.writes.drain();
@@ -116,13 +153,17 @@ export class RoomStore {
 
   /**
    * Queues a write in the room's order. Its version is taken now, in the order the room changed;
-   * a retry keeps it, so a first attempt that lands late and its retry store once.
+   * a retry keeps it, so a first attempt that lands late and its retry store once. It stores only
+   * while this copy holds the room's generation (fencing).
    */
-  private push(label: string, task: (db: Db) => Promise<unknown>): Promise<void> {
+  private push(label: string, write: (db: Db) => Promise<unknown>): Promise<void> {
     const id = this.roomId();
     const version = this.clock.next();
-    const write = () => fencedWrite(this.db, id, version, task);
-    const stored = this.writes.push(label, write).catch((err: unknown) => {
+    const epoch = this.epoch;
+    const task = () => fencedWrite(this.db, id, version, epoch, write);
+    const stored = this.writes.push(label, task).catch((err: unknown) => {
+      if (err instanceof WriteGivenUpError && err.cause instanceof StaleEpochError)
+        this.refused(label, err.cause);
       const failed = err instanceof WriteGivenUpError && err.reason === "failed";
       throw new AppError(
         failed ? "INTERNAL" : "UNAVAILABLE",

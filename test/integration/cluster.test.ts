@@ -23,7 +23,7 @@ describe("a cluster of two processes", function () {
     if (!base || !redisBase) this.skip(); // needs real PostgreSQL and Redis: CI's first run has both
     const u = new URL(redisBase!);
     u.pathname = "/4";
-    redisUrl = u.toString();
+    redisUrl = process.env.CLUSTER_REDIS_URL || u.toString();
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     redis.disconnect();

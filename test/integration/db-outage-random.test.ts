@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { Client, type Room } from "@colyseus/sdk";
-import type { Pool } from "pg";
 import { createOptions, eventually, joined, uid } from "../helpers/server.ts";
-import { startServerProcess, type ServerProcess } from "../helpers/process.ts";
-import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
-import { createDatabase, dropDatabase } from "../helpers/pg-database.ts";
+import type { ServerProcess } from "../helpers/process.ts";
+import { serverBehindProxy, type BehindProxy } from "../helpers/behind-proxy.ts";
 import { Rng } from "../helpers/rng.ts";
 
 const base = process.env.DATABASE_URL;
@@ -51,30 +49,19 @@ describe("random database outages: every acknowledged change is stored, in order
 
 async function run(seed: number): Promise<void> {
   const rng = new Rng(seed);
-  const dbName = `anisync_outage_r${seed}_${process.pid}`;
-  const url = new URL(await createDatabase(base!, dbName));
-  const { default: pg } = await import("pg");
-  const db: Pool = new pg.Pool({ connectionString: url.toString() });
-  db.on("error", () => {});
-  let proxy: TcpProxy | undefined;
+  let env: BehindProxy | undefined;
   let srv: ServerProcess | undefined;
   const parties: Party[] = [];
   try {
-    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    const viaProxy = new URL(url);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
-    srv = await startServerProcess({
-      DATABASE_URL: viaProxy.toString(),
-      DATA_DIR: undefined,
-      REDIS_URL: "",
+    env = await serverBehindProxy(base!, `anisync_outage_r${seed}_${process.pid}`, {
       LOG_LEVEL: "error",
-      AUTH_MODE: "open",
       RATE_CONTROL_PER_S: "1000",
       RATE_MANAGE_PER_HOUR: "100000",
       DB_CONNECT_TIMEOUT_MS: "1000",
       DB_STATEMENT_TIMEOUT_MS: "1000",
     });
+    const { proxy, db } = env;
+    srv = env.srv;
     for (let i = 0; i < 2; i++) parties.push(await party(srv));
     for (const p of parties)
       await act(srv, p, "POST", `/api/rooms/${p.roomId}/control`, p.users[0], {
@@ -185,10 +172,7 @@ async function run(seed: number): Promise<void> {
     }
   } finally {
     for (const p of parties) for (const room of p.rooms.values()) room.connection?.close();
-    await srv?.stop("SIGKILL");
-    await proxy?.close();
-    await db.end();
-    await dropDatabase(base!, dbName);
+    await env?.close("SIGKILL");
   }
 }
 

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { Client } from "@colyseus/sdk";
 import type { Pool } from "pg";
 import { createOptions, eventually, joined, uid } from "../helpers/server.ts";
-import { startServerProcess, type ServerProcess } from "../helpers/process.ts";
-import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
-import { createDatabase, dropDatabase } from "../helpers/pg-database.ts";
+import type { ServerProcess } from "../helpers/process.ts";
+import type { TcpProxy } from "../helpers/tcp-proxy.ts";
+import { serverBehindProxy, type BehindProxy } from "../helpers/behind-proxy.ts";
 
 const base = process.env.DATABASE_URL;
 const CUT_MS = 30_000;
@@ -27,31 +27,19 @@ describe("a 30 s database outage between AniSync and PostgreSQL", function () {
   let proxy: TcpProxy;
   let srv: ServerProcess;
   let db: Pool;
-  let dbName: string;
+  let env: BehindProxy | undefined;
   const rooms: Awaited<ReturnType<typeof party>>[] = [];
 
   before(async function () {
     if (!base) this.skip(); // needs PostgreSQL
-    dbName = `anisync_outage_${process.pid}_${Date.now()}`;
-    const url = new URL(await createDatabase(base!, dbName));
-    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    const { default: pg } = await import("pg");
-    db = new pg.Pool({ connectionString: url.toString() });
-    db.on("error", () => {});
-    url.hostname = "127.0.0.1";
-    url.port = String(proxy.port);
-    srv = await startServerProcess({
-      DATABASE_URL: url.toString(),
-      DATA_DIR: undefined,
-      REDIS_URL: "",
-      LOG_LEVEL: "warn",
-      AUTH_MODE: "open",
+    env = await serverBehindProxy(base!, `anisync_outage_${process.pid}_${Date.now()}`, {
       RATE_CONTROL_PER_S: "100",
       RATE_MANAGE_PER_HOUR: "100000",
       DB_CONNECT_TIMEOUT_MS: "1000",
       DB_STATEMENT_TIMEOUT_MS: "2000",
       HTTP_WRITE_WAIT_S: String(WRITE_WAIT_S),
     });
+    ({ proxy, srv, db } = env);
   });
 
   after(async () => {
@@ -60,12 +48,8 @@ describe("a 30 s database outage between AniSync and PostgreSQL", function () {
       [r.host.room, r.member.room].map((room) => room.leave().catch(() => {})),
     );
     await Promise.race([Promise.all(leaving), new Promise((r) => setTimeout(r, 2000))]);
-    proxy?.restore();
-    const code = await srv?.stop("SIGTERM");
-    await proxy?.close();
-    await db?.end();
-    if (base && dbName) await dropDatabase(base, dbName);
-    if (srv) assert.equal(code, 0, `exits cleanly after the outage:\n${srv.output()}`);
+    const code = await env?.close("SIGTERM");
+    if (env) assert.equal(code, 0, `exits cleanly after the outage:\n${srv.output()}`);
   });
 
   async function party() {
@@ -254,39 +238,23 @@ describe("a change pending past HTTP_WRITE_WAIT_S and then given up", function (
   let proxy: TcpProxy;
   let srv: ServerProcess;
   let db: Pool;
-  let dbName: string;
+  let env: BehindProxy | undefined;
   const open: Awaited<ReturnType<typeof joined>>[] = [];
 
   before(async function () {
     if (!base) this.skip(); // needs PostgreSQL
-    dbName = `anisync_abandon_${process.pid}_${Date.now()}`;
-    const url = new URL(await createDatabase(base!, dbName));
-    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    const { default: pg } = await import("pg");
-    db = new pg.Pool({ connectionString: url.toString() });
-    db.on("error", () => {});
-    url.hostname = "127.0.0.1";
-    url.port = String(proxy.port);
-    srv = await startServerProcess({
-      DATABASE_URL: url.toString(),
-      DATA_DIR: undefined,
-      REDIS_URL: "",
-      LOG_LEVEL: "warn",
-      AUTH_MODE: "open",
+    env = await serverBehindProxy(base!, `anisync_abandon_${process.pid}_${Date.now()}`, {
       DB_CONNECT_TIMEOUT_MS: "1000",
       DB_STATEMENT_TIMEOUT_MS: "1000",
       HTTP_WRITE_WAIT_S: "2",
       OUTBOX_GIVE_UP_S: "5",
     });
+    ({ proxy, srv, db } = env);
   });
 
   after(async () => {
     for (const p of open) p.room.connection?.close();
-    proxy?.restore();
-    await srv?.stop("SIGTERM");
-    await proxy?.close();
-    await db?.end();
-    if (base && dbName) await dropDatabase(base, dbName);
+    await env?.close("SIGTERM");
   });
 
   it("is answered 202, /api/writes says abandoned, and the database does not hold it", async () => {

@@ -197,6 +197,7 @@ describe("Grafana dashboard (docs/grafana/anisync.json)", function () {
         'anisync_refused_joins_total{code="INVALID_ACCESS_KEY"} 0',
         'anisync_rate_limited_total{limit="join"} 0',
         'anisync_db_writes_given_up_total{reason="deadline"} 0',
+        "anisync_gc_pause_max_seconds ",
       ])
         assert.ok(text.includes(series), `${series} on a fresh /metrics`);
     } finally {

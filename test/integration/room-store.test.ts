@@ -45,15 +45,23 @@ describe("a live room's writes (RoomStore)", function () {
     await insertRoomRow(roomId);
     const setHost = (host: string) => (tx: typeof db) =>
       tx.update(rooms).set({ host_user_id: host }).where(eq(rooms.room_id, roomId));
-    assert.equal(await fencedWrite(db, roomId, 200, setHost("new-host")), true);
-    assert.equal(await fencedWrite(db, roomId, 100, setHost("old-host")), false, "the late write is refused");
+    assert.equal(await fencedWrite(db, roomId, 200, undefined, setHost("new-host")), true);
     assert.equal(
-      await fencedWrite(db, roomId, 200, setHost("old-host")),
+      await fencedWrite(db, roomId, 100, undefined, setHost("old-host")),
+      false,
+      "the late write is refused",
+    );
+    assert.equal(
+      await fencedWrite(db, roomId, 200, undefined, setHost("old-host")),
       false,
       "a retry of a stored version too",
     );
     assert.deepEqual(await storedHost(roomId), { host_user_id: "new-host", write_version: 200 });
-    assert.equal(await fencedWrite(db, "no-such-room", 300, setHost("x")), false, "a room that is gone");
+    assert.equal(
+      await fencedWrite(db, "no-such-room", 300, undefined, setHost("x")),
+      false,
+      "a room that is gone",
+    );
   });
 
   it("a room's writes carry versions above the wall clock and above what the room stored when opened", () => {
