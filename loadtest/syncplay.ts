@@ -11,7 +11,7 @@
  *   a Syncplay host acts: its client notices the player within its 0.1 s poll); the playing error
  *   is |member mpv − host mpv|.
  *
- *   npm run bench:syncplay -- --actions 30
+ *   npm run bench:syncplay -- --actions 30      (--only anisync|stock, --verbose: every latency)
  */
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -30,7 +30,14 @@ import {
 } from "../test/helpers/syncplay.ts";
 
 const { values: args } = parseArgs({
-  options: { actions: { type: "string", default: "30" }, samples: { type: "string", default: "40" } },
+  options: {
+    actions: { type: "string", default: "30" },
+    samples: { type: "string", default: "40" },
+    /** "anisync" or "stock": run one side only */
+    only: { type: "string" },
+    /** print every latency, in order */
+    verbose: { type: "boolean", default: false },
+  },
 });
 const ACTIONS = Number(args.actions);
 const SAMPLES = Number(args.samples);
@@ -176,6 +183,9 @@ function row(name: string, v: number[]): string {
 
 function print(title: string, f: Figures): void {
   console.log(title);
+  if (args.verbose)
+    for (const k of ["seek", "pause", "play"] as const)
+      console.log(`  ${k}: ${f[k].map((x) => x.toFixed(0)).join(" ")}`);
   console.log(row("seek → mpv", f.seek));
   console.log(row("pause → mpv", f.pause));
   console.log(row("play → mpv", f.play));
@@ -192,6 +202,11 @@ const VIDEO = testVideo(300, 50); // 20 ms frames: mpv's time-pos moves by frame
 console.log(
   `host action → member mpv (2 Syncplay+mpv members, ${ACTIONS} of each action), playing error over ${SAMPLES} samples`,
 );
-print("AniSync gateway (host on the SDK):", await anisync());
-print("stock syncplay-server 1.6.9 (host = a third Syncplay client, driven through its mpv):", await stock());
+if (args.only !== "stock") print("AniSync gateway (host on the SDK):", await anisync());
+if (args.only !== "anisync") {
+  print(
+    "stock syncplay-server 1.6.9 (host = a third Syncplay client, driven through its mpv):",
+    await stock(),
+  );
+}
 process.exit(0);

@@ -152,6 +152,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** TCP port of the Syncplay gateway (desktop players, docs/syncplay.md); unset = off */
   SYNCPLAY_PORT: int(0, 65535).optional(),
+  /** PEM files of a certificate chain and its key: the Syncplay gateway offers STARTTLS */
+  SYNCPLAY_TLS_CERT: z.string().min(1).optional(),
+  SYNCPLAY_TLS_KEY: z.string().min(1).optional(),
   /** the room's playback is sent to each Syncplay client this often (Syncplay's own servers: 1 s) */
   SYNCPLAY_STATE_INTERVAL_MS: int(100, 5000).default(1000),
   /** a Syncplay connection that sends nothing for this long is closed */
@@ -191,6 +194,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.ADMIN_PORT !== undefined && !config.ADMIN_PASSWORD)
     throw new ConfigError(
       "invalid configuration:\n  ADMIN_PORT: serves the monitor, which needs ADMIN_PASSWORD",
+    );
+  if (!config.SYNCPLAY_TLS_CERT !== !config.SYNCPLAY_TLS_KEY)
+    throw new ConfigError(
+      "invalid configuration:\n  SYNCPLAY_TLS_CERT: needs SYNCPLAY_TLS_KEY, and the key needs the certificate",
     );
   if (config.HEARTBEAT_TTL_MS < 2 * config.HEARTBEAT_INTERVAL_MS)
     throw new ConfigError(

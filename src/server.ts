@@ -4,6 +4,7 @@
  */
 import { LocalDriver, LocalPresence, Server, matchMaker } from "@colyseus/core";
 import { SpreadHeartbeatTransport } from "./ops/heartbeat-transport.ts";
+import { readFile } from "node:fs/promises";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
@@ -199,6 +200,14 @@ export async function createAniSync(
         endpoint: `http://${localHost(config.HOST)}:${port}`,
         authMode: config.AUTH_MODE,
         peerSecret,
+        ...(config.SYNCPLAY_TLS_CERT && config.SYNCPLAY_TLS_KEY
+          ? {
+              tls: {
+                cert: await readFile(config.SYNCPLAY_TLS_CERT, "utf8"),
+                key: await readFile(config.SYNCPLAY_TLS_KEY, "utf8"),
+              },
+            }
+          : {}),
         stateIntervalMs: config.SYNCPLAY_STATE_INTERVAL_MS,
         idleTimeoutMs: config.SYNCPLAY_IDLE_TIMEOUT_S * 1000,
         log,

@@ -57,7 +57,9 @@ export type ClientMessage =
 
 export type Decoded = { ok: true; message: ClientMessage } | { ok: false; reason: string };
 
-const CLIENT_TYPES = new Set(["TLS", "Hello", "Set", "List", "State", "Chat", "Error"]);
+/** The protocol's message types (what a client may send). */
+export const MESSAGE_TYPES = ["TLS", "Hello", "Set", "List", "State", "Chat", "Error"] as const;
+const CLIENT_TYPES: ReadonlySet<string> = new Set(MESSAGE_TYPES);
 
 /** A message type as a bounded metric label: one of the protocol's seven, or `unknown`. */
 export function typeLabel(type: string): string {

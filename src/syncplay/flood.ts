@@ -9,6 +9,8 @@
 export const MAX_STATES_PER_S = 20;
 /** All messages per second. */
 export const MAX_MESSAGES_PER_S = 40;
+/** Open connections from one client address (IPv6: one /64); one more gets an Error and is closed. */
+export const MAX_CONNECTIONS_PER_ADDRESS = 20;
 /** Chat lines per 10 seconds (the room's comment limit applies after this). */
 export const MAX_CHATS_PER_10S = 10;
 
@@ -38,5 +40,29 @@ export class FloodGuard {
     return (
       this.all <= MAX_MESSAGES_PER_S && this.states <= MAX_STATES_PER_S && this.chats <= MAX_CHATS_PER_10S
     );
+  }
+}
+
+/** Open connections per client address. */
+export class AddressSlots {
+  private readonly open = new Map<string, number>();
+  private readonly max: number;
+
+  constructor(max = MAX_CONNECTIONS_PER_ADDRESS) {
+    this.max = max;
+  }
+
+  /** Takes a slot; false when the address already holds `max`. */
+  take(address: string): boolean {
+    const n = this.open.get(address) ?? 0;
+    if (n >= this.max) return false;
+    this.open.set(address, n + 1);
+    return true;
+  }
+
+  release(address: string): void {
+    const n = (this.open.get(address) ?? 1) - 1;
+    if (n <= 0) this.open.delete(address);
+    else this.open.set(address, n);
   }
 }

@@ -7,6 +7,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
+import { createSecureContext } from "node:tls";
 import { Client } from "@colyseus/sdk";
 import { Counter, Gauge } from "prom-client";
 import { WatchParty } from "../../client/watch-party.ts";
@@ -17,8 +18,10 @@ import type { Logger } from "../log.ts";
 import { isRoomId } from "./access.ts";
 import { keyFromMd5 } from "./hashed-key.ts";
 import type { FileIn } from "./codec.ts";
-import { typeLabel } from "./codec.ts";
-import { SyncplayConnection, type CloseReason, type JoinRequest } from "./connection.ts";
+import { encode, MESSAGE_TYPES, typeLabel } from "./codec.ts";
+import { AddressSlots } from "./flood.ts";
+import { addressKey } from "../security/client-ip.ts";
+import { CLOSE_REASONS, SyncplayConnection, type CloseReason, type JoinRequest } from "./connection.ts";
 import { PEER_HEADER, peerHeaderValue } from "./peer-address.ts";
 
 export interface GatewayOptions {
@@ -29,6 +32,8 @@ export interface GatewayOptions {
   authMode: AuthMode;
   /** signs the Syncplay client's address for this cluster's matchmaking (see peer-address.ts) */
   peerSecret: string;
+  /** PEM certificate chain and key: STARTTLS is offered */
+  tls?: { cert: string; key: string };
   stateIntervalMs?: number;
   idleTimeoutMs?: number;
   log: Logger;
@@ -47,7 +52,7 @@ const connectionsGauge = new Gauge({
 });
 const closedCounter = new Counter({
   name: "anisync_syncplay_closed_total",
-  help: "Syncplay connections closed, by reason (client, line_too_long, malformed, flood, idle, refused, removed, room_closed, shutdown)",
+  help: "Syncplay connections closed, by reason (client, line_too_long, malformed, flood, idle, refused, removed, room_closed, shutdown, error)",
   labelNames: ["reason"] as const,
   registers: [registry],
 });
@@ -58,6 +63,10 @@ const messagesCounter = new Counter({
   registers: [registry],
 });
 
+// every series exists from start-up (0), as for the room's counters (src/ops/metrics.ts)
+for (const reason of CLOSE_REASONS) closedCounter.inc({ reason }, 0);
+for (const type of [...MESSAGE_TYPES, "unknown"]) messagesCounter.inc({ type }, 0);
+
 /** Remembered guest identity tokens, per client address and name (so a ban holds on reconnect). */
 const MAX_REMEMBERED = 10_000;
 
@@ -67,6 +76,7 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
   const files = new Map<string, Map<string, FileIn>>();
   const identities = new Map<string, string>();
   const open = new Set<SyncplayConnection>();
+  const tls = opts.tls ? createSecureContext({ cert: opts.tls.cert, key: opts.tls.key }) : undefined;
 
   const join = async (req: JoinRequest): Promise<WatchParty> => {
     if (!isRoomId(req.room)) throw new Error(`ROOM_NOT_FOUND: "${req.room}" is not a room id`);
@@ -94,11 +104,23 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
     return party;
   };
 
+  const slots = new AddressSlots();
   const server: Server = createServer((socket: Socket) => {
+    const address = addressKey(socket.remoteAddress ?? "unknown");
+    if (!slots.take(address)) {
+      closedCounter.inc({ reason: "flood" });
+      socket.on("error", () => {});
+      socket.end(
+        encode({ Error: { message: "Too many connections from your address; close some and try again." } }),
+      );
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
     connectionsGauge.inc();
     const conn = new SyncplayConnection(socket, {
       open: join,
       files,
+      ...(tls ? { tls } : {}),
       stateIntervalMs: opts.stateIntervalMs ?? 1000,
       idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
       motd: "AniSync: chat lines become comments on the episode.",
@@ -106,6 +128,7 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
       onMessage: (type) => messagesCounter.inc({ type: typeLabel(type) }),
       onClose: (reason: CloseReason) => {
         if (!open.delete(conn)) return;
+        slots.release(address);
         connectionsGauge.dec();
         closedCounter.inc({ reason });
       },

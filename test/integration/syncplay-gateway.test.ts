@@ -16,6 +16,7 @@ import {
   type Harness,
 } from "../helpers/server.ts";
 import { rawClosedAfterEach, rawSyncplay, type RawSyncplay } from "../helpers/syncplay.ts";
+import { MAX_CONNECTIONS_PER_ADDRESS } from "../../src/syncplay/flood.ts";
 
 const mika = (room: Room<any>): string =>
   [...room.state.members.values()].find((m: any) => m.username === "Mika")?.user_id;
@@ -134,6 +135,18 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     await r.next((m) => m.Chat?.message === "🔥" && m.Chat.username === "Hana");
   });
 
+  it("a muted Syncplay member's chat is not posted, and they are told why", async () => {
+    const { room } = await host();
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    const id = await eventually(() => mika(room), 3000, "joined");
+    room.send("mute", { user_id: id, muted: true });
+    await eventually(() => room.state.members.get(id)?.muted, 3000, "muted");
+    r.send({ Chat: "spoiler!" });
+    await r.next((m) => m.Chat?.username === "AniSync" && /not posted \(MUTED/.test(m.Chat.message));
+    assert.equal(r.messages.filter((m) => m.Chat?.message === "spoiler!").length, 0);
+  });
+
   it("removal and ban close the connection with a message; a banned viewer is refused on return", async () => {
     const { room } = await host();
     const from = address();
@@ -166,6 +179,37 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     await r.next((m) => typeof m.Chat?.message === "string" && m.Chat.message.startsWith("Ready check"));
     r.send({ Set: { ready: { isReady: true, manuallyInitiated: true } } });
     await eventually(() => room.state.members.get(mika(room))?.ready === "ready", 3000, "answered ready");
+  });
+
+  it("an auto-advance reaches a Syncplay member as a chat line and a seek to the start; a different-length file is flagged", async () => {
+    const { room } = await host();
+    room.send("queue_add", {
+      items: [
+        {
+          anime_id: "frieren",
+          anime_title: "Frieren",
+          episode_number: 4,
+          video_url: "https://videos.example/frieren-04.webm",
+          duration_s: 1420,
+        },
+      ],
+    });
+    await eventually(() => room.state.queue.length === 2, 3000, "queued");
+    room.send("control", { action: "seek", current_time: 300 });
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    assert.deepEqual(await r.next((m) => m.Set?.playlistChange !== undefined), {
+      Set: { playlistChange: { user: null, files: [] } },
+    });
+    room.send("advance_now", {});
+    await r.next(
+      (m) => m.Chat?.username === "AniSync" && /^Now playing 2\/2: Frieren episode 4/.test(m.Chat.message),
+    );
+    await r.next((m) => m.State?.playstate?.position < 0.5 && m.State.playstate.doSeek === true);
+    r.send({ Set: { file: { name: "frieren-04-other-cut.mkv", duration: 1500, size: 1 } } });
+    await r.next(
+      (m) => m.Chat?.username === "AniSync" && /25:00 long; this episode is 23:40/.test(m.Chat.message),
+    );
   });
 
   describe("hostile input closes only that connection", () => {
@@ -203,6 +247,28 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
         await r.closed;
       });
     }
+
+    it("too many connections from one address: the one over the limit gets an Error and is closed", async () => {
+      const from = address();
+      const held: RawSyncplay[] = [];
+      for (let i = 0; i < MAX_CONNECTIONS_PER_ADDRESS; i++) held.push(await raw(from));
+      const extra = await raw(from);
+      assert.match(await errorOf(extra), /Too many connections from your address/);
+      await extra.closed;
+      for (const r of held) r.end();
+      await eventually(
+        async () => {
+          const again = await raw(from);
+          const answer = await Promise.race([
+            again.closed.then(() => "closed"),
+            new Promise((r) => setTimeout(() => r("open"), 200)),
+          ]);
+          return answer === "open";
+        },
+        3000,
+        "a slot free again",
+      );
+    });
 
     it("silence: a client that sends nothing is closed after SYNCPLAY_IDLE_TIMEOUT_S", async () => {
       const r = await raw();

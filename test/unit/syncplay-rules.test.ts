@@ -7,7 +7,7 @@ import {
   refusalText,
 } from "../../src/syncplay/access.ts";
 import { keyFromMd5 } from "../../src/syncplay/hashed-key.ts";
-import { FloodGuard, MAX_STATES_PER_S } from "../../src/syncplay/flood.ts";
+import { AddressSlots, FloodGuard, MAX_STATES_PER_S } from "../../src/syncplay/flood.ts";
 import { peerHeaderValue, verifiedPeer } from "../../src/syncplay/peer-address.ts";
 import {
   changeAsControl,
@@ -17,6 +17,7 @@ import {
   type RoomPlayback,
 } from "../../src/syncplay/playstate.ts";
 import { listAnswer, syncplayNames } from "../../src/syncplay/roster.ts";
+import { durationNote, itemChange } from "../../src/syncplay/playlist.ts";
 
 const pb = (over: Partial<RoomPlayback> = {}): RoomPlayback => ({
   is_playing: false,
@@ -197,6 +198,15 @@ describe("Syncplay mapping rules", () => {
       assert.equal(f.allow("State", 5900), false);
       assert.equal(new FloodGuard().allow("State", 7000), true);
     });
+    it("one address holds at most its share of connections; a closed one frees its slot", () => {
+      const slots = new AddressSlots(2);
+      assert.equal(slots.take("203.0.113.9"), true);
+      assert.equal(slots.take("203.0.113.9"), true);
+      assert.equal(slots.take("203.0.113.9"), false);
+      assert.equal(slots.take("198.51.100.1"), true, "another address is counted alone");
+      slots.release("203.0.113.9");
+      assert.equal(slots.take("203.0.113.9"), true);
+    });
     it("a forwarded address is believed only with the right signature", () => {
       const header = peerHeaderValue("secret", "203.0.113.9");
       assert.equal(verifiedPeer(header, "secret"), "203.0.113.9");
@@ -225,5 +235,35 @@ describe("Syncplay passwords and room fields", () => {
       credentials: { token: "t", invite: "Zx9invite" },
     });
     assert.deepEqual(await credentialsOf(" abc ", undefined), { room: "abc", credentials: {} });
+  });
+});
+
+describe("the queue for a Syncplay member", () => {
+  const q = (item_id: string, duration_s = 0) => ({
+    item_id,
+    anime_title: "Frieren",
+    episode_number: 4,
+    title: "",
+    video_url: `https://v.example/${item_id}.webm`,
+    duration_s,
+  });
+  it("a switch to another item is announced with the episode and where to get it", () => {
+    assert.equal(
+      itemChange("a", [q("a"), q("b")], "b"),
+      "Now playing 2/2: Frieren episode 4. Load your copy (or https://v.example/b.webm); the room starts it from the beginning.",
+    );
+  });
+  it("the first look and an unchanged item announce nothing", () => {
+    assert.equal(itemChange(undefined, [q("a")], "a"), undefined);
+    assert.equal(itemChange("a", [q("a")], "a"), undefined);
+  });
+  it("a file more than 5 s longer or shorter than the episode is flagged; unknown lengths are not", () => {
+    assert.match(
+      durationNote({ name: "ep.mkv", duration: 1450 }, q("a", 1420))!,
+      /24:10 long; this episode is 23:40/,
+    );
+    assert.equal(durationNote({ name: "ep.mkv", duration: 1423 }, q("a", 1420)), undefined);
+    assert.equal(durationNote({ name: "ep.mkv", duration: 1450 }, q("a", 0)), undefined);
+    assert.equal(durationNote({ name: "ep.mkv" }, q("a", 1420)), undefined);
   });
 });
