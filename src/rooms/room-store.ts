@@ -146,7 +146,15 @@ export class RoomStore {
 
   private push(label: string, write: (db: Db) => Promise<unknown>): Promise<void> {
     const epoch = this.epoch;
-    const task = () => (epoch === undefined ? write(this.db) : fenced(this.db, this.roomId(), epoch, write));
+    const task = () =>
+      epoch === undefined
+        ? write(this.db)
+        : fenced(this.db, this.roomId(), epoch, write).catch((err: unknown) => {
+            // the room was deleted (by its owner, through this copy, with writes still queued
+            // behind the delete): they have nothing left to change, as before fencing
+            if (err instanceof StaleEpochError && err.currentEpoch === undefined) return;
+            throw err;
+          });
     const stored = this.writes.push(label, task).catch((err: unknown) => {
       if (err instanceof WriteGivenUpError && err.cause instanceof StaleEpochError)
         this.refused(label, err.cause);
