@@ -212,6 +212,12 @@ describe("a process of three dies or stalls", function () {
       if (party.playing) assert.ok(late.state.playback.position >= party.position);
       else assert.equal(late.state.playback.position, party.position);
       await late.leave();
+      const overHttp = await fetch(`${lb!.url}/api/rooms/${party.roomId}/join`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user_id: uid("http"), username: "Http" }),
+      });
+      assert.equal(overHttp.status, 200, "POST /api/rooms/:id/join through a survivor");
     }
     // the rooms elsewhere saw nothing
     for (const party of stayed) {
