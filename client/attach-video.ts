@@ -15,7 +15,7 @@
  */
 import { EchoGuard, type MediaEventKind } from "./echo-guard.ts";
 import { isOwnEcho, type OwnControl } from "./own-control.ts";
-import type { PlaybackClock } from "./correction.ts";
+import type { ControlAction } from "./watch-party.ts";
 import {
   DEFAULT_FOLLOW,
   DEFAULT_STATUS_POLICY,
@@ -34,44 +34,9 @@ import {
   type StatusPolicy,
   type StatusReport,
 } from "./follow.ts";
-import type { ControlAction } from "./watch-party.ts";
+import { definedOnly, type AttachOptions, type PartyLike } from "./attach-types.ts";
 
-/** What `attach` needs from a party (a `WatchParty` has it all). */
-export interface PartyLike {
-  readonly state:
-    | {
-        playback: PlaybackClock & { seq: number };
-        /** a buffering hold: whom the room waits for */
-        hold?: { active: boolean; waiting_for: Iterable<string> };
-      }
-    | undefined;
-  readonly isHost: boolean;
-  /** this member's user id (to know when the room waits for it) */
-  readonly userId?: string;
-  /** may play, pause and seek (host, co-host, or a room with control open); default: isHost */
-  readonly canControl?: boolean;
-  /** false until the server clock was sampled once: no following before that */
-  readonly clockSynced: boolean;
-  serverNow(): number;
-  control(action: ControlAction, currentTime: number): void;
-  status(report: StatusReport): void;
-  on(event: "state", listener: () => void): () => void;
-}
-
-export interface AttachOptions extends Partial<FollowOptions>, Partial<StatusPolicy> {
-  /** Buffering this soon after a seek is the seek, not a stall, and holds nobody. Default 1 500 ms. */
-  seekGraceMs?: number;
-  /** How often the element is checked against the room. Default 250 ms. */
-  tickMs?: number;
-  /** The host's seeks are sent once it has stopped seeking for this long. Default 300 ms. */
-  seekDebounceMs?: number;
-  /** After the browser refused to autoplay, try again this often. Default 3 000 ms. */
-  autoplayRetryMs?: number;
-  /** The browser refused `play()` (autoplay policy): show a "click to play" control. */
-  onAutoplayBlocked?: (error: unknown) => void;
-  /** Local clock for the cooldowns. Default `performance.now()`. */
-  now?: () => number;
-}
+export type { AttachOptions, PartyLike } from "./attach-types.ts";
 
 const READY_EVENTS = ["canplay", "playing"] as const;
 
@@ -93,6 +58,11 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   let dryAt: number | undefined;
   let progressAt: number | undefined;
   let lastSeekAt: number | undefined;
+  /**
+   * local ms of the SDK's own last seek or play: from then until the element is within stopBelowS
+   * (and at least seekCooldownMs, while a start or seek settles), any gap is closed (follow.ts closeGap)
+   */
+  let closeGapSince: number | undefined;
   let lastControlAt: number | undefined;
   let lastStatus: SentStatus | undefined;
   let lastSeq: number | undefined;
@@ -150,12 +120,14 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
           lastSeekAt = now();
           guard.expect("seek", lastSeekAt);
           video.currentTime = action.to;
+          closeGapSince = lastSeekAt;
           break;
         case "rate":
           video.playbackRate = action.rate;
           break;
         case "play":
           requestPlay();
+          closeGapSince = now();
           break;
         case "pause":
           guard.expect("pause", now());
@@ -232,7 +204,14 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
         apply(plan.actions);
         if (plan.control) sendControl(plan.control.action);
       } else {
-        apply(planMember({ ...base, lastSeekAt }, following ? hostFollowOptions(follow) : follow).actions);
+        const options = following ? hostFollowOptions(follow) : follow;
+        const closeGap = closeGapSince !== undefined;
+        const plan = planMember({ ...base, lastSeekAt, closeGap }, options);
+        apply(plan.actions);
+        const settled =
+          plan.weighed && plan.actions.length === 0 && Math.abs(plan.drift) < options.stopBelowS;
+        if (settled && closeGapSince !== undefined && t - closeGapSince >= options.seekCooldownMs)
+          closeGapSince = undefined;
         if (party.isHost) lastControlAt = t;
       }
       firstTick = false;
@@ -267,6 +246,11 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     report();
   };
   const onProgress = () => (progressAt = now());
+  // the host's player at the end of the video (a file, or an HLS VOD's last segment): the queue moves on
+  const onEnded = () => {
+    if (party.isHost)
+      party.status({ current_time: video.currentTime, is_playing: false, buffering: false, ended: true });
+  };
   const onStalled = () => {
     if (stallEventBuffers(video.readyState)) onBuffering();
   };
@@ -283,6 +267,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   video.addEventListener("waiting", onBuffering);
   video.addEventListener("stalled", onStalled);
   video.addEventListener("progress", onProgress);
+  video.addEventListener("ended", onEnded);
   for (const type of READY_EVENTS) video.addEventListener(type, onReady);
   const offState = party.on("state", () => {
     if (party.state?.playback.seq !== lastSeq) tick();
@@ -301,17 +286,8 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     video.removeEventListener("waiting", onBuffering);
     video.removeEventListener("stalled", onStalled);
     video.removeEventListener("progress", onProgress);
+    video.removeEventListener("ended", onEnded);
     for (const type of READY_EVENTS) video.removeEventListener(type, onReady);
     if (party.state) video.playbackRate = party.state.playback.rate;
   };
-}
-
-/** The options of `defaults`' keys that were given (so `{ tickMs: undefined }` keeps a default). */
-function definedOnly<T extends object>(given: object, defaults: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(defaults) as (keyof T)[]) {
-    const value = (given as Partial<T>)[key];
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
 }

@@ -34,7 +34,7 @@ export type ElementAction =
   { type: "seek"; to: number } | { type: "rate"; rate: number } | { type: "play" } | { type: "pause" };
 
 export interface FollowOptions extends CorrectionOptions {
-  /** No position correction this soon after the element's last programmatic seek. Default 1 500 ms. */
+  /** No position correction this soon after the element's last programmatic seek. Default 500 ms. */
   seekCooldownMs: number;
   /** The host re-announces its position when it is this far from its announced one. Default 0.5 s. */
   hostResyncS: number;
@@ -49,7 +49,7 @@ export interface FollowOptions extends CorrectionOptions {
 
 export const DEFAULT_FOLLOW: Readonly<FollowOptions> = Object.freeze({
   ...DEFAULT_CORRECTION,
-  seekCooldownMs: 1_500,
+  seekCooldownMs: 500,
   hostResyncS: 0.5,
   hostCooldownMs: 2_000,
   hostFollowMaxMs: 10_000,
@@ -88,6 +88,8 @@ export interface MemberTick {
   now: number;
   /** local ms of this element's last programmatic seek */
   lastSeekAt?: number;
+  /** the element started or seeked and has not been within `stopBelowS` since (CorrectionInput.closeGap) */
+  closeGap?: boolean;
 }
 
 export interface MemberPlan {
@@ -95,6 +97,8 @@ export interface MemberPlan {
   actions: ElementAction[];
   expected: number;
   drift: number;
+  /** the drift was weighed (the element was not seeking, buffering or in its seek cooldown) */
+  weighed: boolean;
 }
 
 /** Where the element should be: the expected position, no further than the end of the video. */
@@ -121,6 +125,7 @@ export function planMember(tick: MemberTick, options: FollowOptions = DEFAULT_FO
         playbackRate: el.playbackRate,
         playing: pb.is_playing,
         baseRate: pb.rate,
+        closeGap: tick.closeGap,
       },
       options,
     );
@@ -133,7 +138,7 @@ export function planMember(tick: MemberTick, options: FollowOptions = DEFAULT_FO
   const atEnd = el.ended && !seeking;
   if (pb.is_playing && el.paused && !atEnd) actions.push({ type: "play" });
   if (!pb.is_playing && !el.paused) actions.push({ type: "pause" });
-  return { actions, expected, drift };
+  return { actions, expected, drift, weighed: !settling };
 }
 
 export interface HostTick {
@@ -172,6 +177,8 @@ export interface StatusReport {
   current_time: number;
   is_playing: boolean;
   buffering: boolean;
+  /** the element played to its end (the host's report starts the queue's countdown) */
+  ended?: boolean;
 }
 
 export interface SentStatus extends StatusReport {

@@ -39,6 +39,7 @@ export const PERMANENT_JOIN_ERRORS: ReadonlySet<string> = new Set([
   "NOT_FOUND",
   "INVALID_ACCESS_KEY",
   "INVALID_INPUT",
+  "UNSUPPORTED_PROTOCOL",
   "ROOM_FULL",
   "UNAUTHORIZED",
   "FORBIDDEN",

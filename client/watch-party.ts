@@ -20,7 +20,7 @@ import type {
   WelcomeMessage,
 } from "../schema/messages.ts";
 import type { WatchPartyState } from "../schema/state.ts";
-import { CLOSE } from "../schema/protocol.ts";
+import { CLOSE, withProtocol } from "../schema/protocol.ts";
 import { ClockSync, DEFAULT_CLOCK_SCHEDULE, type ClockEstimate } from "./clock-sync.ts";
 import { ClockLoop } from "./clock-loop.ts";
 import { Emitter } from "./events.ts";
@@ -53,7 +53,7 @@ export class WatchParty {
     partyOptions: WatchPartyOptions = {},
   ): Promise<WatchParty> {
     const client = toClient(endpoint, partyOptions);
-    const room = await client.create<WatchPartyState>(ROOM_TYPE, options);
+    const room = await client.create<WatchPartyState>(ROOM_TYPE, withProtocol(options));
     const rejoinAs: JoinOptions = {};
     if (options.host_user_id !== undefined) rejoinAs.user_id = options.host_user_id;
     if (options.host_username !== undefined) rejoinAs.username = options.host_username;
@@ -71,7 +71,7 @@ export class WatchParty {
     partyOptions: WatchPartyOptions = {},
   ): Promise<WatchParty> {
     const client = toClient(endpoint, partyOptions);
-    const room = await client.joinById<WatchPartyState>(roomId, options);
+    const room = await client.joinById<WatchPartyState>(roomId, withProtocol(options));
     const party = new WatchParty(client, room.roomId, { ...options }, partyOptions);
     await party.adopt(room);
     return party;
@@ -405,7 +405,10 @@ export class WatchParty {
       policy,
       () => this.closed,
       async () => {
-        const room = await this.client.joinById<WatchPartyState>(this.roomId, this.rejoinOptions());
+        const room = await this.client.joinById<WatchPartyState>(
+          this.roomId,
+          withProtocol(this.rejoinOptions()),
+        );
         if (this.closed) {
           void room.leave(true).catch(() => {});
           return false;

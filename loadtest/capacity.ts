@@ -9,7 +9,9 @@
  * After a step's joins and --settle seconds, a seek probe (loadtest/seek-probe.ts: an SDK host
  * seeking every --probe-ms in its own room of two) runs for --hold seconds; then the script
  * reads, from the server's /metrics, its event-loop delay p50/p99/max over exactly that hold
- * (prom-client resets the histogram on every scrape), and from /proc its RSS and CPU time. The
+ * (prom-client resets the histogram on every scrape), its main-thread GC pauses over the hold (count
+ * and total from nodejs_gc_duration_seconds, the longest from anisync_gc_pause_max_seconds), and
+ * from /proc its RSS and CPU time. The
  * lean members count every frame and byte they receive.
  * Members are lean clients (loadtest/lean-client.ts) spread over child processes.
  * Without --url it starts its own server (PGlite, or DATABASE_URL if set); --cpu-prof DIR
@@ -116,6 +118,9 @@ async function main(): Promise<void> {
       eldP99Ms: v("nodejs_eventloop_lag_p99_seconds") * 1000,
       eldMaxMs: v("nodejs_eventloop_lag_max_seconds") * 1000,
       members: v("anisync_members"),
+      gcCount: sumOf(text, "nodejs_gc_duration_seconds_count"),
+      gcTotalMs: sumOf(text, "nodejs_gc_duration_seconds_sum") * 1000,
+      gcMaxMs: v("anisync_gc_pause_max_seconds") * 1000,
       statusIn: v('anisync_messages_in_total\\{type="status"\\}'),
     };
   };
@@ -128,7 +133,7 @@ async function main(): Promise<void> {
       `idle: RSS ${(rssIdleKb / 1024).toFixed(1)} MB, event-loop delay p99 ${idle.eldP99Ms.toFixed(1)} ms`,
     );
     console.log(
-      "members | rooms | join s | status/s | ELD p50/p99/max ms | seeks | probe p50/p95/p99/max ms | CPU % | RSS MB | KB/member | frames, bytes /member/s",
+      "members | rooms | join s | status/s | ELD p50/p99/max ms | GC n/total/max ms | seeks | probe p50/p95/p99/max ms | CPU % | RSS MB | KB/member | frames, bytes /member/s",
     );
     const probe = await startSeekProbe(srv.baseUrl, String(process.pid));
     let total = 0;
@@ -195,6 +200,7 @@ async function main(): Promise<void> {
           f(joinS).padStart(6),
           statusPerS.toFixed(0).padStart(8),
           `${f(m.eldP50Ms)}/${f(m.eldP99Ms)}/${f(m.eldMaxMs)}`.padStart(18),
+          `${m.gcCount - before.gcCount}/${f(m.gcTotalMs - before.gcTotalMs)}/${f(m.gcMaxMs)}`.padStart(17),
           `${p.seeks}${p.lost ? ` (${p.lost} lost)` : ""}`.padStart(5),
           `${f(p.p50)}/${f(p.p95)}/${f(p.p99)}/${f(p.max)}`.padStart(24),
           cpuPct.toFixed(0).padStart(5),
@@ -213,6 +219,9 @@ async function main(): Promise<void> {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** A metric's samples over all its labels (e.g. GC kinds), from a /metrics text. */
+const sumOf = (text: string, name: string) =>
+  sum([...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "gm"))].map((m) => Number(m[1])));
 
 await main();
 process.exit(0);

@@ -6,6 +6,7 @@
  */
 export const ERRORS = {
   INVALID_INPUT: { status: 400, message: "The request is malformed or a field is invalid" },
+  UNSUPPORTED_PROTOCOL: { status: 400, message: "This server does not speak the client's protocol version" },
   UNAUTHORIZED: { status: 401, message: "A valid identity or member token is required" },
   INVALID_ACCESS_KEY: { status: 403, message: "The access key is wrong" },
   NOT_HOST: { status: 403, message: "Only the host can do that" },
@@ -16,6 +17,7 @@ export const ERRORS = {
   ROOM_NOT_FOUND: { status: 404, message: "No such room" },
   NOT_FOUND: { status: 404, message: "No such route" },
   MEMBER_NOT_FOUND: { status: 404, message: "No such member in this room" },
+  WRITE_NOT_FOUND: { status: 404, message: "No such write, or its outcome is no longer kept" },
   USER_ALREADY_IN_ROOM: { status: 409, message: "This user_id already holds a seat in the room" },
   ROOM_FULL: { status: 409, message: "The room is full" },
   ROOM_DORMANT: { status: 409, message: "Nobody is in the room; join it first" },

@@ -5,8 +5,18 @@
  * (INVALID_INPUT naming it), never dropped. Every position and timestamp is within MAX_POSITION_S.
  */
 import { z } from "zod";
+import { PROTOCOL_VERSION_PATTERN } from "./protocol.ts";
 
 const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+
+/** the SDK's `major.minor` (schema/protocol.ts); a major the server does not speak is UNSUPPORTED_PROTOCOL */
+const protocolVersion = z
+  .string()
+  .regex(PROTOCOL_VERSION_PATTERN, "must be major.minor")
+  .describe(
+    "the client's protocol version, major.minor; a major this server does not speak is UNSUPPORTED_PROTOCOL",
+  )
+  .optional();
 
 export const httpUrl = z
   .string()
@@ -59,6 +69,7 @@ export const createRoomOptions = z.strictObject({
   auto_skip: z.boolean().optional(),
   /** hold playback while a member buffers (default true) */
   wait_for_buffering: z.boolean().optional(),
+  protocol_version: protocolVersion,
 });
 export type CreateRoomOptions = z.infer<typeof createRoomOptions>;
 
@@ -71,6 +82,7 @@ export const joinRoomOptions = z.strictObject({
   access_key: z.string().max(64).optional(),
   /** a private room's invite secret (from the owner's invite link) */
   invite: z.string().max(128).optional(),
+  protocol_version: protocolVersion,
 });
 export type JoinRoomOptions = z.infer<typeof joinRoomOptions>;
 
@@ -179,11 +191,61 @@ export const commentMessage = z.strictObject({
 });
 export type CommentMessage = z.infer<typeof commentMessage>;
 
-/** `PATCH /api/rooms/:room_id/members/:user_id` */
-export const memberUpdate = z
-  .strictObject({ username: text(1, 32).optional(), avatar_url: httpUrl.optional() })
-  .refine((u) => u.username !== undefined || u.avatar_url !== undefined, "give username or avatar_url");
+/**
+ * `PATCH /api/rooms/:room_id/members/:user_id`: the member's name or avatar, and/or its playback
+ * status as the `status` message reports it (the original design's members-update-status):
+ * `current_time` (or v1's member field `position`), `is_playing` (default: as the room plays),
+ * `buffering` (or `sync_status: "buffering"`; the server derives every other sync_status).
+ */
+const memberUpdateFields = z.strictObject({
+  username: text(1, 32).optional(),
+  avatar_url: httpUrl.optional(),
+  current_time: position.optional(),
+  position: position.optional(),
+  is_playing: z.boolean().optional(),
+  buffering: z.boolean().optional(),
+  sync_status: z.enum(["synced", "drifting", "buffering", "unknown"]).optional(),
+});
+export const memberUpdate = memberUpdateFields
+  .refine((u) => Object.values(u).some((v) => v !== undefined), "give username, avatar_url or current_time")
+  .refine(
+    (u) => u.current_time === undefined || u.position === undefined,
+    "position: give current_time or position, not both",
+  )
+  .refine(
+    (u) =>
+      u.current_time !== undefined ||
+      u.position !== undefined ||
+      (u.is_playing === undefined && u.buffering === undefined && u.sync_status === undefined),
+    "current_time: required with is_playing, buffering or sync_status",
+  );
 export type MemberUpdate = z.infer<typeof memberUpdate>;
+
+/** Whether a member update's body (unparsed) sets a name or an avatar. */
+export function changesProfile(body: unknown): boolean {
+  return typeof body === "object" && body !== null && ("username" in body || "avatar_url" in body);
+}
+
+/** A member update's profile part, if any. */
+export function profileOf(u: MemberUpdate): { username?: string; avatar_url?: string } | undefined {
+  if (u.username === undefined && u.avatar_url === undefined) return undefined;
+  return {
+    ...(u.username !== undefined && { username: u.username }),
+    ...(u.avatar_url !== undefined && { avatar_url: u.avatar_url }),
+  };
+}
+
+/** A member update's status report, if it has one (`roomPlaying` when it does not say `is_playing`). */
+export function statusOf(u: MemberUpdate, roomPlaying: boolean): StatusMessage | undefined {
+  const current_time = u.current_time ?? u.position;
+  if (current_time === undefined) return undefined;
+  const buffering = u.buffering ?? (u.sync_status === "buffering" ? true : undefined);
+  return {
+    current_time,
+    is_playing: u.is_playing ?? roomPlaying,
+    ...(buffering !== undefined && { buffering }),
+  };
+}
 
 /** The `welcome` message, sent to each client once it has joined (and again after a reconnect). */
 export interface WelcomeMessage {
@@ -216,3 +278,30 @@ export function describeIssues(error: z.ZodError): string {
   const field = issue.path.length > 0 ? issue.path.join(".") : "payload";
   return `${field}: ${issue.message}`;
 }
+
+/**
+ * The HTTP bodies as the original design shows them: they may restate what the server knows.
+ * Each such field must equal it (src/rooms/stated-context.ts); these schemas describe the bodies
+ * in the OpenAPI document and check their shape at the edge.
+ */
+const restated = {
+  room_id: roomId.optional().describe("if given: the room of your member token"),
+  anime_id: text(1, 100).optional().describe("if given: the room's current anime"),
+  episode_number: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .describe("if given: the room's current episode"),
+  user_id: userId.optional().describe("if given: your identity"),
+};
+export const commentBody = commentMessage.extend({
+  ...restated,
+  username: text(1, 32).optional().describe("if given: your name in the room"),
+});
+export const controlBody = controlMessage.extend({
+  ...restated,
+  host_user_id: userId.optional().describe("if given: your identity"),
+});
+export const memberUpdateBody = memberUpdateFields.extend(restated);

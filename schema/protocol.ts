@@ -68,3 +68,35 @@ export function parseCodedMessage(text: string): { code: string; message: string
   const m = /^([A-Z][A-Z0-9_]*[A-Z0-9])(?::\s?([\s\S]*))?$/.exec(text);
   return m ? { code: m[1]!, message: m[2] ?? "" } : undefined;
 }
+
+/**
+ * The wire protocol's version, `major.minor`, sent by the SDK as the `protocol_version` option of
+ * every create and join. A new minor only adds what older clients can ignore; a new major changes
+ * what a client must understand. A server refuses a major it does not speak (UNSUPPORTED_PROTOCOL);
+ * a join without the option (a plain Colyseus client, an SDK before it) is taken as this major.
+ */
+export const PROTOCOL_VERSION = "1.0";
+/** the majors this server speaks */
+export const PROTOCOL_MAJORS: readonly number[] = [1];
+export const PROTOCOL_VERSION_PATTERN = /^(\d{1,4})\.(\d{1,4})$/;
+
+/** Create or join options with this SDK's protocol version. */
+export function withProtocol<T extends object>(options: T): T & { protocol_version: string } {
+  return { ...options, protocol_version: PROTOCOL_VERSION };
+}
+
+/**
+ * Why options that state a protocol version this server cannot speak are refused, or undefined
+ * (no version, or one it speaks). A malformed version is left to the options' schema (INVALID_INPUT).
+ */
+export function protocolRefusal(options: unknown): string | undefined {
+  const stated =
+    options && typeof options === "object"
+      ? (options as { protocol_version?: unknown }).protocol_version
+      : undefined;
+  if (typeof stated !== "string") return undefined;
+  const m = PROTOCOL_VERSION_PATTERN.exec(stated);
+  if (!m || PROTOCOL_MAJORS.includes(Number(m[1]))) return undefined;
+  const spoken = PROTOCOL_MAJORS.map((major) => `${major}.x`).join(", ");
+  return `protocol_version: this server speaks ${spoken}, not ${stated}; use a client of a matching major`;
+}

@@ -145,9 +145,17 @@ const schema = z.object({
   OUTBOX_MAX_WRITES: int(10, 1_000_000).default(1000),
   /** a room write still failing this long after it happened is given up (logged as an error) */
   OUTBOX_GIVE_UP_S: seconds.default(300),
+  /** an HTTP change waits this long for its commit; then it is answered 202 (pending) with a write id */
+  HTTP_WRITE_WAIT_S: z.coerce.number().min(1).max(300).default(20),
   /** on shutdown, how long rooms may wait for their pending writes before the rest is given up */
   SHUTDOWN_DRAIN_S: seconds.default(8),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** TCP port of the Syncplay gateway (desktop players, docs/syncplay.md); unset = off */
+  SYNCPLAY_PORT: int(0, 65535).optional(),
+  /** the room's playback is sent to each Syncplay client this often (Syncplay's own servers: 1 s) */
+  SYNCPLAY_STATE_INTERVAL_MS: int(100, 5000).default(1000),
+  /** a Syncplay connection that sends nothing for this long is closed */
+  SYNCPLAY_IDLE_TIMEOUT_S: seconds.default(30),
   /** let @colyseus/core load @pm2/io (PM2's metrics: ccu and room count in `pm2 monit`) */
   PM2_IO: z
     .enum(["true", "false"])

@@ -30,6 +30,9 @@ import { metrics } from "./ops/metrics.ts";
 import { CleanupJob } from "./jobs/cleanup.ts";
 import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
 import { PATCH_STEP_MS, PatchScheduler } from "./rooms/patch-scheduler.ts";
+import { presenceOutcomes, WriteWaits } from "./rooms/write-waits.ts";
+import { peerSecretFrom, startSyncplayGateway, type SyncplayGateway } from "./syncplay/gateway.ts";
+import { acceptPeerAddress } from "./syncplay/peer-address.ts";
 import { RoomHolds } from "./cluster/room-holds.ts";
 import { ProcessLiveness } from "./cluster/liveness.ts";
 import { guardListings, type ListingGuard } from "./cluster/guarded-listing.ts";
@@ -39,6 +42,8 @@ export interface AniSync {
   colyseus: Server;
   services: Services;
   port: number;
+  /** the Syncplay gateway's port, when SYNCPLAY_PORT is set */
+  syncplayPort?: number;
   /** Stops accepting, puts every room to sleep (position saved), closes the database. */
   stop(): Promise<void>;
 }
@@ -102,6 +107,12 @@ export async function createAniSync(
         log.error("room patch failed", { err }),
       ),
       reactions,
+      writeWaits: new WriteWaits({
+        waitMs: config.HTTP_WRITE_WAIT_S * 1000,
+        keepS: config.OUTBOX_GIVE_UP_S + 3600,
+        outcomes: presenceOutcomes(() => matchMaker.presence),
+        onError: (err) => log.warn("write outcome not recorded", { err }),
+      }),
       log,
       redis,
       holds,
@@ -151,8 +162,10 @@ export async function createAniSync(
     colyseus.onBeforeShutdown(() => outboxes.beginShutdown(config.SHUTDOWN_DRAIN_S * 1000));
     let closing: Promise<void> | undefined;
     let admin: AdminServer | undefined;
+    let syncplay: SyncplayGateway | undefined;
     const closeResources = async () => {
       await admin?.close();
+      await syncplay?.close();
       outboxes.beginShutdown(config.SHUTDOWN_DRAIN_S * 1000);
       await outboxes.drain();
       cleanup.stop();
@@ -169,14 +182,27 @@ export async function createAniSync(
     await colyseus.listen(config.PORT, config.HOST);
     const http = transport.server as HttpServer;
     const trust = trustFunction(config.TRUST_PROXY);
-    http.prependListener("request", (req) => pinClientIp(req, trust));
-    http.prependListener("upgrade", (req) => pinClientIp(req, trust));
+    const peerSecret = peerSecretFrom(tokenSecret);
+    http.prependListener("request", (req) => (pinClientIp(req, trust), acceptPeerAddress(req, peerSecret)));
+    http.prependListener("upgrade", (req) => (pinClientIp(req, trust), acceptPeerAddress(req, peerSecret)));
     limitRequestBodies(http); // wraps every listener above, so it runs first
     const port = (http.address() as AddressInfo).port;
     (colyseus as unknown as { port: number }).port = port;
     if (config.ADMIN_PORT !== undefined && config.ADMIN_PASSWORD) {
       admin = await startAdminServer(svc, config.ADMIN_PORT);
       log.info("monitor listening", { host: ADMIN_HOST, port: admin.port });
+    }
+    if (config.SYNCPLAY_PORT !== undefined) {
+      syncplay = await startSyncplayGateway({
+        port: config.SYNCPLAY_PORT,
+        host: config.HOST,
+        endpoint: `http://${localHost(config.HOST)}:${port}`,
+        authMode: config.AUTH_MODE,
+        peerSecret,
+        stateIntervalMs: config.SYNCPLAY_STATE_INTERVAL_MS,
+        idleTimeoutMs: config.SYNCPLAY_IDLE_TIMEOUT_S * 1000,
+        log,
+      });
     }
     samples.start();
     reactions.start();
@@ -197,6 +223,7 @@ export async function createAniSync(
       colyseus,
       services: svc,
       port,
+      ...(syncplay ? { syncplayPort: syncplay.port } : {}),
       stop: async () => {
         await colyseus.gracefullyShutdown(false);
         await (closing ??= closeResources());
@@ -206,6 +233,12 @@ export async function createAniSync(
     if (!services) await database.close();
     throw err;
   }
+}
+
+/** An address this process reaches its own listener at. */
+function localHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 async function connectRedis(url: string) {

@@ -14,6 +14,7 @@ import type { IdentityService } from "./security/identity.ts";
 import type { KeyThrottle } from "./security/key-throttle.ts";
 import type { RateLimits } from "./security/rate-limits.ts";
 import type { PatchScheduler } from "./rooms/patch-scheduler.ts";
+import type { WriteWaits } from "./rooms/write-waits.ts";
 import type { RoomHolds } from "./cluster/room-holds.ts";
 import type { ProcessLiveness } from "./cluster/liveness.ts";
 
@@ -33,6 +34,8 @@ export interface Services {
   patches: PatchScheduler;
   /** timeline reactions, counted per 30 s bucket */
   reactions: ReactionCounter;
+  /** HTTP changes answered within HTTP_WRITE_WAIT_S, and their outcomes */
+  writeWaits: WriteWaits;
   /** the cluster's Redis, when REDIS_URL is set */
   redis?: Redis;
   /** the rooms this process holds and their generation (fencing) */

@@ -14,6 +14,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadNodePostgres, loadPglite, sql, type PgDatabase, type PgQueryResultHKT } from "./drizzle.ts";
 import * as schema from "./schema.ts";
+import { inTransaction } from "./pg-transaction.ts";
+import type { PoolClient } from "pg";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
 import { pgliteEngine } from "./pglite-engine.ts";
 import { hasCluster } from "./pglite-init.ts";
@@ -74,9 +76,17 @@ async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Da
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
   });
-  // a dropped connection (server restart, forced drop) must not crash the process
+  // a dropped connection (server restart, forced drop) must not crash the process: the pool
+  // listens on idle clients only, so each client also gets a listener of its own for while it is
+  // checked out (a transaction's): without it a connection lost between two statements of a room
+  // write was an uncaught exception (a network cut healing). Its queries still fail, and the pool
+  // drops the client when it is released.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = drizzle(pool, { schema });
+  // drizzle's own leaks the connection when BEGIN fails (src/db/pg-transaction.ts)
+  const bind = (client: PoolClient) => drizzle(client, { schema }) as unknown as Db;
+  Object.assign(db, { transaction: <T>(fn: (tx: Db) => Promise<T>) => inTransaction(pool, bind, fn) });
 
   // migrations run on a connection of their own, without the statement timeouts: waiting for
   // another process's migration, or one long migration, may take longer than any query should

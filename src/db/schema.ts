@@ -63,6 +63,11 @@ export const rooms = pgTable(
     /** "live" while a process hosts it, "dormant" otherwise */
     status: text("status").notNull().default("live"),
     /**
+     * the version of the room's last stored write (a hybrid clock, µs): a room write stores only
+     * if its version is newer, so a write that arrives late (after a retry and later writes) changes nothing
+     */
+    write_version: bigint("write_version", { mode: "number" }).notNull().default(0),
+    /**
      * The room's generation: bumped each time a process takes the room (restore). Every write of
      * a live room names the generation it holds; a write of an older one is refused (fencing).
      */

@@ -1,6 +1,6 @@
 /** /api/comments: post (as a room member), read an episode's thread, and the analytics. */
 import { Router } from "express";
-import { commentMessage } from "../../schema/messages.ts";
+import { commentBody } from "../../schema/messages.ts";
 import { historyQuery, threadQuery } from "../../schema/queries.ts";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
@@ -10,7 +10,7 @@ import { parseOrThrow } from "../validate.ts";
 import { callRoom, commitWaitMs } from "../rooms/remote.ts";
 import { clientIp } from "../security/client-ip.ts";
 import { memberOf } from "./member-auth.ts";
-import { sendData } from "./respond.ts";
+import { sendChange, sendData } from "./respond.ts";
 
 export function commentsRouter(svc: Services): Router {
   const router = Router();
@@ -19,7 +19,7 @@ export function commentsRouter(svc: Services): Router {
   /** As a member, during its stay: the room stores and delivers it (one path with the room message). */
   router.post("/", async (req, res) => {
     const member = memberOf(req, svc.tokenSecret);
-    parseOrThrow(commentMessage, req.body);
+    parseOrThrow(commentBody, req.body);
     await svc.rateLimits.consume("comment", { user_id: member.user_id, ip: clientIp(req) });
     const done = await callRoom(
       member.room_id,
@@ -28,7 +28,7 @@ export function commentsRouter(svc: Services): Router {
       commitWaitMs(svc),
     );
     if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
-    sendData(res, done.data, 201);
+    sendChange(res, done, undefined, 201);
   });
 
   router.get("/", async (req, res) => {

@@ -6,11 +6,11 @@
 import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import { z } from "zod";
 import {
-  commentMessage,
-  controlMessage,
+  commentBody,
+  controlBody,
   createRoomOptions,
   joinRoomOptions,
-  memberUpdate,
+  memberUpdateBody,
 } from "../../schema/messages.ts";
 import { ERRORS } from "../../schema/errors.ts";
 import { historyQuery, listQuery, threadQuery, timelineQuery } from "../../schema/queries.ts";
@@ -46,7 +46,35 @@ interface Route {
   body?: z.ZodType;
   ok: { status: number; description: string; schema?: JsonSchema };
   errors: (keyof typeof ERRORS)[];
+  /** a change answered within HTTP_WRITE_WAIT_S: 202 while its write is pending */
+  pending?: true;
 }
+
+/** The answer to a change whose write is still pending after HTTP_WRITE_WAIT_S (src/rooms/write-waits.ts). */
+const PENDING = {
+  description:
+    "Accepted, not stored yet (the database did not commit within HTTP_WRITE_WAIT_S): the change is kept in order and stored when the database is back, unless it is given up; `write.outcome` (also `Location`) says which",
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        properties: {
+          data: { description: "what the 2xx answer would carry, as of now (or null)" },
+          write: {
+            type: "object",
+            properties: {
+              id: { type: "string" },
+              status: { const: "pending" },
+              outcome: { type: "string", description: "/api/writes/{write_id}" },
+            },
+            required: ["id", "status", "outcome"],
+          },
+        },
+        required: ["data", "write"],
+      },
+    },
+  },
+};
 
 const roomIdParam = { name: "room_id", in: "path", required: true, schema: { type: "string" } };
 
@@ -88,7 +116,7 @@ export const ROUTES: Route[] = [
         "The room, the host's member token and seat reservation, and the access key of a private room",
       schema: SEAT_DATA,
     },
-    errors: ["INVALID_INPUT", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"],
+    errors: ["INVALID_INPUT", "UNSUPPORTED_PROTOCOL", "UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED"],
   },
   {
     method: "get",
@@ -125,6 +153,7 @@ export const ROUTES: Route[] = [
     },
     errors: [
       "INVALID_INPUT",
+      "UNSUPPORTED_PROTOCOL",
       "UNAUTHORIZED",
       "FORBIDDEN",
       "ROOM_NOT_FOUND",
@@ -154,6 +183,7 @@ export const ROUTES: Route[] = [
       "Delete the room (owner: identity token, or the owner's member token during a stay): every member is disconnected with a reason; comments stay",
     tag: "rooms",
     member: true,
+    pending: true,
     ok: {
       status: 200,
       description: "Deleted",
@@ -167,6 +197,7 @@ export const ROUTES: Route[] = [
     summary: "Rotate a private room's key and invite (owner); the old ones stop working, seated members stay",
     tag: "rooms",
     member: true,
+    pending: true,
     ok: {
       status: 200,
       description: "The new key and invite",
@@ -229,7 +260,8 @@ export const ROUTES: Route[] = [
     summary: "Play, pause or seek (host); reaches every member at once",
     tag: "sync",
     member: true,
-    body: controlMessage,
+    body: controlBody,
+    pending: true,
     ok: { status: 200, description: "The new playback", schema: data(ref("Playback")) },
     errors: ["UNAUTHORIZED", "FORBIDDEN", "NOT_HOST", "INVALID_INPUT", "ROOM_NOT_FOUND", "RATE_LIMITED"],
   },
@@ -265,7 +297,8 @@ export const ROUTES: Route[] = [
     summary: "Change your username or avatar (that member)",
     tag: "members",
     member: true,
-    body: memberUpdate,
+    body: memberUpdateBody,
+    pending: true,
     ok: { status: 200, description: "The member", schema: data(ref("Member")) },
     errors: [
       "UNAUTHORIZED",
@@ -305,12 +338,33 @@ export const ROUTES: Route[] = [
     errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND", "INVALID_INPUT"],
   },
   {
+    method: "get",
+    path: "/api/writes/{write_id}",
+    summary:
+      "What became of a change answered 202: pending (queued, stored when the database is back), stored, or abandoned (given up, not stored)",
+    tag: "sync",
+    ok: {
+      status: 200,
+      description: "The write's status",
+      schema: data({
+        type: "object",
+        properties: {
+          write_id: { type: "string" },
+          status: { enum: ["pending", "stored", "abandoned"] },
+        },
+        required: ["write_id", "status"],
+      }),
+    },
+    errors: ["WRITE_NOT_FOUND"],
+  },
+  {
     method: "post",
     path: "/api/comments",
     summary: "Post a comment to the token's room and episode; reaches the live room",
     tag: "comments",
     member: true,
-    body: commentMessage,
+    body: commentBody,
+    pending: true,
     ok: { status: 201, description: "The stored comment", schema: data(ref("Comment")) },
     errors: ["UNAUTHORIZED", "FORBIDDEN", "INVALID_INPUT", "ROOM_NOT_FOUND", "RATE_LIMITED"],
   },
@@ -483,6 +537,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     const parameters: unknown[] = [];
     if (r.path.includes("{room_id}")) parameters.push(roomIdParam);
     if (r.path.includes("{user_id}")) parameters.push({ ...roomIdParam, name: "user_id" });
+    if (r.path.includes("{write_id}")) parameters.push({ ...roomIdParam, name: "write_id" });
     if (r.path.includes("{type}")) {
       parameters.push({ name: "type", in: "path", required: true, schema: { enum: HTTP_MESSAGE_TYPES } });
     }
@@ -501,9 +556,15 @@ export function buildOpenApi(version: string): Record<string, unknown> {
         description: r.ok.description,
         ...(r.ok.schema ? { content: { "application/json": { schema: r.ok.schema } } } : {}),
       },
+      ...(r.pending ? { 202: PENDING } : {}),
     };
     // every body passes the 64 KB limit of body-limit.ts first
-    const errors: (keyof typeof ERRORS)[] = r.body ? [...r.errors, "PAYLOAD_TOO_LARGE"] : r.errors;
+    const errors: (keyof typeof ERRORS)[] = [
+      ...r.errors,
+      ...(r.body ? (["PAYLOAD_TOO_LARGE"] as const) : []),
+      // a change whose write was given up within HTTP_WRITE_WAIT_S: not stored
+      ...(r.pending && !r.errors.includes("UNAVAILABLE") ? (["UNAVAILABLE"] as const) : []),
+    ];
     for (const code of errors) {
       const status = String(ERRORS[code].status);
       const existing = responses[status] as { description: string } | undefined;

@@ -4,6 +4,7 @@ import type { AuthContext } from "@colyseus/core";
 import { AppError, fromServerError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { clientIp } from "../security/client-ip.ts";
+import type { RoomAnswer } from "../rooms/remote.ts";
 import { bearerOf } from "./member-auth.ts";
 
 export function sendData(
@@ -14,6 +15,26 @@ export function sendData(
 ): void {
   res.status(status).json({ data, ...extra });
 }
+
+/**
+ * A change's answer: `status` with its data (or `done(data)`) once stored; `202 Accepted` while its
+ * write is pending past HTTP_WRITE_WAIT_S, with the write to ask about (src/rooms/write-waits.ts).
+ */
+export function sendChange(
+  res: Response,
+  answer: RoomAnswer<unknown>,
+  done: (data: unknown) => unknown = (data) => data,
+  status = 200,
+): void {
+  if (answer.pending === undefined) return sendData(res, done(answer.data), status);
+  const outcome = `/api/writes/${answer.pending}`;
+  res.setHeader("Location", outcome);
+  res.setHeader("Retry-After", String(PENDING_RETRY_AFTER_S));
+  sendData(res, answer.data ?? null, 202, { write: { id: answer.pending, status: "pending", outcome } });
+}
+
+/** when a caller of a pending change may ask about it again */
+const PENDING_RETRY_AFTER_S = 5;
 
 export function sendError(res: Response, err: AppError): void {
   if (err.retryAfterS !== undefined) res.setHeader("Retry-After", String(err.retryAfterS));

@@ -2,7 +2,7 @@
 import { Router, type Request } from "express";
 import { matchMaker } from "@colyseus/core";
 import { and, inArray } from "drizzle-orm";
-import { roomId as roomIdSchema } from "../../schema/messages.ts";
+import { changesProfile, roomId as roomIdSchema } from "../../schema/messages.ts";
 import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import { listQuery, timelineQuery } from "../../schema/queries.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
@@ -17,7 +17,15 @@ import * as repo from "../db/rooms-repo.ts";
 import { members } from "../db/schema.ts";
 import { createWatchParty, joinWatchParty, type Seated } from "../rooms/matchmaking.ts";
 import { newStay } from "../rooms/admission.ts";
-import { callRoom, commitWaitMs, isLive, type MemberAction, type OwnerAction } from "../rooms/remote.ts";
+import {
+  callRoom,
+  commitWaitMs,
+  isLive,
+  type MemberAction,
+  type OwnerAction,
+  type RoomAnswer,
+} from "../rooms/remote.ts";
+import { PendingAnswer } from "../rooms/write-waits.ts";
 import { liveListing } from "../rooms/live-listing.ts";
 import { requireRedis } from "../cluster/redis-gate.ts";
 import { parseOrThrow } from "../validate.ts";
@@ -27,7 +35,7 @@ import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { bearerOf, memberOf, requireRoom, requireUser, userIn } from "./member-auth.ts";
 import { roomTimelines, TIMELINE_FRESH_MS } from "./room-timeline.ts";
 import { RecentAnswers } from "./recent-answers.ts";
-import { authContextOf, sendData } from "./respond.ts";
+import { authContextOf, sendChange, sendData } from "./respond.ts";
 
 type LiveView = { playback: PlaybackSnapshot; members: Array<{ user_id: string; connected: boolean }> };
 
@@ -138,17 +146,16 @@ export function roomsRouter(svc: Services): Router {
   });
 
   router.post("/:room_id/control", async (req, res) => {
-    sendData(res, await memberAct(req, "control", req.body));
+    sendChange(res, await memberAct(req, "control", req.body));
   });
 
   router.patch("/:room_id/members/:user_id", async (req, res) => {
     requireUser(memberOf(req, svc.tokenSecret), String(req.params.user_id));
-    sendData(res, await memberAct(req, "update_member", req.body));
+    sendChange(res, await memberAct(req, "update_member", req.body));
   });
 
   router.delete("/:room_id", async (req, res) => {
-    await ownerAct(req, "delete");
-    sendData(res, { deleted: true });
+    sendChange(res, await ownerAct(req, "delete"), () => ({ deleted: true }));
   });
 
   /** Any room message as the token's member (bots, site backends): queue, moderation, speed, … */
@@ -159,11 +166,11 @@ export function roomsRouter(svc: Services): Router {
     // the socket path is capped by MAX_MESSAGES_PER_S; over HTTP each member counts at the control rate
     const claims = memberOf(req, svc.tokenSecret);
     await svc.rateLimits.consume("control", { user_id: claims.user_id, ip: clientIp(req) });
-    sendData(res, await memberAct(req, "message", { type, payload: req.body as unknown }));
+    sendData(res, (await memberAct(req, "message", { type, payload: req.body as unknown })).data);
   });
 
   router.post("/:room_id/access", async (req, res) => {
-    sendData(res, await ownerAct(req, "rotate_access"));
+    sendChange(res, await ownerAct(req, "rotate_access"));
   });
 
   /**
@@ -207,36 +214,55 @@ export function roomsRouter(svc: Services): Router {
   }
 
   /** A member token's action in its room, during its stay. */
-  async function memberAct(req: Request, action: MemberAction, payload?: unknown): Promise<unknown> {
+  async function memberAct(
+    req: Request,
+    action: MemberAction,
+    payload?: unknown,
+  ): Promise<RoomAnswer<unknown>> {
     const roomId = roomParam(req);
     const claims = memberOf(req, svc.tokenSecret);
     requireRoom(claims, roomId);
     // a live room answers without a database read (the database may be away: the room keeps the write)
     if (!(await isLive(roomId))) await loadRoom(roomId);
-    // control and room messages count against the room's own limits
-    if (action !== "control" && action !== "message")
+    // control and room messages count against the room's own limits; a member update that only
+    // reports playback status (no name or avatar) counts at the control rate, as often as a player reports
+    const statusOnly = action === "update_member" && !changesProfile(payload);
+    if (statusOnly) await svc.rateLimits.consume("control", { user_id: claims.user_id, ip: clientIp(req) });
+    else if (action !== "control" && action !== "message")
       await svc.rateLimits.consume("manage", { user_id: claims.user_id, ip: clientIp(req) });
     const done = await callRoom(roomId, "memberAct", [claims, action, payload], commitWaitMs(svc));
     if (!done) throw new AppError("UNAUTHORIZED", "this member token's stay has ended");
-    return done.data;
+    return done;
   }
 
   /** The owner's action: in the live room, or on the stored room while it is dormant. */
-  async function ownerAct(req: Request, action: OwnerAction): Promise<unknown> {
+  async function ownerAct(req: Request, action: OwnerAction): Promise<RoomAnswer<unknown>> {
     const roomId = roomParam(req);
     const stored = (await isLive(roomId)) ? undefined : await loadRoom(roomId);
     // an identity token works while the room sleeps; a member token only during its stay
     const userId = await userIn(req, svc, roomId);
     await svc.rateLimits.consume("manage", { user_id: userId, ip: clientIp(req) });
     const done = await callRoom(roomId, "ownerAct", [userId, action], commitWaitMs(svc));
-    if (done) return done.data;
+    if (done) return done;
     const row = stored ?? (await loadRoom(roomId));
     if (userId !== row.owner_user_id) throw new AppError("NOT_OWNER");
-    if (action === "delete") return repo.deleteRoom(db, row.room_id);
+    // a dormant room: written here, within the same bound as a live room's change
+    if (action === "delete") return pendingOrDone(repo.deleteRoom(db, row.room_id).then(() => null));
     if (row.access_key === null) throw new AppError("INVALID_INPUT", "a public room has no key to rotate");
     const access = { access_key: generateAccessKey(), invite_secret: generateInviteSecret() };
-    await repo.setAccess(db, row.room_id, access);
-    return { access_key: access.access_key, invite: access.invite_secret };
+    const answer = { access_key: access.access_key, invite: access.invite_secret };
+    return pendingOrDone(
+      repo.setAccess(db, row.room_id, access).then(() => answer),
+      answer,
+    );
+  }
+
+  async function pendingOrDone<T>(
+    work: Promise<T>,
+    pendingData: T | null = null,
+  ): Promise<RoomAnswer<T | null>> {
+    const done = await svc.writeWaits.within(work, () => pendingData);
+    return done instanceof PendingAnswer ? { data: done.data, pending: done.write_id } : { data: done };
   }
 
   return router;

@@ -6,10 +6,13 @@
  * so no client can add series (memory) to the registry.
  */
 import { readdir } from "node:fs/promises";
+import { PerformanceObserver } from "node:perf_hooks";
 import { matchMaker } from "@colyseus/core";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { CLIENT_MESSAGE_TYPES } from "../../schema/protocol.ts";
 import type { LimitName } from "../security/rate-limits.ts";
+import { ERRORS } from "../../schema/errors.ts";
+import type { GiveUpReason } from "../db/outbox.ts";
 
 export const registry = new Registry();
 // 1 ms sampling: the delay figures then carry at most 1 ms of sampling interval (at 10 ms they would start at ~10)
@@ -47,6 +50,25 @@ if (registry.getSingleMetric("process_open_fds")) {
     },
   });
 }
+
+/**
+ * The longest main-thread GC pause since the last scrape (prom-client's
+ * `nodejs_gc_duration_seconds` histogram gives their count and total, not their maximum): what
+ * a flat-latency benchmark prints next to the event-loop delay.
+ */
+let gcPauseMaxS = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauseMaxS = Math.max(gcPauseMaxS, entry.duration / 1000);
+}).observe({ entryTypes: ["gc"] });
+new Gauge({
+  name: "anisync_gc_pause_max_seconds",
+  help: "Longest garbage-collection pause of the main thread since the last scrape (reset by each scrape)",
+  registers: [registry],
+  collect() {
+    this.set(gcPauseMaxS);
+    gcPauseMaxS = 0;
+  },
+});
 
 /** The room message types a client may send; any other type is counted under "unknown". */
 export const MESSAGE_TYPES_IN: ReadonlySet<string> = new Set(CLIENT_MESSAGE_TYPES);
@@ -150,6 +172,16 @@ export const metrics = {
   }),
 };
 
+/** The room messages the server sends, as counted in `anisync_messages_out_total`. */
+export const MESSAGE_TYPES_OUT = [
+  "patch",
+  "welcome",
+  "comment",
+  "reaction",
+  "error",
+  "server_shutdown",
+] as const;
+
 // every limit's series exists from the start (0), so dashboards and rate() see them before the first refusal
 const LIMITS: Record<LimitName, true> = {
   room_create: true,
@@ -160,4 +192,24 @@ const LIMITS: Record<LimitName, true> = {
   manage: true,
   guest_identity: true,
 };
-for (const limit of Object.keys(LIMITS)) metrics.rateLimited.inc({ limit }, 0);
+const GIVE_UP_REASONS: Record<GiveUpReason, true> = {
+  failed: true,
+  deadline: true,
+  full: true,
+  shutdown: true,
+};
+
+/**
+ * Every labelled counter whose label values are a fixed set is exported at 0 from start-up, so a
+ * dashboard's panels and `rate()` see each series before its first increment (a series that
+ * appears at its first increment loses that increment to `rate()`).
+ */
+function zeroSeries<L extends string>(counter: Counter<L>, label: L, values: Iterable<string>): void {
+  for (const value of values) counter.inc({ [label]: value } as Partial<Record<L, string>>, 0);
+}
+zeroSeries(metrics.rateLimited, "limit", [...Object.keys(LIMITS), "admin_login"]);
+zeroSeries(metrics.messagesIn, "type", [...MESSAGE_TYPES_IN, "unknown"]);
+zeroSeries(metrics.messagesOut, "type", MESSAGE_TYPES_OUT);
+zeroSeries(metrics.refusedJoins, "code", Object.keys(ERRORS));
+zeroSeries(metrics.dbWritesGivenUp, "reason", Object.keys(GIVE_UP_REASONS));
+zeroSeries(metrics.cleanupRemoved, "kind", ["rooms", "sync_samples"]);

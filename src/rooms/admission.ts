@@ -10,10 +10,11 @@
 import { randomBytes } from "node:crypto";
 import { matchMaker, type AuthContext } from "@colyseus/core";
 import { createRoomOptions, joinRoomOptions } from "../../schema/messages.ts";
+import { protocolRefusal } from "../../schema/protocol.ts";
 import { parseOrThrow } from "../validate.ts";
 import { AppError, toServerError } from "../errors.ts";
 import { services } from "../services.ts";
-import type { Identified } from "../security/identity.ts";
+import type { Identified, StatedUserId } from "../security/identity.ts";
 import { addressKey } from "../security/client-ip.ts";
 import { INTERNAL_OPTION_PREFIX, OWNER_OPTION } from "./restore.ts";
 import type { WatchPartyRoom } from "./WatchPartyRoom.ts";
@@ -88,12 +89,15 @@ async function authorize(
 ): Promise<MemberAuth> {
   const internal = options && typeof options === "object" ? Object.keys(options).find(isInternal) : undefined;
   if (internal) throw new AppError("INVALID_INPUT", `${internal}: not allowed`);
+  // before the options' schema: a client of another major may send options this one does not know
+  const refusal = protocolRefusal(options);
+  if (refusal) throw new AppError("UNSUPPORTED_PROTOCOL", refusal);
   const request = ctx.anisync;
   const { rateLimits } = services();
   const address = addressKey(ctx.ip ?? "unknown");
   if (request?.mode === "create") {
     const opts = parseOrThrow(createRoomOptions, options);
-    const who = await identifyCaller(token, opts.host_user_id, address);
+    const who = await identifyCaller(token, { field: "host_user_id", value: opts.host_user_id }, address);
     const counted = { user_id: who.identity.user_id, ip: address };
     await rateLimits.consume("room_create", counted);
     await rateLimits.consume("join", counted);
@@ -105,7 +109,7 @@ async function authorize(
   }
   if (request?.mode === "join" && request.room_id) {
     const opts = parseOrThrow(joinRoomOptions, options);
-    const who = await identifyCaller(token, opts.user_id, address);
+    const who = await identifyCaller(token, { field: "user_id", value: opts.user_id }, address);
     await rateLimits.consume("join", { user_id: who.identity.user_id, ip: address });
     const seat = memberAuth(who, opts.username, opts.avatar_url, request.stay, address);
     await admit(request.room_id, seat, { access_key: opts.access_key, invite: opts.invite }, address);
@@ -116,7 +120,7 @@ async function authorize(
 }
 
 /** The caller's identity; issuing a guest identity counts against the address's limit. */
-async function identifyCaller(token: string | undefined, stated: string | undefined, ip: string) {
+async function identifyCaller(token: string | undefined, stated: StatedUserId, ip: string) {
   const { identity, rateLimits } = services();
   const who = await identity.identify(token || undefined, stated);
   if (who.issued_token) await rateLimits.consume("guest_identity", { ip });

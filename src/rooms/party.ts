@@ -10,6 +10,8 @@ import {
   commentMessage,
   controlMessage,
   memberUpdate,
+  profileOf,
+  statusOf,
   statusMessage,
   transferHostMessage,
 } from "../../schema/messages.ts";
@@ -39,6 +41,7 @@ import { RoomStore } from "./room-store.ts";
 import type { Hold } from "../cluster/room-holds.ts";
 import type { ConnectedSeat, OccupiedSeat } from "./seats.ts";
 import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
+import { acceptStatedContext, type ContextField, type KnownContext } from "./stated-context.ts";
 import { StatusBoard } from "./status-board.ts";
 import { buildWelcome } from "./welcome.ts";
 
@@ -164,6 +167,7 @@ export class Party<C extends Connection> {
     );
     this.svc.holds.take(hold);
     this.secrets = start.secrets;
+    this.store.opened(start.write_version);
     this.state.assign(start.described);
     this.state.playback.assign(start.playback);
     this.state.settings.assign(start.settings);
@@ -221,13 +225,14 @@ export class Party<C extends Connection> {
           return undefined;
         case "control": {
           const { stored } = await this.control(seat.user_id, payload);
-          await stored; // an HTTP caller is answered once it is stored
-          return { ...this.playbackSnapshot(), server_time: Date.now() };
+          const view = () => ({ ...this.playbackSnapshot(), server_time: Date.now() });
+          // an HTTP caller is answered once it is stored, or as pending after HTTP_WRITE_WAIT_S
+          return this.svc.writeWaits.within(stored.then(view), view);
         }
         case "update_member":
-          return this.updateMember(seat.user_id, payload);
+          return this.updateMember(seat, payload);
         case "comment":
-          return this.comment(seat.user_id, payload);
+          return this.svc.writeWaits.within(this.comment(seat.user_id, payload), () => null);
         case "message": {
           const { type, payload: body } = (payload ?? {}) as { type?: string; payload?: unknown };
           const handler = type === undefined ? undefined : this.handlers.get(type);
@@ -244,21 +249,29 @@ export class Party<C extends Connection> {
     return answer(async () => {
       if (userId !== this.state.owner_user_id) throw new AppError("NOT_OWNER");
       if (action === "delete") {
-        if (this.hold) this.svc.holds.release(this.hold);
-        await this.store.deleted();
-        this.deleted = true;
-        for (const seat of this.members.seats.occupiedSeats()) if (seat.phase === "reconnecting") seat.end();
-        this.hooks.closeAll(CLOSE.CONSENTED, codedMessage("ROOM_DELETED", "the owner deleted the room"));
-        return undefined;
+        // the room closes once the delete is stored (also when that is after the caller's answer)
+        const deleted = this.store.deleted().then(() => {
+          if (this.hold) this.svc.holds.release(this.hold);
+          this.deleted = true;
+          for (const seat of this.members.seats.occupiedSeats())
+            if (seat.phase === "reconnecting") seat.end();
+          this.hooks.closeAll(CLOSE.CONSENTED, codedMessage("ROOM_DELETED", "the owner deleted the room"));
+          return undefined;
+        });
+        return this.svc.writeWaits.within(deleted, () => null);
       }
       if (!this.secrets) throw new AppError("INVALID_INPUT", "a public room has no key to rotate");
       const secrets = { access_key: generateAccessKey(), invite_secret: generateInviteSecret() };
-      await this.store.access(secrets);
-      this.secrets = secrets;
-      this.svc.log.info("access rotated", { room_id: this.hooks.roomId() });
-      for (const id of new Set([this.state.owner_user_id, this.state.host_user_id]))
-        this.members.welcomeIfConnected(id);
-      return { access_key: secrets.access_key, invite: secrets.invite_secret };
+      const answer = { access_key: secrets.access_key, invite: secrets.invite_secret };
+      // the new key works once it is stored
+      const rotated = this.store.access(secrets).then(() => {
+        this.secrets = secrets;
+        this.svc.log.info("access rotated", { room_id: this.hooks.roomId() });
+        for (const id of new Set([this.state.owner_user_id, this.state.host_user_id]))
+          this.members.welcomeIfConnected(id);
+        return answer;
+      });
+      return this.svc.writeWaits.within(rotated, () => answer);
     });
   }
 
@@ -368,7 +381,13 @@ export class Party<C extends Connection> {
 
   /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
   private async control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
-    const cmd = parseOrThrow(controlMessage, payload);
+    const cmd = parseOrThrow(
+      controlMessage,
+      acceptStatedContext(
+        payload,
+        this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
+      ),
+    );
     await this.authorize(userId, "control");
     this.group.hostTookOver();
     return { stored: this.apply(cmd, true) };
@@ -399,9 +418,15 @@ export class Party<C extends Connection> {
   }
 
   private async comment(userId: string, payload: unknown): Promise<CommentView> {
-    const c = parseOrThrow(commentMessage, payload);
     const member = this.state.members.get(userId);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
+    const c = parseOrThrow(
+      commentMessage,
+      acceptStatedContext(
+        payload,
+        this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "username"]),
+      ),
+    );
     if (member.muted) throw new AppError("MUTED");
     const address = this.members.seats.occupied(userId)?.address;
     await this.limits.consume("comment", { user_id: userId, ip: address });
@@ -415,14 +440,40 @@ export class Party<C extends Connection> {
     return this.store.direct("comment", (db) => postComment(db, place, by, c));
   }
 
-  private async updateMember(userId: string, payload: unknown) {
-    const patch = parseOrThrow(memberUpdate, payload);
-    const member = this.state.members.get(userId);
+  /** A name or avatar (stored), and/or a status report (as the member's `status` message). */
+  private async updateMember(seat: OccupiedSeat<C>, payload: unknown) {
+    const update = parseOrThrow(
+      memberUpdate,
+      acceptStatedContext(
+        payload,
+        this.known(seat.user_id, ["room_id", "anime_id", "episode_number", "user_id"]),
+      ),
+    );
+    const member = this.state.members.get(seat.user_id);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
-    if (patch.username !== undefined) member.username = patch.username;
-    if (patch.avatar_url !== undefined) member.avatar_url = patch.avatar_url;
-    await this.store.memberUpdated(userId, patch);
-    return member.toJSON();
+    const report = statusOf(update, this.state.playback.is_playing);
+    if (report) await this.handlers.get("status")!(seat, report);
+    const profile = profileOf(update);
+    if (!profile) return member.toJSON();
+    if (profile.username !== undefined) member.username = profile.username;
+    if (profile.avatar_url !== undefined) member.avatar_url = profile.avatar_url;
+    const view = () => member.toJSON();
+    return this.svc.writeWaits.within(this.store.memberUpdated(seat.user_id, profile).then(view), view);
+  }
+
+  /** What the server knows of `fields` for a request by `userId` (src/rooms/stated-context.ts). */
+  private known(userId: string, fields: readonly ContextField[]): KnownContext {
+    const all: Record<ContextField, string | number | undefined> = {
+      room_id: this.hooks.roomId(),
+      anime_id: this.state.anime_id,
+      episode_number: this.state.episode_number,
+      user_id: userId,
+      host_user_id: userId,
+      username: this.state.members.get(userId)?.username,
+    };
+    const out: KnownContext = {};
+    for (const f of fields) if (all[f] !== undefined) out[f] = all[f];
+    return out;
   }
 
   private sendWelcome(seat: ConnectedSeat<C>, identityToken?: string): void {

@@ -5,10 +5,18 @@
 import { matchMaker } from "@colyseus/core";
 import type { ErrorCode } from "../../schema/errors.ts";
 import { AppError } from "../errors.ts";
+import { PendingAnswer } from "./write-waits.ts";
 import { liveListing } from "./live-listing.ts";
 
 export type RemoteResult<T = unknown> =
-  { ok: true; data?: T } | { ok: false; code: ErrorCode; message?: string; retry_after_s?: number };
+  | { ok: true; data?: T; pending?: string }
+  | { ok: false; code: ErrorCode; message?: string; retry_after_s?: number };
+
+/** A room's answer: its data, and the write id when the change's write is still pending (202). */
+export interface RoomAnswer<T> {
+  data?: T;
+  pending?: string;
+}
 
 /** What a member token lets its holder do in the room, during its stay. */
 export type MemberAction =
@@ -42,7 +50,7 @@ export async function callRoom<T>(
   method: string,
   args: unknown[] = [],
   timeoutMs = REMOTE_CALL_TIMEOUT_MS,
-): Promise<{ data?: T } | undefined> {
+): Promise<RoomAnswer<T> | undefined> {
   // a room of this process needs no Redis to be reached
   if (!matchMaker.getLocalRoomById(roomId) && !(await isLive(roomId))) return undefined;
   let result: RemoteResult<T>;
@@ -53,18 +61,25 @@ export async function callRoom<T>(
     return undefined;
   }
   if (!result.ok) throw new AppError(result.code, result.message, { retryAfterS: result.retry_after_s });
-  return { data: result.data };
+  return result.pending === undefined
+    ? { data: result.data }
+    : { data: result.data, pending: result.pending };
 }
 
-/** How long an HTTP call waits for a room that answers once its write is stored (or given up). */
-export function commitWaitMs(svc: { config: { OUTBOX_GIVE_UP_S: number } }): number {
-  return svc.config.OUTBOX_GIVE_UP_S * 1000 + 5000;
+/**
+ * How long an HTTP call waits for a room that answers once its write is stored: the room answers
+ * by HTTP_WRITE_WAIT_S (pending, if not stored by then), so a little longer.
+ */
+export function commitWaitMs(svc: { config: { HTTP_WRITE_WAIT_S: number } }): number {
+  return svc.config.HTTP_WRITE_WAIT_S * 1000 + 2000;
 }
 
 /** Runs a room-side handler and turns an AppError into a refusal that crosses processes. */
 export async function answer<T>(fn: () => T | Promise<T>): Promise<RemoteResult<T>> {
   try {
-    return { ok: true, data: await fn() };
+    const value = await fn();
+    if (value instanceof PendingAnswer) return { ok: true, data: value.data as T, pending: value.write_id };
+    return { ok: true, data: value };
   } catch (err) {
     if (err instanceof AppError) {
       const refusal = { ok: false as const, code: err.code, message: err.message };

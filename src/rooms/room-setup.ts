@@ -5,6 +5,7 @@
  */
 import { createRoomOptions } from "../../schema/messages.ts";
 import type { Db } from "../db/connect.ts";
+import { fencedWrite, WriteClock } from "../db/write-fence.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { takeRoom } from "../db/fencing-repo.ts";
 import { AppError } from "../errors.ts";
@@ -27,6 +28,8 @@ export interface RoomStart {
   current_item: string;
   playback: PlaybackSnapshot;
   secrets: RoomSecrets | undefined;
+  /** the room's stored write version once opened: the room's writes continue above it (write-fence.ts) */
+  write_version: number;
   /** verified user ids the host named co-host (they are co-host again whenever they join) */
   cohosts: string[];
   /** a fresh room's creator, whose seat is reserved */
@@ -77,7 +80,15 @@ export async function createRoom(
     process_id: processId ?? null,
   };
   await repo.insertRoom(db, row);
-  return { ...started(row), playback: initialPlayback(now), secrets, cohosts: [], owner, epoch: 0 };
+  return {
+    ...started(row),
+    playback: initialPlayback(now),
+    secrets,
+    cohosts: [],
+    owner,
+    write_version: 0,
+    epoch: 0,
+  };
 }
 
 /** Takes the room for this process (a new generation), then loads it paused where it was. */
@@ -92,10 +103,16 @@ export async function restoreRoom(db: Db, roomId: string, processId?: string): P
     if (row.invite_secret === null) await repo.setAccess(db, roomId, secrets);
   }
   const playback = restoredPlayback(row, Date.now());
-  await repo.closeOpenStays(db, roomId, Date.now());
-  await repo.setRoomStatus(db, roomId, "live", playback);
+  // a fenced write at a new version and the generation just taken: whatever the room's previous
+  // process still has in flight is older
+  const version = new WriteClock(row.write_version).next();
+  const opened = await fencedWrite(db, roomId, version, epoch, async (tx) => {
+    await repo.closeOpenStays(tx, roomId, Date.now());
+    await repo.setRoomStatus(tx, roomId, "live", playback);
+  });
+  if (!opened) throw new AppError("ROOM_NOT_FOUND");
   const cohosts = await repo.cohostsOf(db, roomId);
-  return { ...started(row), playback, secrets, cohosts, epoch };
+  return { ...started(row), playback, secrets, cohosts, write_version: version, epoch };
 }
 
 function started(

@@ -12,6 +12,7 @@ import { AppError } from "../errors.ts";
 import type { Db } from "../db/connect.ts";
 import { WriteGivenUpError, type Outbox, type OutboxGroup } from "../db/outbox.ts";
 import * as repo from "../db/rooms-repo.ts";
+import { fencedWrite, WriteClock } from "../db/write-fence.ts";
 import { fenced, StaleEpochError } from "../db/fencing-repo.ts";
 import type { Logger } from "../log.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
@@ -31,6 +32,7 @@ export class RoomStore {
   private readonly writes: Outbox;
   private readonly db: Db;
   private readonly roomId: () => string;
+  private clock = new WriteClock();
   private readonly log: Logger;
   /** the generation this copy holds: every write checks it (src/db/fencing-repo.ts) */
   private epoch: number | undefined;
@@ -54,6 +56,11 @@ export class RoomStore {
           err: err.cause,
         }),
     });
+  }
+
+  /** The room's stored write version when it was opened: its writes continue above it. */
+  opened(writeVersion: number): void {
+    this.clock = new WriteClock(writeVersion);
   }
 
   memberJoined(stay: StayRecord, seatsInUse: number): Promise<void> {
@@ -144,17 +151,16 @@ export class RoomStore {
     return this.writes.drain();
   }
 
+  /**
+   * Queues a write in the room's order. Its version is taken now, in the order the room changed;
+   * a retry keeps it, so a first attempt that lands late and its retry store once. It stores only
+   * while this copy holds the room's generation (fencing).
+   */
   private push(label: string, write: (db: Db) => Promise<unknown>): Promise<void> {
+    const id = this.roomId();
+    const version = this.clock.next();
     const epoch = this.epoch;
-    const task = () =>
-      epoch === undefined
-        ? write(this.db)
-        : fenced(this.db, this.roomId(), epoch, write).catch((err: unknown) => {
-            // the room was deleted (by its owner, through this copy, with writes still queued
-            // behind the delete): they have nothing left to change, as before fencing
-            if (err instanceof StaleEpochError && err.currentEpoch === undefined) return;
-            throw err;
-          });
+    const task = () => fencedWrite(this.db, id, version, epoch, write);
     const stored = this.writes.push(label, task).catch((err: unknown) => {
       if (err instanceof WriteGivenUpError && err.cause instanceof StaleEpochError)
         this.refused(label, err.cause);

@@ -103,9 +103,10 @@ export class IdentityService {
    * was presented (guest mode), or the stated user_id (open mode). A stated user_id that differs
    * from the verified identity is refused.
    */
-  async identify(token: string | undefined, statedUserId: string | undefined): Promise<Identified> {
+  async identify(token: string | undefined, stated: StatedUserId): Promise<Identified> {
+    const statedUserId = stated.value;
     if (this.mode === "open") {
-      if (!statedUserId) throw new AppError("INVALID_INPUT", "user_id: required when AUTH_MODE=open");
+      if (!statedUserId) throw new AppError("INVALID_INPUT", `${stated.field}: required when AUTH_MODE=open`);
       return { identity: { user_id: statedUserId } };
     }
     let result: Identified;
@@ -115,10 +116,31 @@ export class IdentityService {
       result = { identity: guest.identity, issued_token: guest.token };
     } else throw new AppError("UNAUTHORIZED", "an identity token (Authorization: Bearer) is required");
     if (statedUserId !== undefined && statedUserId !== result.identity.user_id) {
-      throw new AppError("FORBIDDEN", "user_id: differs from your verified identity");
+      throw new AppError("FORBIDDEN", identityMismatch(stated.field, this.mode, Boolean(token)));
     }
     return result;
   }
+}
+
+/** The user id a create (`host_user_id`) or join (`user_id`) states, if any. */
+export interface StatedUserId {
+  field: "user_id" | "host_user_id";
+  value: string | undefined;
+}
+
+/** A refusal of a stated user id that is not the caller's: what went wrong, and how to fix it. */
+export function identityMismatch(
+  field: StatedUserId["field"],
+  mode: AuthMode,
+  presentedToken: boolean,
+): string {
+  const differs = `${field}: differs from your verified identity`;
+  if (mode === "guest" && !presentedToken)
+    return (
+      `${differs} (AUTH_MODE=guest issues identities: leave ${field} out and the server issues you one, ` +
+      `returned as identity_token; or run the server with AUTH_MODE=open on a trusted network, where ids are taken as stated)`
+    );
+  return `${differs} (leave ${field} out: your identity token says who you are)`;
 }
 
 /** A readable reason that never echoes the token. */

@@ -105,6 +105,13 @@ export interface VideoSample {
   paused: boolean;
 }
 
+/**
+ * What plays the video: the test video as a file (`file`), or the HLS VOD of test/helpers/hls.ts
+ * (its routes set up in the page's context) through hls.js (`hls`), or through hls.js inside a Plyr player
+ * (`plyr-hls`): the SDK is attached to the same `<video>` element either way.
+ */
+export type Player = "file" | "hls" | "plyr-hls";
+
 export type Entry =
   { create: Record<string, unknown> } | { join: { roomId: string; options: Record<string, unknown> } };
 
@@ -123,7 +130,9 @@ export class PartyPages {
     this.contexts.push(ctx);
     for (const s of [REAL_CLOCK, ...initScripts]) await ctx.addInitScript(s);
     const page = await ctx.newPage();
-    page.on("pageerror", (e) => console.error("page error:", e.message));
+    page.on("pageerror", (e) =>
+      console.error("page error:", e.message, e.stack?.split("\n").slice(0, 3).join(" / ")),
+    );
     await page.goto(this.baseUrl);
     return page;
   }
@@ -138,70 +147,94 @@ export class PartyPages {
  * page sees: every playback change (`__seen`), every status report (`__reports`), a video sample
  * every 50 ms (`__samples`). Returns the room id and this member's user id.
  */
-export async function enter(page: Page, how: Entry): Promise<{ roomId: string; userId: string }> {
-  return page.evaluate(async (how) => {
-    const { WatchParty, attach } = await import("/vendor/anisync-client.js" as string);
-    const party =
-      "create" in how
-        ? await WatchParty.create(location.origin, how.create)
-        : await WatchParty.join(location.origin, how.join.roomId, how.join.options);
-    const video = document.createElement("video");
-    video.muted = true;
-    video.preload = "auto";
-    video.src = "/media/test.webm";
-    // on screen: Chromium treats an off-screen video differently (no underflow: its clock runs on)
-    video.style.cssText = "position: fixed; top: 0; left: 0; width: 320px; z-index: 100";
-    document.body.append(video);
-    await new Promise((r) => video.addEventListener("canplay", r, { once: true }));
-    const w = window as any;
-    w.__party = party;
-    w.__video = video;
-    w.__seen = [];
-    w.__reports = [];
-    w.__samples = [];
-    const send = party.status.bind(party);
-    party.status = (report: any) => {
-      w.__reports.push({ real: w.__realNow(), ...report });
-      send(report);
-    };
-    const seen = () => {
-      const s = party.state;
-      const pb = s.playback;
-      const last = w.__seen.at(-1);
-      const hold = s.hold.active;
-      const waiting = [...s.hold.waiting_for];
-      if (last && last.seq === pb.seq && last.hold === hold && last.waiting_for.join() === waiting.join())
-        return;
-      w.__seen.push({
-        real: w.__realNow(),
-        seq: pb.seq,
-        playing: pb.is_playing,
-        position: pb.position,
-        rate: pb.rate,
-        updated_at: pb.updated_at,
-        hold,
-        waiting_for: waiting,
-      });
-    };
-    party.on("state", seen);
-    seen();
-    attach(party, video);
-    setInterval(() => {
-      const pb = party.state.playback;
-      const real = w.__realNow();
-      const expected = pb.position + (pb.is_playing ? ((real - pb.updated_at) / 1000) * pb.rate : 0);
-      w.__samples.push({
-        real,
-        error: (video.currentTime - expected) * 1000,
-        playing: pb.is_playing,
-        rate: pb.rate,
-        seq: pb.seq,
-        current: video.currentTime,
-        paused: video.paused,
-      });
-    }, 50);
-    return { roomId: party.roomId as string, userId: party.userId as string };
-  }, how);
+export async function enter(
+  page: Page,
+  how: Entry,
+  player: Player = "file",
+): Promise<{ roomId: string; userId: string }> {
+  return page.evaluate(
+    async ({ how, player }) => {
+      const { WatchParty, attach } = await import("/vendor/anisync-client.js" as string);
+      const party =
+        "create" in how
+          ? await WatchParty.create(location.origin, how.create)
+          : await WatchParty.join(location.origin, how.join.roomId, how.join.options);
+      const video = document.createElement("video");
+      video.muted = true;
+      video.preload = "auto";
+      // on screen: Chromium treats an off-screen video differently (no underflow: its clock runs on)
+      video.style.cssText = "position: fixed; top: 0; left: 0; width: 320px; z-index: 100";
+      document.body.append(video);
+      const w = window as any;
+      const canPlay = new Promise((r) => video.addEventListener("canplay", r, { once: true }));
+      if (player === "file") video.src = "/media/test.webm";
+      else {
+        if (player === "plyr-hls") {
+          const { default: Plyr } = await import("/test-vendor/plyr.mjs" as string);
+          w.__plyr = new Plyr(video, {
+            muted: true,
+            clickToPlay: false,
+            keyboard: { focused: false, global: false },
+            iconUrl: "/test-vendor/plyr.svg", // its default is a CDN
+          });
+        }
+        const { default: Hls } = await import("/test-vendor/hls.mjs" as string);
+        const hls = new Hls();
+        hls.loadSource("/hls-test/index.m3u8");
+        hls.attachMedia(video);
+        w.__hls = hls;
+      }
+      await canPlay;
+      w.__party = party;
+      w.__video = video;
+      w.__seen = [];
+      w.__reports = [];
+      w.__samples = [];
+      const send = party.status.bind(party);
+      party.status = (report: any) => {
+        w.__reports.push({ real: w.__realNow(), ...report });
+        send(report);
+      };
+      const seen = () => {
+        const s = party.state;
+        const pb = s.playback;
+        const last = w.__seen.at(-1);
+        const hold = s.hold.active;
+        const waiting = [...s.hold.waiting_for];
+        if (last && last.seq === pb.seq && last.hold === hold && last.waiting_for.join() === waiting.join())
+          return;
+        w.__seen.push({
+          real: w.__realNow(),
+          seq: pb.seq,
+          playing: pb.is_playing,
+          position: pb.position,
+          rate: pb.rate,
+          updated_at: pb.updated_at,
+          hold,
+          waiting_for: waiting,
+        });
+      };
+      party.on("state", seen);
+      seen();
+      attach(party, video);
+      setInterval(() => {
+        const pb = party.state.playback;
+        const real = w.__realNow();
+        const expected = pb.position + (pb.is_playing ? ((real - pb.updated_at) / 1000) * pb.rate : 0);
+        w.__samples.push({
+          real,
+          error: (video.currentTime - expected) * 1000,
+          playing: pb.is_playing,
+          rate: pb.rate,
+          seq: pb.seq,
+          current: video.currentTime,
+          paused: video.paused,
+        });
+      }, 50);
+      return { roomId: party.roomId as string, userId: party.userId as string };
+    },
+    { how, player },
+  );
 }
 
 export const realNow = (page: Page): Promise<number> => page.evaluate(() => (window as any).__realNow());

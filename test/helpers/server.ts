@@ -36,6 +36,9 @@ export const TEST_CONFIG = {
   MAX_PENDING_SEATS_PER_ROOM: 100_000,
   ADMIN_PASSWORD: "test-admin-password",
   ALLOWED_ORIGINS: "https://friends.example",
+  // the Syncplay gateway on any free port (test/integration/syncplay-*.test.ts)
+  SYNCPLAY_PORT: 0,
+  SYNCPLAY_IDLE_TIMEOUT_S: 3,
 } as const;
 
 export interface Harness {

@@ -21,6 +21,7 @@ import { MAX_POSITION_S } from "../../schema/messages.ts";
 import { createOptions, joined, server, TEST_CONFIG, uid } from "../helpers/server.ts";
 import { rawLines, startServerProcess, type ServerProcess } from "../helpers/process.ts";
 import { openRaw, reserveSeat, send, WIRE } from "../helpers/raw-socket.ts";
+import { Rng } from "../helpers/rng.ts";
 
 const STEPS = 200;
 const SEEDS = process.env.FUZZ_SEED
@@ -30,30 +31,6 @@ const SEEDS = process.env.FUZZ_SEED
 const BATCH = 10;
 /** Room messages per client per second, under MAX_MESSAGES_PER_S (30), so nobody is cut off for flooding. */
 const SENDS_PER_S = 25;
-
-// ---- a small seeded PRNG (mulberry32) ----
-
-class Rng {
-  private a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.a ^ (this.a >>> 15), 1 | this.a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-}
 
 // ---- random values ----
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { http, server } from "../helpers/server.ts";
+import { http, server, testDatabaseEnv } from "../helpers/server.ts";
+import { startServerProcess } from "../helpers/process.ts";
 
 /**
  * docs/grafana/anisync.json against the real server: every metric a PromQL expression of the
@@ -76,11 +77,12 @@ export function metricNames(expr: string): string[] {
  * `# TYPE` lines a counter's or gauge's own name and a histogram's `_bucket`, `_sum` and `_count`
  * (never a histogram's bare name, which holds no series), even before a labelled metric has a sample.
  */
-export function exposedNames(text: string): Set<string> {
+export function exposedNames(text: string, opts: { samplesOnly?: boolean } = {}): Set<string> {
   const names = new Set<string>();
   for (const line of text.split("\n")) {
     const type = /^# TYPE (\S+) (\S+)/.exec(line);
     if (type) {
+      if (opts.samplesOnly) continue;
       const [, name, kind] = type;
       if (kind === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) names.add(name + suffix);
       else if (kind === "summary") for (const suffix of ["", "_sum", "_count"]) names.add(name + suffix);
@@ -180,6 +182,27 @@ describe("Grafana dashboard (docs/grafana/anisync.json)", function () {
         exprs.some((e) => e.includes("histogram_quantile(") && e.includes(`${histogram}_bucket`)),
         `${histogram}: percentile lines`,
       );
+  });
+
+  it("a freshly started server already has a sample of every series the dashboard queries", async () => {
+    const srv = await startServerProcess({ ...testDatabaseEnv(), LOG_LEVEL: "warn" });
+    try {
+      const text = await (await fetch(`${srv.baseUrl}/metrics`)).text();
+      const sampled = exposedNames(text, { samplesOnly: true });
+      assert.deepEqual(missingMetrics(load(), sampled), [], "series with no sample line yet");
+      // labelled counters over a fixed set of values start at 0, one series per value
+      for (const series of [
+        'anisync_messages_in_total{type="control"} 0',
+        'anisync_messages_in_total{type="unknown"} 0',
+        'anisync_refused_joins_total{code="INVALID_ACCESS_KEY"} 0',
+        'anisync_rate_limited_total{limit="join"} 0',
+        'anisync_db_writes_given_up_total{reason="deadline"} 0',
+        "anisync_gc_pause_max_seconds ",
+      ])
+        assert.ok(text.includes(series), `${series} on a fresh /metrics`);
+    } finally {
+      await srv.stop("SIGTERM");
+    }
   });
 
   it("the check catches a metric that does not exist (renamed, or a histogram's bare name)", () => {

@@ -6,6 +6,9 @@ import { openDatabase, type Database } from "../../src/db/connect.ts";
 import { OutboxGroup } from "../../src/db/outbox.ts";
 import { createLogger } from "../../src/log.ts";
 import { RoomStore } from "../../src/rooms/room-store.ts";
+import { eq, sql } from "../../src/db/drizzle.ts";
+import { rooms } from "../../src/db/schema.ts";
+import { fencedWrite, WriteClock } from "../../src/db/write-fence.ts";
 
 describe("a live room's writes (RoomStore)", function () {
   this.timeout(60_000);
@@ -19,6 +22,58 @@ describe("a live room's writes (RoomStore)", function () {
     await database?.close();
   });
 
+  async function insertRoomRow(roomId: string): Promise<void> {
+    await database!.db.execute(sql`
+      INSERT INTO rooms (room_id, title, anime_id, anime_title, episode_number, video_url, is_public,
+                         host_user_id, owner_user_id, updated_at)
+      VALUES (${roomId}, 't', 'a', 'A', 1, 'https://v.example/1.webm', true, 'h', 'h', 0)`);
+  }
+
+  async function storedHost(
+    roomId: string,
+  ): Promise<{ host_user_id: string; write_version: number } | undefined> {
+    const [row] = await database!.db
+      .select({ host_user_id: rooms.host_user_id, write_version: rooms.write_version })
+      .from(rooms)
+      .where(eq(rooms.room_id, roomId));
+    return row;
+  }
+
+  it("a write that arrives after a newer one changes nothing (the fence), and its retry stores once", async () => {
+    const db = database!.db;
+    const roomId = `fenced-${Date.now()}`;
+    await insertRoomRow(roomId);
+    const setHost = (host: string) => (tx: typeof db) =>
+      tx.update(rooms).set({ host_user_id: host }).where(eq(rooms.room_id, roomId));
+    assert.equal(await fencedWrite(db, roomId, 200, undefined, setHost("new-host")), true);
+    assert.equal(
+      await fencedWrite(db, roomId, 100, undefined, setHost("old-host")),
+      false,
+      "the late write is refused",
+    );
+    assert.equal(
+      await fencedWrite(db, roomId, 200, undefined, setHost("old-host")),
+      false,
+      "a retry of a stored version too",
+    );
+    assert.deepEqual(await storedHost(roomId), { host_user_id: "new-host", write_version: 200 });
+    assert.equal(
+      await fencedWrite(db, "no-such-room", 300, undefined, setHost("x")),
+      false,
+      "a room that is gone",
+    );
+  });
+
+  it("a room's writes carry versions above the wall clock and above what the room stored when opened", () => {
+    const clock = new WriteClock(5_000_000_000_000_000);
+    assert.equal(clock.next(1000), 5_000_000_000_000_001, "above the stored version");
+    const fresh = new WriteClock();
+    const a = fresh.next(1000);
+    assert.equal(a, 1_000_000);
+    assert.equal(fresh.next(1000), 1_000_001, "the same millisecond: still newer");
+    assert.equal(fresh.next(999), 1_000_002, "the wall clock stepped back: still newer");
+  });
+
   it("a join the database refuses for good is logged with its room, and never rejects unhandled", async () => {
     const lines: string[] = [];
     const log = createLogger("info", (line) => lines.push(line));
@@ -26,14 +81,21 @@ describe("a live room's writes (RoomStore)", function () {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.prependListener("unhandledRejection", onUnhandled);
     try {
-      // no such room: the member row breaks its foreign key, an error PostgreSQL will repeat
+      // a user id with a NUL byte: PostgreSQL refuses the text, an error it will repeat
+      await insertRoomRow("refusing-room");
       const store = new RoomStore(
         database!.db,
-        () => "no-such-room",
+        () => "refusing-room",
         new OutboxGroup({ maxWrites: 10, giveUpAfterMs: 5000 }),
         log,
       );
-      const stay = { user_id: "u1", username: "U1", avatar_url: null, joined_at: Date.now(), stay: "s1" };
+      const stay = {
+        user_id: "u\u00001",
+        username: "U1",
+        avatar_url: null,
+        joined_at: Date.now(),
+        stay: "s1",
+      };
       // as on the socket path (membership.ts): nobody waits for a join's commit
       void store.memberJoined(stay, 1);
       await store.drain();
@@ -44,7 +106,7 @@ describe("a live room's writes (RoomStore)", function () {
         .filter((l) => l.msg === "room write given up");
       assert.deepEqual(
         givenUp.map((l) => [l.level, l.room_id, l.write, l.reason]),
-        [["error", "no-such-room", "member joined", "failed"]],
+        [["error", "refusing-room", "member joined", "failed"]],
       );
     } finally {
       process.off("unhandledRejection", onUnhandled);

@@ -120,7 +120,7 @@ describe("client attach() to a video element", () => {
     assert.deepEqual(party.controls, []);
   });
 
-  it("a member waits 1.5 s after its own seek before correcting again", () => {
+  it("a member waits 0.5 s after its own seek before correcting again", () => {
     clock = 0;
     const { party, video } = follow(false, {
       is_playing: false,
@@ -130,10 +130,10 @@ describe("client attach() to a video element", () => {
       seq: 1,
     });
     assert.equal(video.currentTime, 100);
-    clock = 1_499;
+    clock = 499;
     party.patch({ position: 200, seq: 2 });
     assert.equal(video.currentTime, 100);
-    clock = 1_500;
+    clock = 500;
     party.patch({ seq: 3 });
     assert.equal(video.currentTime, 200);
   });
@@ -170,6 +170,23 @@ describe("client attach() to a video element", () => {
       ["seek", 70],
       ["pause", 70],
     ]);
+  });
+
+  it("the host's video reaching its end reports `ended`; a member's does not", () => {
+    clock = 0;
+    const playing = { is_playing: true, position: 1439.9, updated_at: 12_000, rate: 1, seq: 3 };
+    for (const isHost of [true, false]) {
+      const { party, video } = follow(isHost, playing);
+      video.paused = true;
+      video.ended = true;
+      video.dispatchEvent(new Event("ended"));
+      const ended = party.reports.filter((r) => r.ended === true);
+      assert.deepEqual(
+        ended,
+        isHost ? [{ current_time: 1439.9, is_playing: false, buffering: false, ended: true }] : [],
+      );
+      detach?.();
+    }
   });
 
   it("a host whose pause is followed within a second by the next episode follows the switch", async () => {

@@ -36,7 +36,7 @@ describe("client drift correction", () => {
     assert.deepEqual(
       { ...DEFAULT_CORRECTION },
       {
-        startAboveS: 0.04,
+        startAboveS: 0.025,
         stopBelowS: 0.015,
         seekAboveS: 1,
         pausedToleranceS: 0.015,
@@ -47,13 +47,14 @@ describe("client drift correction", () => {
     );
   });
 
-  it("leaves a member within 40 ms alone at the normal rate", () => {
-    assert.deepEqual(decideCorrection(at(0.04)), { action: "none", drift: 0.04 });
-    assert.deepEqual(decideCorrection(at(-0.03)), { action: "none", drift: -0.03 });
+  it("leaves a member within 25 ms alone at the normal rate", () => {
+    assert.deepEqual(decideCorrection(at(0.025)), { action: "none", drift: 0.025 });
+    assert.deepEqual(decideCorrection(at(-0.02)), { action: "none", drift: -0.02 });
   });
 
-  it("starts playing 2% slower just past 40 ms ahead", () => {
-    // 41 ms / 2 s = 2.05% → rounded to 2%
+  it("starts playing 1% slower just past 25 ms ahead, 2% slower past 40 ms", () => {
+    // 26 ms / 2 s = 1.3% → rounded to 1%; 41 ms / 2 s = 2.05% → 2%
+    assert.deepEqual(decideCorrection(at(0.026)), { action: "nudge", drift: 0.026, rate: 0.99 });
     assert.deepEqual(decideCorrection(at(0.041)), { action: "nudge", drift: 0.041, rate: 0.98 });
   });
 
@@ -119,7 +120,7 @@ describe("client drift correction", () => {
       drift: 0.1,
       rate: 1.9,
     });
-    assert.deepEqual(decideCorrection(at(0.03, 2, { baseRate: 2 })), { action: "none", drift: 0.03 });
+    assert.deepEqual(decideCorrection(at(0.02, 2, { baseRate: 2 })), { action: "none", drift: 0.02 });
   });
 
   it("takes its thresholds from the options", () => {
@@ -146,5 +147,19 @@ describe("client drift correction", () => {
     assert.deepEqual([...new Set(rates)], [0.95, 0.96, 0.97, 0.98, 0.99]);
     assert.ok(drift > 0 && drift < 0.015, `ends ${drift} s ahead`);
     assert.equal(rate, 1);
+  });
+
+  it("after a start or a seek (closeGap), a gap inside the dead band is closed down to stopBelowS", () => {
+    const at = { currentTime: 10.02, expected: 10, playbackRate: 1, playing: true };
+    assert.equal(decideCorrection(at).action, "none", "20 ms is left alone otherwise");
+    const closing = decideCorrection({ ...at, closeGap: true });
+    assert.equal(closing.action, "nudge");
+    assert.equal((closing as { rate: number }).rate, 0.99);
+    const within = decideCorrection({ ...at, currentTime: 10.01, closeGap: true });
+    assert.deepEqual(
+      within,
+      { action: "settle", drift: 0.01, rate: 1 },
+      "within 15 ms: the rate stays normal",
+    );
   });
 });

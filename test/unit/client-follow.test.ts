@@ -56,11 +56,11 @@ describe("client member following the host", () => {
     assert.equal(plan.drift, -0.5);
   });
 
-  it("does not correct while seeking, while buffering, or within 1.5 s of its own seek", () => {
+  it("does not correct while seeking, while buffering, or within 0.5 s of its own seek", () => {
     assert.deepEqual(tick({ currentTime: 99, seeking: true }).actions, []);
     assert.deepEqual(tick({ currentTime: 99, buffering: true }).actions, []);
-    assert.deepEqual(tick({ currentTime: 99 }, { lastSeekAt: 5_000, now: 6_499 }).actions, []);
-    assert.deepEqual(tick({ currentTime: 99 }, { lastSeekAt: 5_000, now: 6_500 }).actions, [
+    assert.deepEqual(tick({ currentTime: 99 }, { lastSeekAt: 5_000, now: 5_499 }).actions, []);
+    assert.deepEqual(tick({ currentTime: 99 }, { lastSeekAt: 5_000, now: 5_500 }).actions, [
       { type: "seek", to: 102 },
     ]);
   });

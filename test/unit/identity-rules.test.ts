@@ -26,8 +26,31 @@ describe("identity rules", () => {
     const token = await hs256({ user_metadata: { full_name: "  Mika  " } });
     assert.deepEqual(await ids.verify(token), { user_id: "user-1", name: "Mika" });
     await assert.rejects(ids.verify(await hs256({}, "x".repeat(40))), /bad signature/);
-    await assert.rejects(ids.identify(undefined, undefined), /identity token/);
-    await assert.rejects(ids.identify(token, "user-2"), (e: any) => e.code === "FORBIDDEN");
+    await assert.rejects(ids.identify(undefined, { field: "user_id", value: undefined }), /identity token/);
+    await assert.rejects(
+      ids.identify(token, { field: "user_id", value: "user-2" }),
+      (e: any) =>
+        e.code === "FORBIDDEN" && /leave user_id out: your identity token says who you are/.test(e.message),
+    );
+  });
+
+  it("a stated id that is not the caller's is refused naming the field and saying how to fix it", async () => {
+    const guest = new IdentityService(configWith({ AUTH_MODE: "guest" }), "g".repeat(40));
+    await assert.rejects(
+      guest.identify(undefined, { field: "host_user_id", value: "user-123" }),
+      (e: any) => {
+        assert.equal(e.code, "FORBIDDEN");
+        assert.match(e.message, /^host_user_id: differs from your verified identity/);
+        assert.match(e.message, /leave host_user_id out and the server issues you one/);
+        assert.match(e.message, /AUTH_MODE=open on a trusted network/);
+        return true;
+      },
+    );
+    const open = new IdentityService(configWith({ AUTH_MODE: "open" }), "o".repeat(40));
+    await assert.rejects(
+      open.identify(undefined, { field: "host_user_id", value: undefined }),
+      /host_user_id: required when AUTH_MODE=open/,
+    );
   });
 
   it("a guest token of one server is refused by a server with another TOKEN_SECRET", async () => {

@@ -1,0 +1,85 @@
+/**
+ * The yardstick for AniSync's host-action fan-out: a bare Colyseus 0.18 + Express server whose
+ * `watch_party` room implements only what the fan-out benchmark exercises of the contract:
+ * create and join with the contract's options, members in the state (the contract's Member
+ * schema), and `control` (play, pause, seek) that moves the playback and flushes the patch at
+ * once. No identities, limits, storage, metrics or group playback: what a room costs without them.
+ *
+ *   node loadtest/bare-colyseus.ts --port 2599      # prints "listening <port>" when ready
+ */
+import { parseArgs } from "node:util";
+import express from "express";
+import { Room, Server, type Client } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import { schema, t, type SchemaType } from "@colyseus/schema";
+import { Member, Playback } from "../schema/state.ts";
+
+const BareState = schema(
+  { host_user_id: t.string(), playback: Playback, members: t.map(Member) },
+  "BareState",
+);
+type BareState = SchemaType<typeof BareState>;
+
+interface JoinOptions {
+  host_user_id?: string;
+  user_id?: string;
+  username?: string;
+  host_username?: string;
+}
+
+class BareWatchParty extends Room<{ state: BareState }> {
+  override maxClients = 20_000;
+  override state = new BareState();
+
+  override messages = {
+    control: (client: Client, msg: { action?: string; current_time?: number }) => {
+      const member = this.state.members.get(client.auth as string);
+      if (!member?.is_host) return;
+      if (typeof msg.current_time !== "number" || !["play", "pause", "seek"].includes(msg.action ?? ""))
+        return;
+      const pb = this.state.playback;
+      pb.position = msg.current_time;
+      if (msg.action !== "seek") pb.is_playing = msg.action === "play";
+      pb.updated_at = Date.now();
+      pb.seq++;
+      this.broadcastPatch();
+    },
+    status: () => {},
+  };
+
+  override onCreate(options: JoinOptions): void {
+    this.patchRate = 50;
+    this.state.host_user_id = options.host_user_id ?? "";
+    this.state.playback.assign({ is_playing: false, position: 0, updated_at: Date.now(), rate: 1, seq: 0 });
+  }
+
+  static override async onAuth(_token: string, options: JoinOptions): Promise<string> {
+    return options.host_user_id ?? options.user_id ?? "";
+  }
+
+  override onJoin(client: Client, options: JoinOptions): void {
+    const id = client.auth as string;
+    const m = new Member();
+    m.user_id = id;
+    m.username = options.username ?? options.host_username ?? id;
+    m.is_host = id === this.state.host_user_id;
+    m.connected = true;
+    m.joined_at = Date.now();
+    m.sync_status = "unknown";
+    this.state.members.set(id, m);
+  }
+
+  override onLeave(client: Client): void {
+    this.state.members.delete(client.auth as string);
+  }
+}
+
+const { values: args } = parseArgs({ options: { port: { type: "string", default: "2599" } } });
+const server = new Server({
+  transport: new WebSocketTransport(),
+  greet: false,
+  express: (app) => void app.use(express.json()),
+});
+server.define("watch_party", BareWatchParty);
+await server.listen(Number(args.port), "127.0.0.1");
+console.log(`listening ${args.port}`);

@@ -1,0 +1,103 @@
+/**
+ * AniSync's host-seek fan-out against a bare Colyseus room in one run: both servers start once
+ * (AniSync as `npm start` runs it, on PGlite or DATABASE_URL; loadtest/bare-colyseus.ts), then
+ * rounds alternate between them at each size, the same harness (loadtest/fanout-measure.ts)
+ * measuring host send → last member's state change. Prints each side's p50/p95/p99 over all its
+ * rounds and the ratio of the p50s (AniSync / bare: at most 1.0 means AniSync is as fast or faster).
+ *
+ *   npm run bench:fanout-vs-bare                                   # 100 and 1,000 members
+ *   npm run bench:fanout-vs-bare -- --sizes 100 --rounds 6 --seeks 50
+ *
+ * Up to --sdk-max members (default 200) are @colyseus/sdk clients (decoded state change); above
+ * it lean clients (patch frame arrival), as one process cannot decode 1,000 states fairly.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { freePort, startServerProcess } from "../test/helpers/process.ts";
+import { percentile } from "../test/helpers/stats.ts";
+import { NODE_FLAGS } from "../src/ops/node-flags.ts";
+import { measureFanout } from "./fanout-measure.ts";
+import { LOADTEST_LIMITS } from "./limits.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "100,1000" },
+    rounds: { type: "string", default: "4" },
+    seeks: { type: "string", default: "40" },
+    gap: { type: "string", default: "50" },
+    "sdk-max": { type: "string", default: "200" },
+  },
+});
+const SIZES = args.sizes.split(",").map(Number);
+const ROUNDS = Number(args.rounds);
+
+async function startBare(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [...NODE_FLAGS, "loadtest/bare-colyseus.ts", "--port", String(port)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => String(d).includes("listening") && resolve());
+    child.on("exit", (code) => reject(new Error(`bare server exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function main(): Promise<void> {
+  const anisync = await startServerProcess({
+    DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-bare-")),
+    LOG_LEVEL: "warn",
+    AUTH_MODE: "open",
+    MAX_MEMBERS_PER_ROOM: String(Math.max(2000, ...SIZES.map((s) => s + 10))),
+    ...LOADTEST_LIMITS,
+  });
+  const bare = await startBare();
+  const targets = [
+    { name: "AniSync", url: anisync.baseUrl },
+    { name: "bare Colyseus", url: bare.url },
+  ];
+  const f = (x: number) => x.toFixed(2);
+  try {
+    for (const members of SIZES) {
+      const lean = members > Number(args["sdk-max"]);
+      const last = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      for (let r = 0; r < ROUNDS; r++) {
+        // alternate which goes first, so neither always runs on a warmer or cooler box
+        const order = r % 2 === 0 ? targets : [...targets].reverse();
+        for (const t of order) {
+          const res = await measureFanout(t.url, {
+            members,
+            seeks: Number(args.seeks),
+            gapMs: Number(args.gap),
+            lean,
+          });
+          last.get(t.name)!.push(...res.lastMemberMs);
+        }
+      }
+      console.log(
+        `${members} members (${lean ? "lean clients: patch arrival" : "@colyseus/sdk clients: decoded state"}), ${ROUNDS} rounds each, alternating:`,
+      );
+      for (const t of targets) {
+        const xs = last.get(t.name)!;
+        console.log(
+          `  ${t.name.padEnd(13)} host seek → last member: p50 ${f(percentile(xs, 50))} · p95 ${f(percentile(xs, 95))} · p99 ${f(percentile(xs, 99))} ms (${xs.length} seeks)`,
+        );
+      }
+      const ratio = percentile(last.get("AniSync")!, 50) / percentile(last.get("bare Colyseus")!, 50);
+      console.log(`  ratio of p50s (AniSync / bare): ${ratio.toFixed(2)}`);
+    }
+  } finally {
+    bare.child.kill();
+    await anisync.stop();
+  }
+}
+
+await main();
+process.exit(0);

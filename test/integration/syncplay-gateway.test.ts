@@ -1,0 +1,234 @@
+/**
+ * The Syncplay gateway at the protocol level, with bare TCP clients (no player needed): rooms and
+ * access keys, chat ↔ comments, moderation, and hostile input that closes only its own connection.
+ */
+import assert from "node:assert/strict";
+import type { Room } from "@colyseus/sdk";
+import {
+  createOptions,
+  eventually,
+  http,
+  joined,
+  leftAfterEach,
+  nextMessage,
+  server,
+  sdk,
+  type Harness,
+} from "../helpers/server.ts";
+import { rawClosedAfterEach, rawSyncplay, type RawSyncplay } from "../helpers/syncplay.ts";
+
+const mika = (room: Room<any>): string =>
+  [...room.state.members.values()].find((m: any) => m.username === "Mika")?.user_id;
+
+let nextAddress = 10;
+/** A loopback address of its own (127.0.N.M), so per-address limits count this client alone. */
+function address(): string {
+  const n = nextAddress++;
+  return `127.0.${(process.pid % 200) + 1}.${n}`;
+}
+
+describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", function () {
+  this.timeout(30_000);
+  let h: Harness;
+  const rooms = leftAfterEach();
+  const raws = rawClosedAfterEach();
+
+  before(async () => {
+    h = await server();
+  });
+
+  async function host(extra: Record<string, unknown> = {}) {
+    const j = await joined(sdk(h).create("watch_party", createOptions(extra)));
+    rooms.push(j.room);
+    return j;
+  }
+  async function raw(from = address()): Promise<RawSyncplay> {
+    const r = await rawSyncplay(h.app.syncplayPort!, from);
+    raws.push(r);
+    return r;
+  }
+  const errorOf = (r: RawSyncplay) => r.next((m) => "Error" in m).then((m) => String(m.Error.message));
+
+  it("answers the TLS probe with startTLS false, then Hello with the room id as the room name", async () => {
+    const { room } = await host();
+    const r = await raw();
+    r.send({ TLS: { startTLS: "send" } });
+    assert.deepEqual(await r.next((m) => "TLS" in m), { TLS: { startTLS: "false" } });
+    const hello = await r.hello(room.roomId, "Mika");
+    assert.equal(hello.room.name, room.roomId);
+    assert.equal(hello.username, "Mika");
+    assert.equal(hello.features.chat, true);
+    const state = await r.next((m) => "State" in m);
+    assert.equal(typeof state.State.ping.latencyCalculation, "number");
+    assert.deepEqual(await r.next((m) => "Set" in m && "playlistIndex" in m.Set), {
+      Set: { playlistIndex: { user: null, index: null } },
+    });
+    await eventually(() => [...room.state.members.values()].some((m: any) => m.username === "Mika"), 3000);
+  });
+
+  it("every State carries ping.latencyCalculation, about once a second", async () => {
+    const { room } = await host();
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    await r.next((m) => r.messages.filter((x) => "State" in x).length >= 3 && "State" in m, 5000);
+    for (const m of r.messages.filter((x) => "State" in x)) {
+      assert.equal(typeof m.State.ping.latencyCalculation, "number");
+    }
+  });
+
+  it("a room name that is not a room is refused with an Error that says what to type", async () => {
+    const r = await raw();
+    await assert.rejects(
+      r.hello("no-such-room-xyz", "Mika"),
+      /no AniSync room "no-such-room-xyz".*room id shown on the party's web page/,
+    );
+    await r.closed;
+  });
+
+  it("a private room: the right key joins, a wrong one is refused and counts against the key throttle", async () => {
+    const { room, welcome } = await host({ is_public: false });
+    const key = welcome.access_key!;
+    const wrong = key === "000000" ? "111111" : "000000";
+    const from = address();
+    for (let i = 0; i < h.config.KEY_ATTEMPTS_PER_IP_PER_MIN; i++) {
+      const r = await raw(from);
+      await assert.rejects(r.hello(room.roomId, "Guesser", wrong), /Wrong access key or invite/);
+    }
+    const throttled = await raw(from);
+    await assert.rejects(throttled.hello(room.roomId, "Guesser", key), /Too many wrong access keys/);
+    // another viewer's address is not throttled: the gateway forwards each client's own address
+    const friend = await raw();
+    await friend.hello(room.roomId, "Friend", key);
+    const withInvite = await raw();
+    await withInvite.hello(room.roomId, "Invited", welcome.invite!);
+    await eventually(() => room.state.members.size === 3, 3000, "two Syncplay members joined");
+  });
+
+  it("a chat line becomes a comment at the player's position; comments and reactions reach Syncplay as chat", async () => {
+    const { room } = await host();
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    room.send("control", { action: "seek", current_time: 42 });
+    await r.next((m) => m.State?.playstate?.position === 42 && m.State.playstate.doSeek === true);
+    await eventually(() => room.state.members.get(mika(room))?.position === 42, 3000, "its report of 42 s");
+    const comment = nextMessage(room, "comment");
+    r.send({ Chat: "that scene!" });
+    const c = await comment;
+    assert.equal(c.message, "that scene!");
+    assert.equal(c.username, "Mika");
+    assert.ok(Math.abs(c.video_timestamp - 42) < 1, `at ${c.video_timestamp}`);
+    await r.next((m) => m.Chat?.message === "that scene!" && m.Chat.username === "Mika");
+    const { body } = await http(
+      h,
+      "GET",
+      `/api/comments?anime_id=${encodeURIComponent(room.state.anime_id)}&episode_number=3`,
+    );
+    assert.ok(
+      JSON.stringify(body).includes("that scene!"),
+      `stored under the episode: ${JSON.stringify(body)}`,
+    );
+
+    room.send("comment", { message: "welcome, desktop people" });
+    await r.next((m) => m.Chat?.message === "welcome, desktop people" && m.Chat.username === "Hana");
+    room.send("reaction", { emoji: "🔥", video_timestamp: 42 });
+    await r.next((m) => m.Chat?.message === "🔥" && m.Chat.username === "Hana");
+  });
+
+  it("removal and ban close the connection with a message; a banned viewer is refused on return", async () => {
+    const { room } = await host();
+    const from = address();
+    const r = await raw(from);
+    await r.hello(room.roomId, "Troll");
+    const id = await eventually(
+      () => [...room.state.members.values()].find((m: any) => m.username === "Troll")?.user_id as string,
+      3000,
+    );
+    room.send("remove_member", { user_id: id, reason: "spoilers" });
+    assert.match(await errorOf(r), /removed from the room: spoilers/);
+    await r.closed;
+
+    const again = await raw(from);
+    await again.hello(room.roomId, "Troll");
+    await eventually(() => room.state.members.get(id)?.connected, 3000, "back in");
+    room.send("ban", { user_id: id });
+    assert.match(await errorOf(again), /banned/);
+    const refused = await raw(from);
+    await assert.rejects(refused.hello(room.roomId, "Troll"), /banned/);
+  });
+
+  it("the room's ready check reaches Syncplay members; their ready toggle answers it", async () => {
+    const { room } = await host();
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    await eventually(() => mika(room), 3000, "joined");
+    room.send("ready_check", { timeout_s: 60 });
+    await r.next((m) => m.Set?.ready?.username === "Mika" && m.Set.ready.isReady === false);
+    await r.next((m) => typeof m.Chat?.message === "string" && m.Chat.message.startsWith("Ready check"));
+    r.send({ Set: { ready: { isReady: true, manuallyInitiated: true } } });
+    await eventually(() => room.state.members.get(mika(room))?.ready === "ready", 3000, "answered ready");
+  });
+
+  describe("hostile input closes only that connection", () => {
+    let room: Room<any>;
+    let bystander: RawSyncplay;
+    beforeEach(async () => {
+      room = (await host()).room;
+      bystander = await raw();
+      await bystander.hello(room.roomId, "Bystander");
+    });
+    afterEach(async () => {
+      // the bystander is still served: a fresh State arrives and it is still a member
+      const before = bystander.messages.length;
+      await bystander.next((m) => "State" in m && bystander.messages.indexOf(m) >= before, 3000);
+      assert.equal(bystander.socket.destroyed, false);
+      assert.ok([...room.state.members.values()].some((m: any) => m.username === "Bystander" && m.connected));
+    });
+
+    const cases: [string, (r: RawSyncplay) => void, RegExp][] = [
+      ["a line over 64 KB", (r) => r.send(`{"Chat":"${"x".repeat(70 * 1024)}`), /over 64 KB/],
+      ["malformed JSON", (r) => r.send("{not json\r\n"), /Malformed message \(not JSON\)/],
+      ["an unknown message type", (r) => r.send({ Launch: { missiles: true } }), /unknown message type/],
+      [
+        "a flood of States",
+        (r) => r.send(`${JSON.stringify({ State: { ping: {} } })}\r\n`.repeat(200)),
+        /Too many messages/,
+      ],
+    ];
+    for (const [what, act, message] of cases) {
+      it(`${what}: an Error, then the connection is closed`, async () => {
+        const r = await raw();
+        await r.hello(room.roomId, "Hostile");
+        act(r);
+        assert.match(await errorOf(r), message);
+        await r.closed;
+      });
+    }
+
+    it("silence: a client that sends nothing is closed after SYNCPLAY_IDLE_TIMEOUT_S", async () => {
+      const r = await raw();
+      r.send({ TLS: { startTLS: "send" } });
+      assert.match(await errorOf(r).then(String), /Nothing received for 3 s/);
+      await r.closed;
+    });
+
+    it("before Hello: anything else is refused", async () => {
+      const r = await raw();
+      r.send({ List: null });
+      assert.match(await errorOf(r), /Send Hello first/);
+      await r.closed;
+    });
+  });
+
+  it("metric labels stay bounded: an invented message type counts as unknown", async () => {
+    const r = await raw();
+    r.send({ ["x".repeat(30)]: 1 });
+    await r.closed;
+    const { body } = await http(h, "GET", "/metrics", undefined, {
+      authorization: `Basic ${Buffer.from(`admin:${h.config.ADMIN_PASSWORD}`).toString("base64")}`,
+    });
+    const text = String(body);
+    assert.match(text, /anisync_syncplay_messages_in_total\{type="unknown"\} \d+/);
+    assert.doesNotMatch(text, /xxxxxxxxxx/);
+    assert.match(text, /anisync_syncplay_closed_total\{reason="malformed"\} \d+/);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Desktop players in a room: Debian's real Syncplay client driving a headless mpv, connected to
+ * the gateway, next to a host on the SDK. Positions are read from each mpv over its JSON IPC.
+ */
+import assert from "node:assert/strict";
+import type { Room } from "@colyseus/sdk";
+import { expectedPosition } from "../../client/correction.ts";
+import {
+  createOptions,
+  eventually,
+  joined,
+  leftAfterEach,
+  nextMessage,
+  server,
+  sdk,
+  type Harness,
+} from "../helpers/server.ts";
+import {
+  skipWithoutSyncplay,
+  startSyncplay,
+  syncplayStoppedAfterEach,
+  testVideo,
+  type SyncplayClient,
+} from "../helpers/syncplay.ts";
+
+describe("Syncplay members: playback with the real client and mpv", function () {
+  this.timeout(60_000);
+  let h: Harness;
+  const rooms = leftAfterEach();
+  const clients = syncplayStoppedAfterEach();
+
+  before(async function () {
+    skipWithoutSyncplay(this);
+    h = await server();
+    testVideo();
+  });
+
+  async function party(): Promise<{ host: Room<any>; a: SyncplayClient; b: SyncplayClient }> {
+    const { room: host } = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host);
+    const port = h.app.syncplayPort!;
+    const started = await Promise.all(
+      ["Mika", "Ren"].map((name) => startSyncplay({ port, name, room: host.roomId })),
+    );
+    clients.push(...started);
+    await eventually(() => host.state.members.size === 3, 20_000, "both Syncplay members in the room");
+    return { host, a: started[0]!, b: started[1]! };
+  }
+
+  const near = async (c: SyncplayClient, at: number, tolerance = 1) => {
+    const p = await c.mpv.position();
+    return p !== undefined && Math.abs(p - at) <= tolerance;
+  };
+
+  it("both mpvs follow the host's seek, play and pause, and stay on the room's position while playing", async () => {
+    const { host, a, b } = await party();
+    host.send("control", { action: "seek", current_time: 100 });
+    for (const c of [a, b]) await eventually(() => near(c, 100), 5000, `${c.name} at 100 s`);
+
+    host.send("control", { action: "play", current_time: 100 });
+    for (const c of [a, b])
+      await eventually(async () => (await c.mpv.paused()) === false, 5000, `${c.name} plays`);
+    // while playing, each player stays on the room's expected position
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const c of [a, b]) {
+      const p = (await c.mpv.position())!;
+      const expected = expectedPosition(host.state.playback, Date.now());
+      assert.ok(Math.abs(p - expected) < 0.5, `${c.name} at ${p}, room at ${expected}`);
+    }
+
+    host.send("control", { action: "pause", current_time: 150 });
+    for (const c of [a, b]) {
+      await eventually(
+        async () => (await c.mpv.paused()) === true && (await near(c, 150, 0.2)),
+        5000,
+        `${c.name} paused at 150`,
+      );
+    }
+  });
+
+  it("a Syncplay member's reports show as its status in the room", async () => {
+    const { host, a } = await party();
+    host.send("control", { action: "seek", current_time: 42 });
+    const member = () => [...host.state.members.values()].find((m: any) => m.username === a.name);
+    await eventually(
+      () => member()?.sync_status === "synced" && Math.abs(member().position - 42) < 1,
+      10_000,
+      "status",
+    );
+  });
+
+  it("a member who may not control seeks in mpv: the player is put back and the room does not move", async () => {
+    const { host, a } = await party();
+    host.send("control", { action: "seek", current_time: 60 });
+    await eventually(() => near(a, 60), 5000, "at 60 s");
+    await new Promise((r) => setTimeout(r, 1500)); // Syncplay ignores small seeks for ~1 s after a load
+    const seq = host.state.playback.seq;
+    await a.mpv.command("set_property", "time-pos", 200);
+    await eventually(() => near(a, 60), 1000, "put back on the room within 1 s");
+    assert.equal(host.state.playback.seq, seq, "the room did not move");
+    assert.equal(host.state.playback.position, 60);
+  });
+
+  it("a Syncplay member made host pauses, plays and seeks in mpv: the room follows", async () => {
+    const { host, a } = await party();
+    host.send("control", { action: "seek", current_time: 30 });
+    await eventually(() => near(a, 30), 5000, "at 30 s");
+    const id = [...host.state.members.values()].find((m: any) => m.username === a.name).user_id;
+    host.send("transfer_host", { user_id: id });
+    await eventually(() => host.state.host_user_id === id, 2000, "host transferred");
+    await new Promise((r) => setTimeout(r, 1500));
+
+    await a.mpv.command("set_property", "pause", false);
+    await eventually(() => host.state.playback.is_playing, 3000, "room plays");
+    await a.mpv.command("set_property", "time-pos", 120);
+    await eventually(
+      () => Math.abs(expectedPosition(host.state.playback, Date.now()) - 120) < 2,
+      3000,
+      "room seeked",
+    );
+    await a.mpv.command("set_property", "pause", true);
+    await eventually(() => !host.state.playback.is_playing, 3000, "room paused");
+    const mpvAt = (await a.mpv.position())!;
+    assert.ok(
+      Math.abs(host.state.playback.position - mpvAt) < 1,
+      `room at ${host.state.playback.position}, mpv at ${mpvAt}`,
+    );
+  });
+
+  it("chat typed in the Syncplay client becomes a comment at mpv's position, and comments show in the client", async () => {
+    const { room: host } = await joined(sdk(h).create("watch_party", createOptions()));
+    rooms.push(host);
+    const a = await startSyncplay({ port: h.app.syncplayPort!, name: "Mika", room: host.roomId });
+    clients.push(a);
+    await eventually(() => host.state.members.size === 2, 20_000, "joined");
+    host.send("control", { action: "seek", current_time: 75 });
+    await eventually(() => near(a, 75), 5000, "at 75 s");
+    const comment = nextMessage(host, "comment", 10_000);
+    a.type("ch what a fight");
+    const c = await comment;
+    assert.equal(c.message, "what a fight");
+    assert.equal(c.username, "Mika");
+    assert.ok(Math.abs(c.video_timestamp - 75) < 1.5, `at ${c.video_timestamp}`);
+    host.send("comment", { message: "hello from the browser" });
+    await eventually(() => a.output().includes("hello from the browser"), 5000, "shown in the client");
+  });
+
+  it("a private room: the client with the key plays along; a wrong key is refused with a message that says so", async () => {
+    const { room: host, welcome } = await joined(
+      sdk(h).create("watch_party", createOptions({ is_public: false })),
+    );
+    rooms.push(host);
+    const port = h.app.syncplayPort!;
+    const wrong = welcome.access_key === "000000" ? "111111" : "000000";
+    const [good, bad] = await Promise.all([
+      startSyncplay({ port, name: "Keyed", room: host.roomId, password: welcome.access_key! }),
+      startSyncplay({ port, name: "Guess", room: host.roomId, password: wrong }),
+    ]);
+    clients.push(good, bad);
+    await eventually(() => bad.output().includes("Wrong access key or invite"), 10_000, "refusal shown");
+    host.send("control", { action: "seek", current_time: 20 });
+    await eventually(() => near(good, 20), 10_000, "the keyed client follows");
+    assert.equal(host.state.members.size, 2, "only the keyed client joined");
+  });
+});
