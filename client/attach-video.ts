@@ -16,9 +16,11 @@
 import { EchoGuard, type MediaEventKind } from "./echo-guard.ts";
 import { isOwnEcho, type OwnControl } from "./own-control.ts";
 import type { ControlAction } from "./watch-party.ts";
+import { expectedPosition } from "./correction.ts";
 import {
   DEFAULT_FOLLOW,
   DEFAULT_STATUS_POLICY,
+  endedOnRoomTimeline,
   hostFollowOptions,
   hostFollowsRoom,
   isStalled,
@@ -248,8 +250,10 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   const onProgress = () => (progressAt = now());
   // the host's player at the end of the video (a file, or an HLS VOD's last segment): the queue moves on
   const onEnded = () => {
-    if (party.isHost)
-      party.status({ current_time: video.currentTime, is_playing: false, buffering: false, ended: true });
+    const pb = party.state?.playback;
+    if (!party.isHost || !pb) return;
+    if (!endedOnRoomTimeline(video.currentTime, expectedPosition(pb, party.serverNow()))) return;
+    party.status({ current_time: video.currentTime, is_playing: false, buffering: false, ended: true });
   };
   const onStalled = () => {
     if (stallEventBuffers(video.readyState)) onBuffering();

@@ -259,3 +259,14 @@ export function isStalled(input: StallInput, seekGraceMs: number): boolean {
 export function stallEventBuffers(readyState: number): boolean {
   return readyState < HAVE_FUTURE_DATA;
 }
+
+/**
+ * The host's element reached its end on the item the room is playing: within this many seconds of
+ * the room's position. An element that ends after the room has moved on (a queue that advanced on
+ * the item's length first) would otherwise mark the new item as ended at its start.
+ */
+export const ENDED_NEAR_S = 5;
+
+export function endedOnRoomTimeline(currentTime: number, expected: number): boolean {
+  return Math.abs(currentTime - expected) <= ENDED_NEAR_S;
+}

@@ -1,8 +1,9 @@
 /**
  * HLS in Chromium: `attach()` on `<video>` elements driven by hls.js (an HLS VOD made by FFmpeg from
- * the test video, 2 s MPEG-TS segments, test/helpers/hls.ts), one of them inside a Plyr player. Measured
- * as test/browser/sync-accuracy.test.ts measures: each member's video position against the host's
- * expected position every 50 ms, steady while playing, after a seek into another segment, and paused.
+ * the test video, 2 s MPEG-TS segments, test/helpers/hls.ts), one of them inside a Plyr player, and on
+ * one inside video.js with its own HLS engine (VHS). Measured as test/browser/sync-accuracy.test.ts
+ * measures (test/helpers/follow-accuracy.ts): each member's video position against the host's expected
+ * position every 50 ms, steady while playing, after a seek into another segment, and paused.
  * And a member whose segment requests are held runs dry, holds the room, and releases it once its
  * segments flow again.
  */
@@ -19,11 +20,9 @@ import {
   samples,
   seen,
   type Player,
-  type PlaybackSeen,
-  type VideoSample,
 } from "../helpers/party-page.ts";
 import { server, uid, type Harness } from "../helpers/server.ts";
-import { percentile } from "../helpers/stats.ts";
+import { describeAccuracy, followAccuracy } from "../helpers/follow-accuracy.ts";
 import { accessSync, constants } from "node:fs";
 
 /** the issue's bounds for HLS members (same as for the file in sync-accuracy.test.ts, paused 25 ms) */
@@ -97,10 +96,12 @@ describe("HLS in Chromium: members on hls.js (one inside Plyr) follow a host on 
     return { host, members };
   }
 
-  it("playing within 30 ms p95, on the host's paused frame within 25 ms, within 100 ms in under 1 s after a seek into another segment", async function () {
-    // a timing measurement on a shared 2-core machine: one more run if a busy moment spoils it
-    this.retries(1);
-    const { host, members } = await party(["hls", "plyr-hls"]);
+  /**
+   * The host plays from 0, seeks after 12 s from segment 6 to 45 s (segment 22), plays 12 s more and
+   * pauses; each member's video is held to the issue's bounds.
+   */
+  async function followsWithinBounds(players: Player[]) {
+    const { host, members } = await party(players);
     await host.page.evaluate("window.__video.currentTime = 0; window.__video.play()");
     const playAt = await realNow(host.page);
     await sleep(12_000);
@@ -108,63 +109,38 @@ describe("HLS in Chromium: members on hls.js (one inside Plyr) follow a host on 
     await sleep(12_000);
     await host.page.evaluate("window.__video.pause()");
     await sleep(2000);
+    assert.notEqual(Math.floor(SEEK_TO_S / HLS_SEGMENT_S), Math.floor(12 / HLS_SEGMENT_S));
 
-    const report: string[] = [];
     for (const m of members) {
-      const all: VideoSample[] = await samples(m.page);
-      const changes: PlaybackSeen[] = await seen(m.page);
-      // the host's seek: the first playback at the seek's position (its segment is another one)
-      const seek = changes.find((s) => s.playing && Math.abs(s.position - SEEK_TO_S) < 1)!;
-      assert.ok(seek, `${m.player}: saw the seek (${JSON.stringify(changes)})`);
-      assert.notEqual(Math.floor(seek.position / HLS_SEGMENT_S), Math.floor(12 / HLS_SEGMENT_S));
-      const seekAt = seek.updated_at;
-      const steady = all.filter(
-        (s) => s.playing && s.real > playAt + 2000 && !(s.real >= seekAt && s.real < seekAt + 1000),
-      );
-      const abs = steady.map((s) => Math.abs(s.error));
-      const p50 = percentile(abs, 50);
-      const p95 = percentile(abs, 95);
-      const seconds = (steady.length * 50) / 1000;
-      const afterSeek = all
-        .filter((s) => s.real >= seekAt && s.real < seekAt + 5000)
-        .map((s) => ({ real: s.real, error: s.current * 1000 - (seek.position * 1000 + (s.real - seekAt)) }));
-      let converged = afterSeek.length;
-      for (let i = afterSeek.length - 1; i >= 0; i--) {
-        if (Math.abs(afterSeek[i]!.error) > 100) break;
-        converged = i;
-      }
-      const convergeMs = converged < afterSeek.length ? afterSeek[converged]!.real - seekAt : Infinity;
-      const paused = all.filter((s) => !s.playing).slice(-5);
-      const holds = changes.filter((s) => s.hold).length;
-      // the member's own estimate of the server clock (same machine: the truth is 0) and the signed error
+      const a = followAccuracy(await samples(m.page), await seen(m.page), playAt, SEEK_TO_S);
+      // the member's own estimate of the server clock (same machine: the truth is 0)
       const offset = await m.page.evaluate(() => (window as any).__party.clock.offset as number);
-      const signed = [5, 50, 95]
-        .map((p) =>
-          percentile(
-            steady.map((s) => s.error),
-            p,
-          ).toFixed(1),
-        )
-        .join("/");
-      report.push(
-        `${m.player}: ${seconds.toFixed(1)} s steady, |error| p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...abs).toFixed(1)} ms; within 100 ms ${convergeMs.toFixed(0)} ms after the seek; paused error ${paused.map((s) => s.error.toFixed(0)).join("/")} ms; holds seen ${holds}; signed p5/p50/p95 ${signed} ms, clock offset ${offset.toFixed(1)} ms`,
-      );
-      console.log(`      ${report.at(-1)}`);
-      assert.ok(seconds >= 18, `${m.player}: at least 18 s of steady playback sampled (${seconds})`);
+      console.log(`      ${describeAccuracy(m.player, a, offset)}`);
+      assert.ok(a.steadyS >= 18, `${m.player}: at least 18 s of steady playback sampled (${a.steadyS})`);
       assert.ok(
-        p95 <= STEADY_P95_BOUND_MS,
-        `${m.player}: steady p95 ${p95.toFixed(1)} ms ≤ ${STEADY_P95_BOUND_MS}`,
+        a.p95 <= STEADY_P95_BOUND_MS,
+        `${m.player}: steady p95 ${a.p95.toFixed(1)} ms ≤ ${STEADY_P95_BOUND_MS}`,
       );
-      assert.ok(convergeMs <= SEEK_CONVERGE_BOUND_MS, `${m.player}: within 100 ms after ${convergeMs} ms`);
-      assert.equal(paused.length, 5);
-      for (const s of paused)
-        assert.ok(
-          Math.abs(s.error) <= PAUSED_BOUND_MS,
-          `${m.player}: paused within ${PAUSED_BOUND_MS} ms (${s.error})`,
-        );
+      assert.ok(
+        a.convergeMs <= SEEK_CONVERGE_BOUND_MS,
+        `${m.player}: within 100 ms after ${a.convergeMs} ms`,
+      );
+      assert.equal(a.paused.length, 5);
+      for (const e of a.paused)
+        assert.ok(Math.abs(e) <= PAUSED_BOUND_MS, `${m.player}: paused within ${PAUSED_BOUND_MS} ms (${e})`);
     }
-
     for (const p of [...members.map((m) => m.page), host.page]) await leave(p);
+  }
+
+  it("members on hls.js, one inside Plyr: playing within 30 ms p95, on the host's paused frame within 25 ms, within 100 ms in under 1 s after a seek into another segment", async function () {
+    // a timing measurement on a shared 2-core machine: one more run if a busy moment spoils it
+    this.retries(1);
+    await followsWithinBounds(["hls", "plyr-hls"]);
+  });
+
+  it("a member inside video.js (its own HLS engine, VHS) follows within the same bounds", async function () {
+    this.retries(1);
+    await followsWithinBounds(["videojs"]);
   });
 
   it("a member whose segment requests are held holds the room, and releases it when they flow again", async () => {
@@ -185,26 +161,39 @@ describe("HLS in Chromium: members on hls.js (one inside Plyr) follow a host on 
           waiting_for: [...s.hold.waiting_for] as string[],
         };
       });
-    const until = Date.now() + 25_000;
-    while (!(await state(a.page)).hold) {
-      assert.ok(Date.now() < until, "the room held for the starved member");
-      await sleep(50);
-    }
-    const held = await state(host.page);
-    assert.deepEqual(held.waiting_for, [b.userId], "the state names the starved member");
-    assert.equal(held.playing, false);
-    assert.ok(
-      held.position >= HELD_FROM * HLS_SEGMENT_S - 2.5 && held.position <= HELD_FROM * HLS_SEGMENT_S + 0.5,
-      `held where its buffer ran dry (${held.position})`,
+    // the starved member's own page sees the hold where its data ends (polled in the page, so the
+    // release follows at once; a short hold for it at the start, while hls.js fills its buffer, is not this one)
+    const dryFrom = HELD_FROM * HLS_SEGMENT_S - 2.5;
+    await b.page.waitForFunction(
+      ({ id, dryFrom }) => {
+        const s = (window as any).__party.state;
+        return [...s.hold.waiting_for].includes(id) && s.playback.position >= dryFrom;
+      },
+      { id: b.userId, dryFrom },
+      { timeout: 25_000, polling: 20 },
     );
-    const bufferingAt = (await reports(b.page)).find((r) => r.buffering)!.real;
-
+    // still held while its segments are held
+    await sleep(400);
+    const still = await state(host.page);
+    assert.ok(still.hold && still.waiting_for.includes(b.userId) && !still.playing, "still held 0.4 s later");
     // its segments flow again, before the server's BUFFER_WAIT_S (1.5 s here) would leave it behind
-    await sleep(300);
     const releaseAt = await realNow(b.page);
     b.segments.release();
+    const held = (await seen(host.page)).find(
+      (s) => s.hold && s.waiting_for.includes(b.userId) && s.position >= dryFrom,
+    )!;
+    assert.ok(held, "the host saw the hold");
+    // (on a busy machine another member may run short for a moment too and be named beside it)
+    assert.ok(held.waiting_for.includes(b.userId), "the state names the starved member");
+    assert.equal(held.playing, false);
+    assert.ok(
+      held.position <= HELD_FROM * HLS_SEGMENT_S + 0.5,
+      `held where its buffer ran dry (${held.position})`,
+    );
+    const bufferingAt = (await reports(b.page)).findLast((r) => r.buffering && r.real < releaseAt)!.real;
+    const until = Date.now() + 10_000;
     while ((await state(a.page)).hold || !(await state(a.page)).playing) {
-      assert.ok(Date.now() < until + 10_000, "the room resumed");
+      assert.ok(Date.now() < until, "the room resumed");
       await sleep(50);
     }
     const resumed = await state(host.page);

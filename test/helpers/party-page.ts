@@ -108,9 +108,10 @@ export interface VideoSample {
 /**
  * What plays the video: the test video as a file (`file`), or the HLS VOD of test/helpers/hls.ts
  * (its routes set up in the page's context) through hls.js (`hls`), or through hls.js inside a Plyr player
- * (`plyr-hls`): the SDK is attached to the same `<video>` element either way.
+ * (`plyr-hls`), or inside video.js with its own HLS engine, VHS (`videojs`): the SDK is attached to the
+ * `<video>` element either way.
  */
-export type Player = "file" | "hls" | "plyr-hls";
+export type Player = "file" | "hls" | "plyr-hls" | "videojs";
 
 export type Entry =
   { create: Record<string, unknown> } | { join: { roomId: string; options: Record<string, unknown> } };
@@ -159,16 +160,23 @@ export async function enter(
         "create" in how
           ? await WatchParty.create(location.origin, how.create)
           : await WatchParty.join(location.origin, how.join.roomId, how.join.options);
-      const video = document.createElement("video");
+      let video = document.createElement("video");
       video.muted = true;
       video.preload = "auto";
       // on screen: Chromium treats an off-screen video differently (no underflow: its clock runs on)
       video.style.cssText = "position: fixed; top: 0; left: 0; width: 320px; z-index: 100";
       document.body.append(video);
       const w = window as any;
-      const canPlay = new Promise((r) => video.addEventListener("canplay", r, { once: true }));
       if (player === "file") video.src = "/media/test.webm";
-      else {
+      else if (player === "videojs") {
+        // video.js with its own HLS engine (VHS); the SDK attaches to its tech's <video>
+        await import("/test-vendor/video.min.js" as string); // UMD: sets window.videojs
+        const vjs = w.videojs(video, { muted: true, preload: "auto", controls: false });
+        vjs.src({ src: "/hls-test/index.m3u8", type: "application/x-mpegURL" });
+        await new Promise((r) => vjs.ready(r));
+        video = vjs.el().querySelector("video") as HTMLVideoElement;
+        w.__videojs = vjs;
+      } else {
         if (player === "plyr-hls") {
           const { default: Plyr } = await import("/test-vendor/plyr.mjs" as string);
           w.__plyr = new Plyr(video, {
@@ -184,7 +192,9 @@ export async function enter(
         hls.attachMedia(video);
         w.__hls = hls;
       }
-      await canPlay;
+      const el = video;
+      // HAVE_FUTURE_DATA: it can play
+      if (el.readyState < 3) await new Promise((r) => el.addEventListener("canplay", r, { once: true }));
       w.__party = party;
       w.__video = video;
       w.__seen = [];

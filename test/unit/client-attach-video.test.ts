@@ -189,6 +189,26 @@ describe("client attach() to a video element", () => {
     }
   });
 
+  it("a host's video that ends after the room moved on to another item reports nothing", () => {
+    clock = 0;
+    // the queue advanced (on the item's length) before the old video's last frame: the room is at 2 s
+    const { party, video } = follow(true, {
+      is_playing: true,
+      position: 0,
+      updated_at: 10_000,
+      rate: 1,
+      seq: 5,
+    });
+    video.currentTime = 1439.9;
+    video.paused = true;
+    video.ended = true;
+    video.dispatchEvent(new Event("ended"));
+    assert.deepEqual(
+      party.reports.filter((r) => r.ended === true),
+      [],
+    );
+  });
+
   it("a host whose pause is followed within a second by the next episode follows the switch", async () => {
     clock = 0;
     const { party, video } = follow(true, {
