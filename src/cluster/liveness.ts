@@ -113,7 +113,9 @@ export class ProcessLiveness {
       const gap = !this.current;
       await this.verify();
       this.lastSentAt = sentAt;
-      if (gap || this.healthySince === undefined) this.healthySince = sentAt;
+      // Redis answers again from now on (a command sent during a cut may complete long after it
+      // was sent): the others get a full TTL from here to renew theirs before this one judges them
+      if (gap || this.healthySince === undefined) this.healthySince = performance.now();
       // listing writes were held during the gap: list again the rooms still held here
       if (gap) await matchMaker.restoreMissingRoomCaches();
       if (this.failing) this.log.info("heartbeat renewed", { process_id: matchMaker.processId });

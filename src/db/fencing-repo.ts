@@ -1,8 +1,10 @@
 /**
  * Fencing in the database: a room's generation (`rooms.epoch`) names the process copy that may
  * write it. A process takes a room by bumping the generation (compare-and-set); every write of
- * a live room then runs in a transaction that first share-locks the room's row and checks that
- * the generation is still the one it took. A takeover's bump waits for that lock, so a stale
+ * a live room then runs in a transaction that first locks the room's row (`FOR NO KEY UPDATE`:
+ * the lock an UPDATE of the row takes anyway; a share lock deadlocked two writers of one room
+ * that both went on to update the row, e.g. two comments counting) and checks that the
+ * generation is still the one it took. A takeover's bump waits for that lock, so a stale
  * writer's write either commits before the takeover or is refused: none lands after it.
  */
 import { eq, inArray, sql } from "./drizzle.ts";
@@ -38,7 +40,7 @@ export async function fenced<T>(
       .select({ epoch: rooms.epoch })
       .from(rooms)
       .where(eq(rooms.room_id, roomId))
-      .for("share");
+      .for("no key update");
     if (row?.epoch !== epoch) throw new StaleEpochError(roomId, epoch, row?.epoch);
     return write(tx);
   });

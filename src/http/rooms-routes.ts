@@ -27,6 +27,7 @@ import {
 } from "../rooms/remote.ts";
 import { PendingAnswer } from "../rooms/write-waits.ts";
 import { liveListing } from "../rooms/live-listing.ts";
+import { requireRedis } from "../cluster/redis-gate.ts";
 import { parseOrThrow } from "../validate.ts";
 import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
@@ -84,6 +85,7 @@ export function roomsRouter(svc: Services): Router {
     const q = parseOrThrow(listQuery, req.query);
     const after = q.cursor !== undefined ? decodeCursor(q.cursor) : undefined;
     const page = await repo.listPublicRooms(db, { anime_id: q.anime_id, limit: q.limit, after });
+    requireRedis(svc.redis);
     const live = new Map((await matchMaker.query({ name: ROOM_NAME })).map((l) => [l.roomId, l.clients]));
     const now = Date.now();
     const hosts = await hostNames(page.rows);

@@ -21,7 +21,7 @@ import { Party } from "./party.ts";
 
 const NEVER_MS = 2 ** 31 - 1; // the longest delay a Node timer takes (24.8 days)
 /** how long a call from another process waits for this one to check its rooms after a gap */
-const HELD_WAIT_MS = 5_000;
+const HELD_WAIT_MS = 1_500;
 
 export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
   override state = new WatchPartyState();

@@ -5,14 +5,16 @@
  */
 import { matchMaker, type IRoomCache } from "@colyseus/core";
 import { services } from "../services.ts";
+import { requireRedis } from "../cluster/redis-gate.ts";
 
 export async function liveListing(
   roomId: string,
   why = "a call found its room there",
 ): Promise<IRoomCache | undefined> {
+  const { liveness, redis } = services();
+  requireRedis(redis);
   const listing = await matchMaker.getRoomById(roomId);
   if (!listing) return undefined;
-  const { liveness } = services();
   if (liveness && listing.processId && (await liveness.dropIfDead(listing.processId, why))) return undefined;
   return listing;
 }

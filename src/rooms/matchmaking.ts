@@ -11,6 +11,7 @@ import { ensureLive, ROOM_NAME } from "./restore.ts";
 import { PROCESS_GONE } from "./live-listing.ts";
 import { metrics } from "../ops/metrics.ts";
 import { services } from "../services.ts";
+import { requireRedis } from "../cluster/redis-gate.ts";
 
 type SeatReservation = Awaited<ReturnType<typeof matchMaker.joinById>>;
 
@@ -21,6 +22,7 @@ export interface Seated {
 }
 
 export async function createWatchParty(options: unknown, ctx: AuthContext, stay?: string): Promise<Seated> {
+  requireRedis(services().redis);
   const request: SeatRequest = { mode: "create", stay };
   const reservation = await counted(
     () => matchMaker.create(ROOM_NAME, options, withRequest(ctx, request)),
@@ -35,6 +37,7 @@ export async function joinWatchParty(
   ctx: AuthContext,
   stay?: string,
 ): Promise<Seated> {
+  requireRedis(services().redis);
   const request: SeatRequest = { mode: "join", room_id: roomId, stay };
   const reservation = await counted(() => joinById(roomId, options, withRequest(ctx, request)), ctx);
   return { reservation, request };

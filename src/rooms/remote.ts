@@ -51,7 +51,8 @@ export async function callRoom<T>(
   args: unknown[] = [],
   timeoutMs = REMOTE_CALL_TIMEOUT_MS,
 ): Promise<RoomAnswer<T> | undefined> {
-  if (!(await isLive(roomId))) return undefined;
+  // a room of this process needs no Redis to be reached
+  if (!matchMaker.getLocalRoomById(roomId) && !(await isLive(roomId))) return undefined;
   let result: RemoteResult<T>;
   try {
     result = (await matchMaker.remoteRoomCall(roomId, method, args, timeoutMs)) as RemoteResult<T>;

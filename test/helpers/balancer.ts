@@ -7,10 +7,13 @@ import { connect, createServer, type Socket } from "node:net";
 
 export interface Balancer {
   url: string;
+  port: number;
+  /** closes every connection open now (a cut); new ones follow `backends()` */
+  dropAll(): void;
   close(): Promise<void>;
 }
 
-export async function startBalancer(backends: () => number[]): Promise<Balancer> {
+export async function startBalancer(backends: () => number[], host = "127.0.0.1"): Promise<Balancer> {
   let turn = 0;
   const open = new Set<Socket>();
   const server = createServer((client) => {
@@ -19,7 +22,7 @@ export async function startBalancer(backends: () => number[]): Promise<Balancer>
     const ports = backends();
     const attempt = (left: number) => {
       if (left === 0 || client.destroyed) return void client.destroy();
-      const upstream = connect(ports[turn++ % ports.length]!, "127.0.0.1");
+      const upstream = connect(ports[turn++ % ports.length]!, host);
       let connected = false;
       open.add(upstream);
       upstream.on("close", () => open.delete(upstream));
@@ -42,6 +45,10 @@ export async function startBalancer(backends: () => number[]): Promise<Balancer>
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
+    dropAll: () => {
+      for (const s of open) s.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of open) s.destroy();

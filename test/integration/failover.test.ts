@@ -63,6 +63,7 @@ describe("a process of three dies or stalls", function () {
       AUTH_MODE: "open",
       RATE_JOIN_PER_MIN: "1000", // every client of the test joins from one address
       RATE_ROOM_CREATE_PER_HOUR: "1000",
+      RATE_CONTROL_PER_S: "100",
     };
     processes.push(...(await Promise.all([0, 1, 2].map(() => startServerProcess(env)))));
     lb = await startBalancer(() =>
@@ -212,6 +213,12 @@ describe("a process of three dies or stalls", function () {
       if (party.playing) assert.ok(late.state.playback.position >= party.position);
       else assert.equal(late.state.playback.position, party.position);
       await late.leave();
+      const overHttp = await fetch(`${lb!.url}/api/rooms/${party.roomId}/join`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user_id: uid("http"), username: "Http" }),
+      });
+      assert.equal(overHttp.status, 200, "POST /api/rooms/:id/join through a survivor");
     }
     // the rooms elsewhere saw nothing
     for (const party of stayed) {
@@ -304,6 +311,68 @@ describe("a process of three dies or stalls", function () {
       "the untouched room is listed again on its process",
     );
     assert.deepEqual(untouched.events, []);
+  });
+
+  it("a private room comes back with its key, invite, owner, co-host, mute and ban", async () => {
+    const host = await WatchParty.create(lb!.url, createOptions({ is_public: false }), FAST);
+    const key = host.accessKey!;
+    const invite = host.invite!;
+    const join = (name: string) =>
+      WatchParty.join(lb!.url, host.roomId, { user_id: uid(name), username: name, access_key: key }, FAST);
+    const cohost = await join("co");
+    const muted = await join("mu");
+    const party: Party = {
+      roomId: host.roomId,
+      members: [host, cohost, muted],
+      events: [],
+      position: 0,
+      playing: false,
+    };
+    parties.push(party);
+    for (const [n, m] of party.members.entries()) m.on("drop", () => party.events.push(`drop ${n}`));
+    const errors: string[] = [];
+    host.on("error", (e) => errors.push(JSON.stringify(e)));
+    const banned = uid("banned");
+    host.setCohost(cohost.userId, true);
+    host.mute(muted.userId, true);
+    host.ban(banned);
+    host.control("pause", 33.5);
+    party.position = 33.5;
+    await eventually(
+      () =>
+        cohost.state.members.get(cohost.userId)?.is_cohost === true &&
+        cohost.state.members.get(muted.userId)?.muted === true &&
+        cohost.state.playback.position === 33.5,
+      5000,
+      "co-host, mute and pause seen",
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${errors.join(" ")} ${JSON.stringify(cohost.state.toJSON())}`);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const listing = (await listings()).find((l) => l.roomId === host.roomId)!;
+    const victim = processAt(listing);
+    victim.child.kill("SIGKILL");
+    excluded.add(victim);
+
+    await eventually(() => party.events.length === 3, 10_000, "every member sees the drop");
+    await backInPlace(party, 20_000);
+    await eventually(() => host.isHost, 5000, "the owner is host again");
+    assert.equal(host.accessKey, key);
+    assert.equal(host.invite, invite);
+    assert.equal(host.state.owner_user_id, host.userId);
+    assert.equal(host.state.members.get(cohost.userId)?.is_cohost, true);
+    assert.equal(host.state.members.get(muted.userId)?.muted, true);
+    await assert.rejects(
+      WatchParty.join(
+        lb!.url,
+        host.roomId,
+        { user_id: banned, username: "B", access_key: key },
+        { rejoin: false },
+      ),
+      (err: Error) => err.message.startsWith("BANNED"),
+    );
+    const listed = (await listings()).find((l) => l.roomId === host.roomId);
+    assert.ok(listed && listed.processId !== listing.processId, "listed on a survivor");
   });
 
   it("30 rooms created at once through one process spread over the three within 20 %", async () => {

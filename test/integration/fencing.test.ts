@@ -68,4 +68,18 @@ describe("room generations (fencing) in the database", function () {
     );
     assert.equal((await repo.getRoom(database.db, roomId))?.access_key, "3");
   });
+
+  it("writers of one room that both update its row at once both land (no lock-upgrade deadlock)", async () => {
+    const roomId = await newRoom();
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        fenced(database.db, roomId, 0, async (db) => {
+          await repo.getRoom(db, roomId);
+          await new Promise((r) => setTimeout(r, 20)); // both hold the row lock before updating it
+          await repo.countComment(db, roomId);
+        }),
+      ),
+    );
+    assert.equal((await repo.getRoom(database.db, roomId))?.comment_count, 8);
+  });
 });
