@@ -14,7 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadNodePostgres, loadPglite, sql, type PgDatabase, type PgQueryResultHKT } from "./drizzle.ts";
 import * as schema from "./schema.ts";
-import { inTransaction } from "./pg-transaction.ts";
+import { inTransaction, type OnOneConnection } from "./pg-transaction.ts";
 import type { PoolClient } from "pg";
 import { acquireDirLock, type DirLock } from "./dir-lock.ts";
 import { pgliteEngine } from "./pglite-engine.ts";
@@ -85,7 +85,7 @@ async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Da
   pool.on("connect", (client) => client.on("error", () => {}));
   const db = drizzle(pool, { schema });
   // drizzle's own leaks the connection when BEGIN fails (src/db/pg-transaction.ts)
-  const bind = (client: PoolClient) => drizzle(client, { schema }) as unknown as Db;
+  const bind = (client: PoolClient) => drizzle(client, { schema }) as unknown as OnOneConnection<Db>;
   Object.assign(db, { transaction: <T>(fn: (tx: Db) => Promise<T>) => inTransaction(pool, bind, fn) });
 
   // migrations run on a connection of their own, without the statement timeouts: waiting for

@@ -19,26 +19,26 @@ function answeredByServer(err: unknown): boolean {
   return false;
 }
 
-/** Runs `fn` with a database bound to one pooled connection, between BEGIN and COMMIT. */
-export async function inTransaction<D, T>(
+/** A database bound to one connection, whose own `transaction()` (BEGIN, savepoints when nested) is safe there. */
+export interface OnOneConnection<Tx> {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Runs `fn` in a transaction on one pooled connection (drizzle's transaction on that connection,
+ * so a nested one is a savepoint), and gives the connection back in every case.
+ */
+export async function inTransaction<Tx, T>(
   pool: Pool,
-  bind: (client: PoolClient) => D,
-  fn: (tx: D) => Promise<T>,
+  bind: (client: PoolClient) => OnOneConnection<Tx>,
+  fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query("BEGIN");
-    try {
-      const result = await fn(bind(client));
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      await client.query("ROLLBACK").catch((rollbackErr: unknown) => (broken = asError(rollbackErr)));
-      throw err;
-    }
+    return await bind(client).transaction(fn);
   } catch (err) {
-    if (!answeredByServer(err)) broken ??= asError(err);
+    if (!answeredByServer(err)) broken = asError(err);
     throw err;
   } finally {
     client.release(broken);

@@ -30,6 +30,20 @@ describe("PostgreSQL transactions and a cut network", function () {
     await proxy?.close();
   });
 
+  it("a transaction inside a transaction is a savepoint: the outer one goes on", async () => {
+    const nowOf = async (tx: typeof database.db) =>
+      String(
+        ((await tx.execute(sql`SELECT now()::text AS t`)) as unknown as { rows: { t: string }[] }).rows[0]!.t,
+      );
+    const [before, after] = await database.db.transaction(async (tx) => {
+      const t1 = await nowOf(tx);
+      await tx.transaction(async (inner) => void (await inner.execute(sql`SELECT 1`)));
+      await new Promise((r) => setTimeout(r, 20));
+      return [t1, await nowOf(tx)];
+    });
+    assert.equal(after, before, "still one transaction (now() does not move within one)");
+  });
+
   it("a BEGIN that times out releases its connection: the pool works again and closes", async () => {
     const { db } = database;
     const one = () =>
