@@ -25,7 +25,7 @@ import {
   type OwnerAction,
   type RoomAnswer,
 } from "../rooms/remote.ts";
-import { PendingAnswer } from "../rooms/write-waits.ts";
+import { answerOf } from "../rooms/write-waits.ts";
 import { liveListing } from "../rooms/live-listing.ts";
 import { requireRedis } from "../cluster/redis-gate.ts";
 import { parseOrThrow } from "../validate.ts";
@@ -262,7 +262,7 @@ export function roomsRouter(svc: Services): Router {
     pendingData: T | null = null,
   ): Promise<RoomAnswer<T | null>> {
     const done = await svc.writeWaits.within(work, () => pendingData);
-    return done instanceof PendingAnswer ? { data: done.data, pending: done.write_id } : { data: done };
+    return answerOf(done);
   }
 
   return router;

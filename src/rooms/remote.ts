@@ -5,7 +5,7 @@
 import { matchMaker } from "@colyseus/core";
 import type { ErrorCode } from "../../schema/errors.ts";
 import { AppError } from "../errors.ts";
-import { PendingAnswer } from "./write-waits.ts";
+import { answerOf } from "./write-waits.ts";
 import { liveListing } from "./live-listing.ts";
 
 export type RemoteResult<T = unknown> =
@@ -77,9 +77,7 @@ export function commitWaitMs(svc: { config: { HTTP_WRITE_WAIT_S: number } }): nu
 /** Runs a room-side handler and turns an AppError into a refusal that crosses processes. */
 export async function answer<T>(fn: () => T | Promise<T>): Promise<RemoteResult<T>> {
   try {
-    const value = await fn();
-    if (value instanceof PendingAnswer) return { ok: true, data: value.data as T, pending: value.write_id };
-    return { ok: true, data: value };
+    return { ok: true, ...answerOf(await fn()) };
   } catch (err) {
     if (err instanceof AppError) {
       const refusal = { ok: false as const, code: err.code, message: err.message };

@@ -25,6 +25,11 @@ export class PendingAnswer<T> {
   }
 }
 
+/** A room's answer as it crosses to HTTP: its data, and the pending write's id if there is one. */
+export function answerOf<T>(value: T | PendingAnswer<T>): { data: T; pending?: string } {
+  return value instanceof PendingAnswer ? { data: value.data, pending: value.write_id } : { data: value };
+}
+
 export interface OutcomeStore {
   set(writeId: string, outcome: WriteOutcome, ttlS: number): Promise<void>;
   get(writeId: string): Promise<WriteOutcome | undefined>;
