@@ -176,6 +176,12 @@ describe("group playback in Chromium: a host and two members on the bundled SDK"
     const waitedS = (resumedAt.real - heldAt.real) / 1000;
     assert.ok(waitedS >= WAIT_S - 0.1 && waitedS < WAIT_S + 1, `waited ${waitedS.toFixed(2)} s`);
     assert.equal(resumedAt.position, heldAt.position, "resumes where it held");
+    // the host's copy of the state may be one patch behind A's: wait for it, briefly
+    await waitFor(
+      "B marked lagging on the host's page",
+      async () => (await state(host)).lagging[ids.b] === true,
+      2_000,
+    );
     const after = await state(host);
     assert.equal(after.hold, false);
     assert.equal(after.lagging[ids.b], true, "B is marked lagging");
