@@ -7,6 +7,7 @@ import type {
   CreateRoomOptions,
   ErrorMessage,
   JoinRoomOptions,
+  ReactionCountsView,
   ReactionView,
   WelcomeMessage,
 } from "../schema/messages.ts";
@@ -37,8 +38,10 @@ export interface WatchPartyEvents {
   /** a message this client sent was refused */
   error: (error: ErrorMessage) => void;
   comment: (comment: StoredComment) => void;
-  /** a member's timeline reaction, as it happens */
+  /** a member's timeline reaction, as it happens (a small room) */
   reaction: (reaction: ReactionView) => void;
+  /** a big room's reactions, counted once a second (audience mode: `state.audience`) */
+  reaction_counts: (counts: ReactionCountsView) => void;
   /** the connection was lost: the SDK is reconnecting, or (after a restart) the room is being joined again */
   drop: (code: number, reason?: string) => void;
   /** the SDK reconnected to the same room */

@@ -14,6 +14,7 @@ import type {
   ControlMessage,
   ErrorMessage,
   QueueItemInput,
+  ReactionCountsView,
   ReactionView,
   SegmentInput as Segment,
   StatusMessage,
@@ -357,6 +358,7 @@ export class WatchParty {
     room.onMessage("error", (error: ErrorMessage) => this.emit("error", error));
     room.onMessage("comment", (comment: StoredComment) => this.emit("comment", comment));
     room.onMessage("reaction", (reaction: ReactionView) => this.emit("reaction", reaction));
+    room.onMessage("reaction_counts", (counts: ReactionCountsView) => this.emit("reaction_counts", counts));
     room.onDrop((code, reason) => {
       if (room !== this.current) return;
       this.clockLoop.stop();

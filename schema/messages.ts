@@ -136,6 +136,8 @@ export const settingsMessage = z
     autoplay_next: z.boolean().optional(),
     /** everyone may play, pause and seek (small friend groups); default: host and co-hosts */
     control_open: z.boolean().optional(),
+    /** slow mode: at most ROOM_CHAT_PER_S comments a second reach everyone (audience mode: always) */
+    slow_mode: z.boolean().optional(),
   })
   .refine((s) => Object.values(s).some((v) => v !== undefined), "give a setting");
 /** `ready_check` (host): start one, playback starts when all are ready or after `timeout_s`. */
@@ -154,6 +156,17 @@ export type ReactionMessage = z.infer<typeof reactionMessage>;
 /** The `reaction` message the room sends to every member. */
 export interface ReactionView extends ReactionMessage {
   user_id: string;
+}
+
+/**
+ * The `reaction_counts` message of a room in audience mode (instead of one `reaction` each):
+ * reactions by emoji in the window [from, to) (server ms), at most 32 emoji; `total` counts all.
+ */
+export interface ReactionCountsView {
+  counts: Record<string, number>;
+  total: number;
+  from: number;
+  to: number;
 }
 
 /** `ready` (member): the answer to a ready check. */

@@ -14,6 +14,16 @@ export const listQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 
+/** `GET /api/rooms/:room_id/members`: a page in user id order (a premiere has thousands) */
+export const membersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, "not a cursor this server issued")
+    .optional(),
+});
+
 /** `GET /api/comments` */
 export const threadQuery = z.strictObject({
   anime_id: z.string().min(1).max(100),

@@ -55,6 +55,8 @@ export const RoomSettings = schema(
     auto_skip: t.boolean(),
     autoplay_next: t.boolean(),
     control_open: t.boolean(),
+    /** slow mode: at most ROOM_CHAT_PER_S comments a second reach everyone (always on in audience mode) */
+    slow_mode: t.boolean(),
   },
   "RoomSettings",
 );
@@ -87,6 +89,23 @@ export const QueueItem = schema(
 );
 export type QueueItem = SchemaType<typeof QueueItem>;
 
+/**
+ * Members' status reports folded for the room (connected members): how many are in each sync
+ * status, and the |drift| percentiles of those reporting (ms). Refreshed about once a second.
+ */
+export const SyncSummary = schema(
+  {
+    synced: t.uint32().default(0),
+    drifting: t.uint32().default(0),
+    buffering: t.uint32().default(0),
+    unknown: t.uint32().default(0),
+    drift_p50_ms: t.float64().default(0),
+    drift_p95_ms: t.float64().default(0),
+  },
+  "SyncSummary",
+);
+export type SyncSummary = SchemaType<typeof SyncSummary>;
+
 export const WatchPartyState = schema(
   {
     room_id: t.string(),
@@ -100,7 +119,17 @@ export const WatchPartyState = schema(
     host_user_id: t.string(),
     owner_user_id: t.string(),
     playback: Playback,
+    /**
+     * The members shown: everyone in a small room; in audience mode (`audience`, more than
+     * AUDIENCE_MODE_ABOVE members) the host, co-hosts and recent chatters only, at most
+     * AUDIENCE_VISIBLE_MAX (GET /api/rooms/:id/members pages through all of them).
+     */
     members: t.map(Member),
+    /** every member with a seat in the room (connected or reconnecting), in either mode */
+    member_count: t.uint32().default(0),
+    /** audience mode: a big room (see `members`); comments in slow mode, reactions as counts */
+    audience: t.boolean().default(false),
+    sync_summary: SyncSummary,
     settings: RoomSettings,
     hold: Hold,
     ready_check: ReadyCheck,

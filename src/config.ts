@@ -67,6 +67,12 @@ const schema = z.object({
   /** AUTH_MODE=jwt: the claim (dotted path) holding the display name */
   AUTH_JWT_NAME_CLAIM: z.string().min(1).default("name"),
   MAX_MEMBERS_PER_ROOM: int(2, 100_000).default(2000),
+  /** above this many members a room is in audience mode (docs/premiere.md) */
+  AUDIENCE_MODE_ABOVE: int(2, 100_000).default(200),
+  /** audience mode: at most this many members (host, co-hosts, recent chatters) in the state */
+  AUDIENCE_VISIBLE_MAX: int(1, 1000).default(50),
+  /** slow mode (audience mode, or the host's setting): comments a second that reach everyone */
+  ROOM_CHAT_PER_S: int(1, 1000).default(5),
   /** a reserved seat (HTTP create/join, or the SDK's matchmaking) must be taken within this */
   SEAT_RESERVATION_S: seconds.default(15),
   /** Largest WebSocket message accepted, in bytes. */

@@ -246,6 +246,7 @@ export type RoomSettingsRow = Partial<
     | "auto_skip"
     | "autoplay_next"
     | "control_open"
+    | "slow_mode"
     | "queue"
     | "current_item"
     | "anime_id"

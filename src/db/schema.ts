@@ -55,6 +55,8 @@ export const rooms = pgTable(
     current_item: text("current_item").notNull().default(""),
     autoplay_next: boolean("autoplay_next").notNull().default(true),
     control_open: boolean("control_open").notNull().default(false),
+    /** slow mode for comments (the host's; audience mode has it on whatever this says) */
+    slow_mode: boolean("slow_mode").notNull().default(false),
     /** room settings (the host's) */
     wait_for_buffering: boolean("wait_for_buffering").notNull().default(true),
     auto_skip: boolean("auto_skip").notNull().default(false),

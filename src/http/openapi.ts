@@ -13,7 +13,7 @@ import {
   memberUpdateBody,
 } from "../../schema/messages.ts";
 import { ERRORS } from "../../schema/errors.ts";
-import { historyQuery, listQuery, threadQuery, timelineQuery } from "../../schema/queries.ts";
+import { historyQuery, listQuery, membersQuery, threadQuery, timelineQuery } from "../../schema/queries.ts";
 import { roomTimeline } from "../../schema/timeline.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -281,15 +281,26 @@ export const ROUTES: Route[] = [
   {
     method: "get",
     path: "/api/rooms/{room_id}/members",
-    summary: "Members of a live room with their sync status ([] when dormant)",
+    summary:
+      "Members of a live room with their sync status, a page at a time in user id order ([] when dormant); in audience mode the only full list",
     tag: "members",
     member: true,
+    query: membersQuery,
     ok: {
       status: 200,
-      description: "Members (a private room: members only)",
-      schema: data({ type: "array", items: ref("Member") }),
+      description: "A page of members (a private room: members only)",
+      schema: data(
+        { type: "array", items: ref("Member") },
+        {
+          next_cursor: {
+            type: ["string", "null"],
+            description: "the next page's cursor; null on the last page",
+          },
+          member_count: { type: "integer", description: "every member of the room" },
+        },
+      ),
     },
-    errors: ["UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND"],
+    errors: ["INVALID_INPUT", "UNAUTHORIZED", "FORBIDDEN", "ROOM_NOT_FOUND"],
   },
   {
     method: "patch",

@@ -4,7 +4,7 @@ import { matchMaker } from "@colyseus/core";
 import { and, inArray } from "drizzle-orm";
 import { changesProfile, roomId as roomIdSchema } from "../../schema/messages.ts";
 import { HTTP_MESSAGE_TYPES } from "../../schema/protocol.ts";
-import { listQuery, timelineQuery } from "../../schema/queries.ts";
+import { listQuery, membersQuery, timelineQuery } from "../../schema/queries.ts";
 import { roomCounters, syncQuality } from "../db/analytics-repo.ts";
 import { moderationCount } from "../db/moderation-repo.ts";
 import { clientIp } from "../security/client-ip.ts";
@@ -32,12 +32,13 @@ import { parseOrThrow } from "../validate.ts";
 import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
+import type { MembersPage, MembersPageQuery } from "../rooms/members-page.ts";
 import { bearerOf, memberOf, requireRoom, requireUser, userIn } from "./member-auth.ts";
 import { roomTimelines, TIMELINE_FRESH_MS } from "./room-timeline.ts";
 import { RecentAnswers } from "./recent-answers.ts";
 import { authContextOf, sendChange, sendData } from "./respond.ts";
 
-type LiveView = { playback: PlaybackSnapshot; members: Array<{ user_id: string; connected: boolean }> };
+type LiveView = { playback: PlaybackSnapshot } & MembersPage;
 
 export function roomsRouter(svc: Services): Router {
   const router = Router();
@@ -105,13 +106,20 @@ export function roomsRouter(svc: Services): Router {
 
   router.get("/:room_id/playback", async (req, res) => {
     const row = await readableRoom(req);
-    const live = await liveView(row.room_id);
+    const live = await liveView(row.room_id, { limit: 0 });
     sendData(res, { ...(live?.playback ?? dormantPlayback(row)), server_time: Date.now() });
   });
 
   router.get("/:room_id/members", async (req, res) => {
+    const q = parseOrThrow(membersQuery, req.query);
     const row = await readableRoom(req);
-    sendData(res, (await liveView(row.room_id))?.members ?? []);
+    const after = q.cursor === undefined ? undefined : Buffer.from(q.cursor, "base64url").toString("utf8");
+    const live = await liveView(row.room_id, { after, limit: q.limit });
+    const next = live?.next_after;
+    sendData(res, live?.members ?? [], 200, {
+      next_cursor: next ? Buffer.from(next, "utf8").toString("base64url") : null,
+      member_count: live?.member_count ?? 0,
+    });
   });
 
   router.get("/:room_id/stats", async (req, res) => {
@@ -119,13 +127,13 @@ export function roomsRouter(svc: Services): Router {
     const [counters, sync, live] = await Promise.all([
       roomCounters(db, row.room_id),
       recentSync.get(row.room_id, () => syncQuality(db, row.room_id)),
-      liveView(row.room_id),
+      liveView(row.room_id, { limit: 0 }),
     ]);
     sendData(res, {
       room_id: row.room_id,
       status: live ? "live" : "dormant",
-      current_members: live?.members.length ?? 0,
-      connected_members: live?.members.filter((m) => m.connected).length ?? 0,
+      current_members: live?.member_count ?? 0,
+      connected_members: live?.connected_count ?? 0,
       peak_members: counters?.peak_members ?? 0,
       host_actions: counters?.host_actions ?? 0,
       comments: counters?.comments ?? 0,
@@ -269,8 +277,8 @@ export function roomsRouter(svc: Services): Router {
 }
 
 /** The live room's own view, from whichever process hosts it; undefined when dormant. */
-async function liveView(roomId: string): Promise<LiveView | undefined> {
-  return (await callRoom<LiveView>(roomId, "describe"))?.data;
+async function liveView(roomId: string, page: MembersPageQuery): Promise<LiveView | undefined> {
+  return (await callRoom<LiveView>(roomId, "describe", [page]))?.data;
 }
 
 function roomParam(req: Request): string {

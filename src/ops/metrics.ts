@@ -178,6 +178,7 @@ export const MESSAGE_TYPES_OUT = [
   "welcome",
   "comment",
   "reaction",
+  "reaction_counts",
   "error",
   "server_shutdown",
 ] as const;

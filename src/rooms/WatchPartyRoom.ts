@@ -18,6 +18,7 @@ import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "
 import { RESTORE_OPTION } from "./restore.ts";
 import { metadataChanged, roomMetadata } from "./metadata.ts";
 import { Party } from "./party.ts";
+import type { MembersPageQuery } from "./members-page.ts";
 
 const NEVER_MS = 2 ** 31 - 1; // the longest delay a Node timer takes (24.8 days)
 /** how long a call from another process waits for this one to check its rooms after a gap */
@@ -94,10 +95,9 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
           this.svc.log.warn("room listing not updated", { room_id: this.roomId, err }),
         );
     }, config.STATUS_FLUSH_MS);
-    await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) => {
-      this.broadcast("comment", comment);
-      metrics.messagesOut.inc({ type: "comment" }, this.clients.length);
-    });
+    await this.presence.subscribe(commentsChannel(this.roomId), (comment: CommentView) =>
+      this.party.deliverComment(comment),
+    );
     this.svc.patches.add(this);
   }
 
@@ -121,8 +121,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     return (await this.held()) ?? this.party.ownerAct(userId, action);
   }
 
-  async describe(): Promise<RemoteResult> {
-    return (await this.held()) ?? answer(() => this.party.describe());
+  async describe(page?: MembersPageQuery): Promise<RemoteResult> {
+    return (await this.held()) ?? answer(() => this.party.describe(page));
   }
 
   /**

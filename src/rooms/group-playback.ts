@@ -6,6 +6,7 @@
  */
 import { ArraySchema } from "@colyseus/schema";
 import type { WatchPartyState } from "../../schema/state.ts";
+import type { Roster } from "./roster.ts";
 import { AppError } from "../errors.ts";
 import { expectedPosition } from "../sync/clock.ts";
 import { BufferHolds, type HoldDecision } from "../sync/buffer-holds.ts";
@@ -20,20 +21,23 @@ export interface GroupHooks {
 
 export class GroupPlayback {
   private readonly state: WatchPartyState;
+  /** every member (in audience mode the state shows only some: roster.ts) */
+  private readonly roster: Roster;
   private readonly holds: BufferHolds;
   private readonly hooks: GroupHooks;
   /** where the room was at the last auto-skip check */
   private lastPosition = 0;
 
-  constructor(state: WatchPartyState, holds: BufferHolds, hooks: GroupHooks) {
+  constructor(state: WatchPartyState, roster: Roster, holds: BufferHolds, hooks: GroupHooks) {
     this.state = state;
+    this.roster = roster;
     this.holds = holds;
     this.hooks = hooks;
   }
 
   /** A member's status report: buffering may hold the room, recovering may resume it. */
   report(userId: string, buffering: boolean, nowMs: number): void {
-    const member = this.state.members.get(userId);
+    const member = this.roster.get(userId);
     // a member the room stopped waiting for catches up without holding it again until it recovers
     // (else its routine reports, still buffering, would hold the room again every few seconds)
     if (buffering && member?.lagging) return;
@@ -104,7 +108,7 @@ export class GroupPlayback {
       this.hooks.apply({ action: "pause", current_time: expectedPosition(this.state.playback, nowMs) }, true);
     this.holds.cancel();
     this.showHold(undefined);
-    for (const m of this.state.members.values()) m.ready = "";
+    for (const m of this.roster.values()) m.ready = "";
     this.state.ready_check.active = true;
     this.state.ready_check.deadline = nowMs + timeoutS * 1000;
   }
@@ -112,13 +116,13 @@ export class GroupPlayback {
   answerReady(userId: string, ready: boolean): void {
     if (!this.state.ready_check.active)
       throw new AppError("INVALID_INPUT", "ready: no ready check is running");
-    const member = this.state.members.get(userId);
+    const member = this.roster.get(userId);
     if (member) member.ready = ready ? "ready" : "not_ready";
     this.checkReady(true);
   }
 
   private checkReady(flush: boolean): void {
-    const connected = [...this.state.members.values()].filter((m) => m.connected);
+    const connected = [...this.roster.values()].filter((m) => m.connected);
     if (connected.length > 0 && connected.every((m) => m.ready === "ready")) this.startAfterReady(flush);
   }
 
@@ -147,7 +151,7 @@ export class GroupPlayback {
         return;
       case "resume":
         for (const id of decision.laggards) {
-          const m = this.state.members.get(id);
+          const m = this.roster.get(id);
           if (m) m.lagging = true;
         }
         this.hooks.log("resume", { position: decision.position, laggards: decision.laggards });

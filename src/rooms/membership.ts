@@ -12,6 +12,7 @@ import { describeHostChange, hostOnJoin, type HostChangeReason } from "../sync/r
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import type { MemberAuth, PendingSeatCaps } from "./admission.ts";
 import type { RoomStore } from "./room-store.ts";
+import type { Roster } from "./roster.ts";
 import { Seats, type ConnectedSeat, type OccupiedSeat } from "./seats.ts";
 import { freshSyncView } from "./sync-view.ts";
 
@@ -31,6 +32,8 @@ export class Membership<C extends { sessionId: string }> {
   /** whom the host named co-host (verified user ids, stored): they keep the role across stays */
   private readonly cohosts = new Set<string>();
   private readonly state: WatchPartyState;
+  /** every member (the state shows all of them, or in audience mode some: roster.ts) */
+  readonly roster: Roster;
   private readonly store: RoomStore;
   private readonly log: Logger;
   private readonly roomId: () => string;
@@ -38,12 +41,14 @@ export class Membership<C extends { sessionId: string }> {
 
   constructor(
     state: WatchPartyState,
+    roster: Roster,
     store: RoomStore,
     log: Logger,
     roomId: () => string,
     hooks: MembershipHooks<C>,
   ) {
     this.state = state;
+    this.roster = roster;
     this.store = store;
     this.log = log;
     this.roomId = roomId;
@@ -114,7 +119,7 @@ export class Membership<C extends { sessionId: string }> {
       is_cohost: this.cohosts.has(auth.user_id),
       muted: this.hooks.isMuted(auth.user_id),
     });
-    this.state.members.set(auth.user_id, member);
+    this.roster.add(member);
     if (roles.reason) this.moveHost(roles.host, roles.reason);
     this.log.debug("member joined", {
       room_id: this.roomId(),
@@ -128,8 +133,13 @@ export class Membership<C extends { sessionId: string }> {
       joined_at: nowMs,
       stay: auth.stay,
     };
-    void this.store.memberJoined(stay, this.state.members.size); // RoomStore logs a write it gives up
+    void this.store.memberJoined(stay, this.roster.size); // RoomStore logs a write it gives up
     return seat;
+  }
+
+  /** The room's co-hosts, present or not. */
+  cohostIds(): Iterable<string> {
+    return this.cohosts;
   }
 
   /** At create or restore: the stored co-hosts. */
@@ -139,13 +149,14 @@ export class Membership<C extends { sessionId: string }> {
 
   /** `set_cohost`: a present member is promoted or demoted; an absent co-host can be demoted. */
   setCohost(userId: string, on: boolean): void {
-    const member = this.state.members.get(userId);
+    const member = this.roster.get(userId);
     if (!member && (on || !this.cohosts.has(userId)))
       throw new AppError("MEMBER_NOT_FOUND", `no member "${userId}"`);
     if (member) member.is_cohost = on;
     if (on === this.cohosts.has(userId)) return;
     if (on) this.cohosts.add(userId);
     else this.cohosts.delete(userId);
+    this.roster.rolesChanged();
     void this.store.cohost(userId, on); // RoomStore logs a write it gives up on
   }
 
@@ -161,13 +172,13 @@ export class Membership<C extends { sessionId: string }> {
 
   drop(sessionId: string, end: () => void): void {
     const seat = this.seats.drop(sessionId, end);
-    const member = seat && this.state.members.get(seat.user_id);
+    const member = seat && this.roster.get(seat.user_id);
     if (member) member.connected = false;
   }
 
   reconnect(sessionId: string, client: C): ConnectedSeat<C> | undefined {
     const seat = this.seats.reconnect(sessionId, client);
-    const member = seat && this.state.members.get(seat.user_id);
+    const member = seat && this.roster.get(seat.user_id);
     if (!seat || !member) return undefined;
     member.connected = true;
     return seat;
@@ -178,10 +189,10 @@ export class Membership<C extends { sessionId: string }> {
     const seat = this.seats.leave(sessionId);
     if (!seat) return undefined;
     const wasHost = this.state.host_user_id === seat.user_id;
-    this.state.members.delete(seat.user_id);
+    this.roster.remove(seat.user_id);
     this.log.debug("member left", { room_id: this.roomId(), user_id: seat.user_id, was_host: wasHost });
     if (opts.store) void this.store.memberLeft(seat.user_id, Date.now());
-    const successor = wasHost ? nextHost(this.state.members.values(), seat.user_id) : undefined;
+    const successor = wasHost ? nextHost(this.roster.values(), seat.user_id) : undefined;
     if (successor) this.handHost(successor, "succession", true);
     return seat;
   }
@@ -201,7 +212,7 @@ export class Membership<C extends { sessionId: string }> {
    */
   ensureHost(nowMs: number): void {
     if (this.seats.holds(this.state.host_user_id, nowMs)) return;
-    const successor = nextHost(this.state.members.values());
+    const successor = nextHost(this.roster.values());
     if (successor) this.handHost(successor, "absent host", false);
   }
 
@@ -213,11 +224,12 @@ export class Membership<C extends { sessionId: string }> {
   /** The role moves in the state and the database, and the log says why. */
   private moveHost(to: string, reason: HostChangeReason): void {
     const from = this.state.host_user_id;
-    const previous = this.state.members.get(from);
+    const previous = this.roster.get(from);
     if (previous) previous.is_host = false;
-    const next = this.state.members.get(to);
+    const next = this.roster.get(to);
     if (next) next.is_host = true;
     this.state.host_user_id = to;
+    this.roster.rolesChanged();
     void this.store.hostState(this.hooks.playback(), to, false);
     this.log.info(describeHostChange(from, to, reason), { room_id: this.roomId() });
   }

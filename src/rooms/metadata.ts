@@ -12,10 +12,11 @@ export interface MetadataSource {
   episode_number: number;
   is_public: boolean;
   host_user_id: string;
+  /** the members shown (the host always is) */
   members: {
-    readonly size: number;
     get(user_id: string): { username: string } | undefined;
   };
+  member_count: number;
 }
 
 export interface RoomMetadata {
@@ -42,7 +43,7 @@ export function roomMetadata(state: MetadataSource): RoomMetadata {
     visibility: state.is_public ? "public" : "private",
     host_user_id: state.host_user_id,
     host_username: state.members.get(state.host_user_id)?.username ?? "",
-    members: state.members.size,
+    members: state.member_count,
   };
 }
 

@@ -78,7 +78,7 @@ export class Moderation<C extends Leaver> {
 
   async mute(by: string, target: string, muted: boolean): Promise<void> {
     this.checkTarget(by, target);
-    const member = this.state.members.get(target);
+    const member = this.members.roster.get(target);
     if (!member) throw new AppError("MEMBER_NOT_FOUND", `no member "${target}"`);
     member.muted = muted;
     if (muted) this.muted.add(target);

@@ -26,7 +26,6 @@ import {
   type ReactionView,
 } from "../../schema/messages.ts";
 import type { WatchPartyState } from "../../schema/state.ts";
-import { metrics } from "../ops/metrics.ts";
 import type { ReactionCounter } from "../jobs/reaction-counter.ts";
 import type { RateLimits } from "../security/rate-limits.ts";
 import type { Permission } from "../sync/permissions.ts";
@@ -54,7 +53,8 @@ export interface PartyContext {
   authorize(userId: string, permission: Permission): Promise<void>;
   /** the commit, as RoomStore returns it: a message over HTTP waits for it, nobody has to */
   apply(cmd: HostCommand, flush: boolean): Promise<void>;
-  broadcast(type: string, message: unknown): number;
+  /** to everyone: one by one, or as counts in audience mode (crowd.ts) */
+  reaction(view: ReactionView): void;
 }
 
 type Sender = { user_id: string; address?: string };
@@ -89,6 +89,7 @@ export function wirePartyMessages(ctx: PartyContext, on: On): void {
     ctx.group.settings(patch);
     if (patch.autoplay_next !== undefined) ctx.state.settings.autoplay_next = patch.autoplay_next;
     if (patch.control_open !== undefined) ctx.state.settings.control_open = patch.control_open;
+    if (patch.slow_mode !== undefined) ctx.state.settings.slow_mode = patch.slow_mode;
     void ctx.store.settings(patch);
   });
   manage("ready_check", readyCheckMessage, ({ timeout_s }) =>
@@ -108,7 +109,7 @@ export function wirePartyMessages(ctx: PartyContext, on: On): void {
     const r = parseOrThrow(reactionMessage, payload);
     await ctx.limits.consume("reaction", { user_id: seat.user_id, ip: seat.address });
     const view: ReactionView = { user_id: seat.user_id, ...r };
-    metrics.messagesOut.inc({ type: "reaction" }, ctx.broadcast("reaction", view));
+    ctx.reaction(view);
     ctx.reactions.add(ctx.state.anime_id, ctx.state.episode_number, r.video_timestamp);
   });
 }

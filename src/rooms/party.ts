@@ -44,6 +44,9 @@ import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "
 import { acceptStatedContext, type ContextField, type KnownContext } from "./stated-context.ts";
 import { StatusBoard } from "./status-board.ts";
 import { buildWelcome } from "./welcome.ts";
+import { Roster } from "./roster.ts";
+import { Crowd } from "./crowd.ts";
+import { membersPage, type MembersPageQuery } from "./members-page.ts";
 
 /** buffering this soon after a playback change is the change itself (players buffer after a seek) */
 const HOLD_GRACE_MS = 1500;
@@ -76,6 +79,10 @@ export class Party<C extends Connection> {
   private readonly store: RoomStore;
   private readonly board: StatusBoard;
   private readonly members: Membership<C>;
+  /** every member; the state shows all or, in audience mode, some (roster.ts) */
+  private readonly roster: Roster;
+  /** comments, reactions and the sync summary, shaped by the room's size (crowd.ts) */
+  private readonly crowd: Crowd;
   private readonly group: GroupPlayback;
   private readonly queue: RoomQueue;
   private readonly moderation: Moderation<C>;
@@ -108,7 +115,21 @@ export class Party<C extends Connection> {
       windowS: 600,
       graceMs: HOLD_GRACE_MS,
     });
-    this.group = new GroupPlayback(state, holds, {
+    this.roster = new Roster(
+      state,
+      { above: config.AUDIENCE_MODE_ABOVE, visibleMax: config.AUDIENCE_VISIBLE_MAX },
+      () => this.members.cohostIds(), // membership is made below, members come later
+    );
+    this.crowd = new Crowd(state, this.roster, config.ROOM_CHAT_PER_S, {
+      broadcast: (type, message) => hooks.broadcast(type, message),
+      sendTo: (userId, type, message) => {
+        const seat = this.members.seats.occupied(userId);
+        if (seat?.phase !== "connected") return false;
+        seat.client.send(type, message);
+        return true;
+      },
+    });
+    this.group = new GroupPlayback(state, this.roster, holds, {
       apply: (cmd, flush) => void this.apply(cmd, flush),
       log: logged,
     });
@@ -127,7 +148,7 @@ export class Party<C extends Connection> {
         }),
       log: logged,
     });
-    this.members = new Membership<C>(state, this.store, log, hooks.roomId, {
+    this.members = new Membership<C>(state, this.roster, this.store, log, hooks.roomId, {
       flush: () => hooks.flush(),
       welcome: (seat) => this.sendWelcome(seat),
       playback: () => this.playbackSnapshot(),
@@ -275,13 +296,19 @@ export class Party<C extends Connection> {
     });
   }
 
-  describe() {
+  /** The room for HTTP: playback, roles, counts and a page of members (members-page.ts). */
+  describe(page: MembersPageQuery = {}) {
     return {
       playback: this.playbackSnapshot(),
-      members: [...this.state.members.values()].map((m) => m.toJSON()),
+      ...membersPage(this.roster.values(), page),
       host_user_id: this.state.host_user_id,
       owner_user_id: this.state.owner_user_id,
     };
+  }
+
+  /** A stored comment reached the room (from any process). */
+  deliverComment(comment: CommentView): void {
+    this.crowd.comment(comment, Date.now());
   }
 
   // ---- connections ----
@@ -317,7 +344,8 @@ export class Party<C extends Connection> {
     const now = Date.now();
     this.group.tick(now);
     this.queue.tick(now, expectedPosition(this.state.playback, now));
-    this.board.fold(this.state.members);
+    this.board.fold(this.roster);
+    this.crowd.tick(now);
     this.members.ensureHost(now);
   }
 
@@ -373,7 +401,7 @@ export class Party<C extends Connection> {
         setCohost: (userId, on) => this.members.setCohost(userId, on),
         authorize: (userId, permission) => this.authorize(userId, permission),
         apply: (cmd, flush) => this.apply(cmd, flush),
-        broadcast: (type, message) => this.hooks.broadcast(type, message),
+        reaction: (view) => this.crowd.reaction(view),
       },
       on,
     );
@@ -395,7 +423,7 @@ export class Party<C extends Connection> {
 
   /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
   private async authorize(userId: string, permission: Permission): Promise<void> {
-    const member = this.state.members.get(userId);
+    const member = this.roster.get(userId);
     const who = {
       is_host: userId === this.state.host_user_id,
       is_cohost: member?.is_cohost === true,
@@ -418,7 +446,7 @@ export class Party<C extends Connection> {
   }
 
   private async comment(userId: string, payload: unknown): Promise<CommentView> {
-    const member = this.state.members.get(userId);
+    const member = this.roster.get(userId);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
     const c = parseOrThrow(
       commentMessage,
@@ -449,7 +477,7 @@ export class Party<C extends Connection> {
         this.known(seat.user_id, ["room_id", "anime_id", "episode_number", "user_id"]),
       ),
     );
-    const member = this.state.members.get(seat.user_id);
+    const member = this.roster.get(seat.user_id);
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
     const report = statusOf(update, this.state.playback.is_playing);
     if (report) await this.handlers.get("status")!(seat, report);
@@ -469,7 +497,7 @@ export class Party<C extends Connection> {
       episode_number: this.state.episode_number,
       user_id: userId,
       host_user_id: userId,
-      username: this.state.members.get(userId)?.username,
+      username: this.roster.get(userId)?.username,
     };
     const out: KnownContext = {};
     for (const f of fields) if (all[f] !== undefined) out[f] = all[f];

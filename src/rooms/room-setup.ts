@@ -22,6 +22,7 @@ export interface RoomStart {
     auto_skip: boolean;
     autoplay_next: boolean;
     control_open: boolean;
+    slow_mode: boolean;
   };
   segments: repo.RoomRow["segments"];
   queue: repo.RoomRow["queue"];
@@ -74,6 +75,7 @@ export async function createRoom(
     auto_skip: opts.auto_skip ?? false,
     autoplay_next: true,
     control_open: false,
+    slow_mode: false,
     queue: [],
     current_item: "",
     epoch: 0,
@@ -123,6 +125,7 @@ function started(
     | "auto_skip"
     | "autoplay_next"
     | "control_open"
+    | "slow_mode"
     | "queue"
     | "current_item"
   > &
@@ -135,6 +138,7 @@ function started(
       auto_skip: row.auto_skip,
       autoplay_next: row.autoplay_next,
       control_open: row.control_open,
+      slow_mode: row.slow_mode,
     },
     segments: row.segments,
     queue: row.queue,

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { Member, WatchPartyState } from "../../schema/state.ts";
 import { metadataChanged, roomMetadata } from "../../src/rooms/metadata.ts";
+import { Roster } from "../../src/rooms/roster.ts";
+
+const rosterOf = (state: WatchPartyState) => new Roster(state, { above: 200, visibleMax: 50 }, () => []);
 
 function privateRoom() {
   const state = new WatchPartyState();
@@ -41,8 +44,9 @@ function member(user_id: string, username: string, connected = true) {
 describe("room metadata (what /monitor lists)", () => {
   it("names the room, its episode, visibility, host and member count, from the real state", () => {
     const state = privateRoom();
-    state.members.set("u-host", member("u-host", "Hana"));
-    state.members.set("u-guest", member("u-guest", "Gus", false));
+    const roster = rosterOf(state);
+    roster.add(member("u-host", "Hana"));
+    roster.add(member("u-guest", "Gus", false));
     assert.deepEqual(roomMetadata(state), {
       title: "Late show",
       anime_title: "Mushishi",
@@ -93,7 +97,7 @@ describe("room metadata (what /monitor lists)", () => {
     assert.equal(metadataChanged(undefined, first), true);
     assert.equal(metadataChanged({}, first), true);
     assert.equal(metadataChanged({ ...first }, roomMetadata(state)), false);
-    state.members.set("u-host", member("u-host", "Hana"));
+    rosterOf(state).add(member("u-host", "Hana"));
     assert.equal(metadataChanged(first, roomMetadata(state)), true);
     state.host_user_id = "u-owner";
     assert.equal(metadataChanged(roomMetadata(privateRoom()), roomMetadata(state)), true);

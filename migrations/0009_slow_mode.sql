@@ -1,0 +1,1 @@
+ALTER TABLE "rooms" ADD COLUMN "slow_mode" boolean DEFAULT false NOT NULL;

@@ -1,0 +1,71 @@
+/**
+ * What a live room sends to many members at once, shaped by its size: comments (slow mode in
+ * audience mode or when the host turns it on), reactions (one by one in a small room, counts a
+ * second in audience mode) and the folded sync summary (about once a second).
+ */
+import type { ReactionView } from "../../schema/messages.ts";
+import type { WatchPartyState } from "../../schema/state.ts";
+import type { CommentView } from "../db/comments-repo.ts";
+import { metrics } from "../ops/metrics.ts";
+import { summarize } from "../sync/sync-summary.ts";
+import { ChatGate, ReactionTally } from "./crowd-chat.ts";
+import type { Roster } from "./roster.ts";
+
+const SUMMARY_EVERY_MS = 1000;
+
+export interface CrowdHooks {
+  /** to every member; answers how many */
+  broadcast(type: string, message: unknown): number;
+  /** to one member if connected here; answers whether it was sent */
+  sendTo(userId: string, type: string, message: unknown): boolean;
+}
+
+export class Crowd {
+  private readonly state: WatchPartyState;
+  private readonly roster: Roster;
+  private readonly hooks: CrowdHooks;
+  private readonly gate: ChatGate;
+  private readonly tally: ReactionTally;
+  private summarizedAt = 0;
+
+  constructor(state: WatchPartyState, roster: Roster, chatPerS: number, hooks: CrowdHooks) {
+    this.state = state;
+    this.roster = roster;
+    this.hooks = hooks;
+    this.gate = new ChatGate(chatPerS);
+    this.tally = new ReactionTally(Date.now());
+  }
+
+  get slowMode(): boolean {
+    return this.state.audience || this.state.settings.slow_mode;
+  }
+
+  /** A stored comment (from any process): to everyone, or in slow mode past the cap to its author only. */
+  comment(comment: CommentView, nowMs: number): void {
+    this.roster.chatted(comment.user_id);
+    if (!this.slowMode || this.gate.admit(nowMs)) {
+      metrics.messagesOut.inc({ type: "comment" }, this.hooks.broadcast("comment", comment));
+    } else if (this.hooks.sendTo(comment.user_id, "comment", comment)) {
+      metrics.messagesOut.inc({ type: "comment" });
+    }
+  }
+
+  reaction(view: ReactionView): void {
+    if (this.state.audience) this.tally.add(view.emoji);
+    else metrics.messagesOut.inc({ type: "reaction" }, this.hooks.broadcast("reaction", view));
+  }
+
+  /** On the room clock: the summary and the reaction counts, at most once a second. */
+  tick(nowMs: number): void {
+    if (nowMs - this.summarizedAt < SUMMARY_EVERY_MS) return;
+    this.summarizedAt = nowMs;
+    const summary = summarize(this.roster.values());
+    const shown = this.state.sync_summary;
+    // assigned field by field: an unchanged field sends nothing
+    for (const k of Object.keys(summary) as (keyof typeof summary)[])
+      if (shown[k] !== summary[k]) shown[k] = summary[k];
+    const counts = this.tally.drain(nowMs);
+    if (counts)
+      metrics.messagesOut.inc({ type: "reaction_counts" }, this.hooks.broadcast("reaction_counts", counts));
+  }
+}
