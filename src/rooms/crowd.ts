@@ -59,6 +59,7 @@ export class Crowd {
   tick(nowMs: number): void {
     if (nowMs - this.summarizedAt < SUMMARY_EVERY_MS) return;
     this.summarizedAt = nowMs;
+    this.roster.publishCount();
     const summary = summarize(this.roster.values());
     const shown = this.state.sync_summary;
     // assigned field by field: an unchanged field sends nothing

@@ -3,7 +3,8 @@
  * (src/sync/audience.ts has the rules). A small room shows everyone; in audience mode
  * `state.members` holds the host, co-hosts and recent chatters only, while this roster keeps
  * them all: a member's status, role and flags are the same objects in both (a shown member's
- * changes replicate, a hidden one's cost nothing). `state.member_count` counts them all.
+ * changes replicate, a hidden one's cost nothing). `state.member_count` counts them all
+ * (in audience mode refreshed about once a second).
  */
 import { type Member, type WatchPartyState } from "../../schema/state.ts";
 import { audienceMode, RecentChatters, visibleMembers } from "../sync/audience.ts";
@@ -71,11 +72,20 @@ export class Roster {
     if (this.state.audience) this.project();
   }
 
-  /** Updates the count and the mode; answers whether the mode switched (everything re-shown). */
+  /**
+   * In audience mode the shown count is refreshed on the room clock (publishCount), about once
+   * a second: a join storm then costs everyone one small patch a second, not one per join.
+   */
+  publishCount(): void {
+    if (this.state.member_count !== this.all.size) this.state.member_count = this.all.size;
+  }
+
+  /** Updates the mode (and in a small room the count); answers whether the mode switched. */
   private counted(): boolean {
-    this.state.member_count = this.all.size;
     const audience = audienceMode(this.state.audience, this.all.size, this.settings.above);
-    if (audience === this.state.audience) return false;
+    const switched = audience !== this.state.audience;
+    if (switched || !audience) this.publishCount();
+    if (!switched) return false;
     this.state.audience = audience;
     this.project();
     return true;
