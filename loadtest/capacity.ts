@@ -18,8 +18,7 @@
  * starts it with Node's --cpu-prof (read the profile with loadtest/long-tasks.ts); --node-args
  * "--trace-gc …" passes more Node flags, and --server-log FILE keeps the server's output there.
  */
-import { fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -27,6 +26,9 @@ import { performance } from "node:perf_hooks";
 import { startServerProcess } from "../test/helpers/process.ts";
 import { LOADTEST_LIMITS } from "./limits.ts";
 import { startSeekProbe } from "./seek-probe.ts";
+import { cpuS, rssKb, startWorker as fork, sum, type ProcWorker } from "./proc-workers.ts";
+
+const startWorker = () => fork(path.join(import.meta.dirname, "capacity-worker.ts"));
 
 const { values: args } = parseArgs({
   options: {
@@ -53,45 +55,6 @@ const SETTLE_S = Number(args.settle);
 const HOLD_S = Number(args.hold);
 const PROBE_MS = Number(args["probe-ms"]);
 const PER_WORKER = Number(args["per-worker"]);
-const CLK_TCK = 100; // Linux USER_HZ
-
-const rssKb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-/** user + system CPU seconds of a process so far */
-const cpuS = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-};
-
-interface Worker {
-  child: ChildProcess;
-  members: number;
-  ask(msg: object): Promise<{ ok: boolean; error?: string }>;
-}
-
-function startWorker(): Promise<Worker> {
-  const child = fork(path.join(import.meta.dirname, "capacity-worker.ts"), [], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  let pending: ((v: any) => void) | undefined;
-  child.on("message", (m: any) => {
-    const p = pending;
-    pending = undefined;
-    p?.(m);
-  });
-  const worker: Worker = {
-    child,
-    members: 0,
-    ask: (msg) =>
-      new Promise((resolve) => {
-        pending = resolve;
-        child.send(msg);
-      }),
-  };
-  return new Promise((resolve) => {
-    pending = () => resolve(worker);
-  });
-}
 
 async function main(): Promise<void> {
   const srv = await startServerProcess(
@@ -109,7 +72,7 @@ async function main(): Promise<void> {
     },
   );
   const pid = srv.child.pid!;
-  const workers: Worker[] = [];
+  const workers: ProcWorker[] = [];
   const scrape = async () => {
     const text = await (await fetch(`${srv.baseUrl}/metrics`)).text();
     const v = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? 0);
@@ -139,7 +102,7 @@ async function main(): Promise<void> {
     let total = 0;
     let rooms = 0;
     const traffic = async () => {
-      const all = await Promise.all(workers.map((w) => w.ask({ cmd: "traffic" }) as Promise<any>));
+      const all = await Promise.all(workers.map((w) => w.ask<any>({ cmd: "traffic" })));
       return { frames: sum(all.map((t) => t.frames)), bytes: sum(all.map((t) => t.bytes)) };
     };
     for (const target of STEPS) {
@@ -218,7 +181,6 @@ async function main(): Promise<void> {
   }
 }
 
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 /** A metric's samples over all its labels (e.g. GC kinds), from a /metrics text. */
 const sumOf = (text: string, name: string) =>
   sum([...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, "gm"))].map((m) => Number(m[1])));

@@ -24,8 +24,8 @@ export interface Seat {
 export const received = { frames: 0, bytes: 0 };
 
 export interface LeanMember {
-  /** called with performance.now() for every state patch frame received */
-  onPatch: (at: number) => void;
+  /** called with performance.now() and the frame for every state patch frame received */
+  onPatch: (at: number, frame: Buffer) => void;
   send(bytes: Uint8Array): void;
   sendMessage(type: string, payload: unknown): void;
   close(): void;
@@ -89,7 +89,7 @@ export async function connectLean(baseUrl: string, seat: Seat): Promise<LeanMemb
         ws.send(new Uint8Array([JOIN_ROOM]));
         resolve();
       } else if (data[0] === ROOM_STATE_PATCH) {
-        member.onPatch(performance.now());
+        member.onPatch(performance.now(), data);
       }
     });
   });

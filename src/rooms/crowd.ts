@@ -42,8 +42,8 @@ export class Crowd {
 
   /** A stored comment (from any process): to everyone, or in slow mode past the cap to its author only. */
   comment(comment: CommentView, nowMs: number): void {
-    this.roster.chatted(comment.user_id);
     if (!this.slowMode || this.gate.admit(nowMs)) {
+      this.roster.chatted(comment.user_id);
       metrics.messagesOut.inc({ type: "comment" }, this.hooks.broadcast("comment", comment));
     } else if (this.hooks.sendTo(comment.user_id, "comment", comment)) {
       metrics.messagesOut.inc({ type: "comment" });
@@ -59,7 +59,7 @@ export class Crowd {
   tick(nowMs: number): void {
     if (nowMs - this.summarizedAt < SUMMARY_EVERY_MS) return;
     this.summarizedAt = nowMs;
-    this.roster.publishCount();
+    this.roster.refresh();
     const summary = summarize(this.roster.values());
     const shown = this.state.sync_summary;
     // assigned field by field: an unchanged field sends nothing

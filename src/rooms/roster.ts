@@ -19,6 +19,7 @@ export interface AudienceSettings {
 export class Roster {
   private readonly all = new Map<string, Member>();
   private readonly chatters: RecentChatters;
+  private chattersChanged = false;
   private readonly state: WatchPartyState;
   private readonly settings: AudienceSettings;
   /** the room's co-hosts (present or not) */
@@ -62,9 +63,12 @@ export class Roster {
     if (this.state.audience) this.project();
   }
 
-  /** A member commented: in audience mode, recent chatters are shown. */
+  /**
+   * A member's comment reached everyone: in audience mode recent chatters are shown, refreshed
+   * on the room clock (refresh): at most one change of the shown list a second.
+   */
   chatted(userId: string): void {
-    if (this.chatters.saw(userId) && this.state.audience) this.project();
+    if (this.chatters.saw(userId) && this.state.audience) this.chattersChanged = true;
   }
 
   /** The host or a co-host changed: audience mode shows them. */
@@ -73,10 +77,17 @@ export class Roster {
   }
 
   /**
-   * In audience mode the shown count is refreshed on the room clock (publishCount), about once
-   * a second: a join storm then costs everyone one small patch a second, not one per join.
+   * On the room clock, about once a second: in audience mode the shown count and chatters are
+   * refreshed here, so a join storm or a busy chat costs everyone one small patch a second.
    */
-  publishCount(): void {
+  refresh(): void {
+    this.publishCount();
+    if (!this.chattersChanged) return;
+    this.chattersChanged = false;
+    if (this.state.audience) this.project();
+  }
+
+  private publishCount(): void {
     if (this.state.member_count !== this.all.size) this.state.member_count = this.all.size;
   }
 
