@@ -126,6 +126,7 @@ export function showGroup(joined) {
     party.on("state", () => mine === party && render()),
     party.on("welcome", () => mine === party && render()),
     party.on("reaction", (r) => mine === party && addReaction(r)),
+    party.on("reaction_counts", (c) => mine === party && addCounts(c)),
   );
   // the video moves into and out of segments between state patches
   timer = setInterval(renderSegment, 250);
@@ -195,6 +196,19 @@ function renderSegment() {
     if (skip.textContent !== label) skip.textContent = label;
     skip.dataset.kind = segment.kind;
   }
+}
+
+/** A big room's reactions of the last second, as one line: "🔥 ×20 · 😂 ×3 in the last second". */
+function addCounts(c) {
+  const li = el("li");
+  const parts = Object.entries(c.counts).sort((a, b) => b[1] - a[1]);
+  li.append(
+    ...parts.flatMap(([emoji, n], i) => [...(i ? [" · "] : []), el("span", emoji, "emoji"), ` ×${n}`]),
+    " in the last second",
+  );
+  const log = $("group-reactions");
+  log.prepend(li);
+  while (log.childElementCount > REACTIONS_SHOWN) log.lastElementChild.remove();
 }
 
 function addReaction(r) {

@@ -167,12 +167,40 @@ function render() {
       : "Connection lost: reconnecting…"
     : party.isHost
       ? "You are the host: everyone follows your video."
-      : (SYNC_TEXT[mine?.sync_status ?? "unknown"] ?? SYNC_TEXT.unknown);
+      : (SYNC_TEXT[mine?.sync_status ?? ownStatus(s)] ?? SYNC_TEXT.unknown);
   if ($("sync-status").textContent !== sync) $("sync-status").textContent = sync;
   renderMembers(s);
 }
 
+/**
+ * A big room (audience mode) does not list this member in the state: its sync status is read
+ * from its own video against the room's expected position.
+ */
+function ownStatus(s) {
+  if (!s.audience) return "unknown";
+  const video = $("video");
+  if (!video.paused && video.readyState < 3) return "buffering";
+  return Math.abs(video.currentTime - party.expectedPosition()) <= 0.25 ? "synced" : "drifting";
+}
+
+const count = (n, one, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+/** A big room's figures: everyone counted, the list shows only some. */
+function renderCrowd(s) {
+  const line = $("members-summary");
+  line.classList.toggle("hidden", !s.audience);
+  if (!s.audience) return;
+  const sum = s.sync_summary;
+  const text =
+    `${count(s.member_count, "member")} watching · ${sum.synced.toLocaleString("en")} in sync` +
+    (sum.buffering ? ` · ${sum.buffering.toLocaleString("en")} buffering` : "") +
+    (sum.synced + sum.drifting ? ` · drift ${Math.round(sum.drift_p50_ms)} ms typical` : "") +
+    ". A big room: the list shows the host, co-hosts and recent chatters; comments are in slow mode.";
+  if (line.textContent !== text) line.textContent = text;
+}
+
 function renderMembers(s) {
+  renderCrowd(s);
   const list = $("members");
   const refocus = document.activeElement?.dataset?.focusKey;
   list.replaceChildren();
