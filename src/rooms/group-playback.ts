@@ -48,7 +48,8 @@ export class GroupPlayback {
       nowMs,
       playing: this.state.playback.is_playing,
       expected: expectedPosition(this.state.playback, nowMs),
-      enabled: this.state.settings.wait_for_buffering,
+      // a big room waits for nobody's buffering: among thousands someone always buffers
+      enabled: this.state.settings.wait_for_buffering && !this.state.audience,
       changedAt: this.state.playback.updated_at,
     });
     this.decide(decision, nowMs, true);
@@ -64,6 +65,7 @@ export class GroupPlayback {
     this.decide(this.holds.tick(nowMs), nowMs, false);
     if (this.state.ready_check.active && nowMs >= this.state.ready_check.deadline)
       this.startAfterReady(false);
+    else if (this.state.ready_check.active && this.state.audience) this.checkReady(false);
     const position = expectedPosition(this.state.playback, nowMs);
     if (this.state.settings.auto_skip && this.state.playback.is_playing) {
       const segment = enteredSegment(this.segments(), this.lastPosition, position);
@@ -118,7 +120,8 @@ export class GroupPlayback {
       throw new AppError("INVALID_INPUT", "ready: no ready check is running");
     const member = this.roster.get(userId);
     if (member) member.ready = ready ? "ready" : "not_ready";
-    this.checkReady(true);
+    // a big room counts its answers on the clock: one count per tick, not one per answer
+    if (!this.state.audience) this.checkReady(true);
   }
 
   private checkReady(flush: boolean): void {

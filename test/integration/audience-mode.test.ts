@@ -135,7 +135,11 @@ describe("a room that changes shape with its size: audience mode", function () {
     assert.equal(thread.data.comments.length, 6, "all 6 stored");
     // a chatter is shown
     const chatterId = watched[0].user_id as string; // a comment that reached everyone
-    await eventually(() => member.state.members.has(chatterId), 5000, "a recent chatter whose comment reached everyone is shown");
+    await eventually(
+      () => member.state.members.has(chatterId),
+      5000,
+      "a recent chatter whose comment reached everyone is shown",
+    );
     assert.ok(member.state.members.size <= SHOWN);
 
     // reactions arrive as counts, about once a second, never one by one
@@ -161,6 +165,17 @@ describe("a room that changes shape with its size: audience mode", function () {
       5000,
       `statuses folded (${JSON.stringify(member.state.sync_summary?.toJSON?.())})`,
     );
+
+    // nobody's buffering holds a big room; a ready check still starts playback once all are ready
+    host.send("ready_check", { timeout_s: 60 });
+    await eventually(() => member.state.ready_check.active, 5000, "ready check on");
+    for (const r of [host, ...early, ...crowd]) r.send("ready", { ready: true });
+    await eventually(() => member.state.playback.is_playing, 5000, "all ready: playing");
+    await new Promise((r) => setTimeout(r, 2000)); // past the grace after a playback change
+    crowd[5]!.send("status", { current_time: 2, is_playing: true, buffering: true });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(member.state.hold.active, false, "no hold for one buffering member");
+    assert.equal(member.state.playback.is_playing, true);
 
     // the room shrinks: back to showing everyone (at 90 % of the threshold)
     const leaving = crowd.splice(0, 115);
