@@ -27,12 +27,18 @@ export type OccupiedSeat<C> = ConnectedSeat<C> | ReconnectingSeat<C>;
 export class Seats<C extends { sessionId: string }> {
   private readonly byUser = new Map<string, Seat<C>>();
   private readonly userBySession = new Map<string, string>();
+  /**
+   * The reserved seats again, so that counting seats and pending reservations looks at these
+   * only: a join into a room of 10,000 must not walk 10,000 seats (a join storm would cost n²).
+   */
+  private readonly reserved = new Map<string, ReservedSeat>();
 
   /** The user's seat; a reservation that has lapsed is dropped here. */
   get(userId: string, nowMs: number): Seat<C> | undefined {
     const seat = this.byUser.get(userId);
     if (seat?.phase === "reserved" && seat.until_ms <= nowMs) {
       this.byUser.delete(userId);
+      this.reserved.delete(userId);
       return undefined;
     }
     return seat;
@@ -44,7 +50,7 @@ export class Seats<C extends { sessionId: string }> {
 
   /** Seats in use: connected, reconnecting and unexpired reservations. */
   count(nowMs: number): number {
-    for (const seat of this.byUser.values()) this.get(seat.user_id, nowMs);
+    for (const seat of this.reserved.values()) this.get(seat.user_id, nowMs);
     return this.byUser.size;
   }
 
@@ -52,13 +58,13 @@ export class Seats<C extends { sessionId: string }> {
     const seat: ReservedSeat = { phase: "reserved", user_id: userId, stay, until_ms: untilMs };
     if (address !== undefined) seat.address = address;
     this.byUser.set(userId, seat);
+    this.reserved.set(userId, seat);
   }
 
   /** Unexpired reservations (seats reserved and not yet taken). */
   reservations(nowMs: number): ReservedSeat[] {
     const held: ReservedSeat[] = [];
-    for (const seat of [...this.byUser.values()])
-      if (seat.phase === "reserved" && this.get(seat.user_id, nowMs)) held.push(seat);
+    for (const seat of this.reserved.values()) if (this.get(seat.user_id, nowMs)) held.push(seat);
     return held;
   }
 
@@ -67,6 +73,7 @@ export class Seats<C extends { sessionId: string }> {
     const seat: ConnectedSeat<C> = { phase: "connected", user_id: userId, stay, client, sync };
     if (address !== undefined) seat.address = address;
     this.byUser.set(userId, seat);
+    this.reserved.delete(userId);
     this.userBySession.set(client.sessionId, userId);
     return seat;
   }
