@@ -9,6 +9,7 @@
  *   npm run loadtest:premiere
  *   npm run loadtest:premiere -- --members 2000 --seeks 30
  *   DATABASE_URL=postgres://… npm run loadtest:premiere
+ *   npm run loadtest:premiere -- --cpu-prof /tmp/prof   # the server's CPU profile, on exit
  *
  * A seek's arrival is the first patch frame that holds the seek's position (float64 bytes):
  * members do not decode the state. Times are epoch ms from performance.timeOrigin + now in each
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     "per-worker": { type: "string", default: "5000" },
     batch: { type: "string", default: "500" },
     settle: { type: "string", default: "5" },
+    "cpu-prof": { type: "string" },
   },
 });
 const MEMBERS = Number(args.members);
@@ -48,15 +50,18 @@ function pct(sorted: number[], q: number): number {
 }
 
 async function main(): Promise<void> {
-  const srv = await startServerProcess({
-    DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-prem-")),
-    LOG_LEVEL: "warn",
-    AUTH_MODE: "open",
-    REDIS_URL: "",
-    MAX_MEMBERS_PER_ROOM: String(MEMBERS + 100),
-    MAX_PENDING_SEATS_PER_ROOM: "100000",
-    ...LOADTEST_LIMITS,
-  });
+  const srv = await startServerProcess(
+    {
+      DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-prem-")),
+      LOG_LEVEL: "warn",
+      AUTH_MODE: "open",
+      REDIS_URL: "",
+      MAX_MEMBERS_PER_ROOM: String(MEMBERS + 100),
+      MAX_PENDING_SEATS_PER_ROOM: "100000",
+      ...LOADTEST_LIMITS,
+    },
+    { nodeArgs: args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [] },
+  );
   const pid = srv.child.pid!;
   const workers: ProcWorker[] = [];
   try {

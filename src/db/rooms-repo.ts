@@ -100,24 +100,41 @@ export async function recordPeak(db: Db, roomId: string, count: number): Promise
     .where(eq(rooms.room_id, roomId));
 }
 
-export async function memberJoined(
+type Stay = { user_id: string; username: string; avatar_url: string | null; joined_at: number; stay: string };
+
+/** rows per statement: 7 parameters a row stays well under PostgreSQL's 65,535 */
+const JOIN_ROWS_PER_STATEMENT = 1000;
+
+/**
+ * Many joins in one write (a join storm into a big room): each user's latest stay, upserted
+ * as memberJoined would, in statements of at most 1,000 rows; then the room's peak.
+ */
+export async function membersJoined(
   db: Db,
   roomId: string,
-  m: { user_id: string; username: string; avatar_url: string | null; joined_at: number; stay: string },
+  stays: readonly Stay[],
+  peak: number,
 ): Promise<void> {
-  await db
-    .insert(members)
-    .values({ room_id: roomId, ...m, left_at: null })
-    .onConflictDoUpdate({
-      target: [members.room_id, members.user_id],
-      set: {
-        username: m.username,
-        avatar_url: m.avatar_url,
-        joined_at: m.joined_at,
-        left_at: null,
-        stay: m.stay,
-      },
-    });
+  const latest = [...new Map(stays.map((m) => [m.user_id, m])).values()];
+  for (let i = 0; i < latest.length; i += JOIN_ROWS_PER_STATEMENT) {
+    const rows = latest
+      .slice(i, i + JOIN_ROWS_PER_STATEMENT)
+      .map((m) => ({ room_id: roomId, ...m, left_at: null }));
+    await db
+      .insert(members)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [members.room_id, members.user_id],
+        set: {
+          username: sql`excluded.username`,
+          avatar_url: sql`excluded.avatar_url`,
+          joined_at: sql`excluded.joined_at`,
+          left_at: null,
+          stay: sql`excluded.stay`,
+        },
+      });
+  }
+  await recordPeak(db, roomId, peak);
 }
 
 export async function memberLeft(db: Db, roomId: string, userId: string, atMs: number): Promise<void> {

@@ -25,6 +25,12 @@ export interface StayRecord {
   stay: string;
 }
 
+interface JoinBatch {
+  stays: StayRecord[];
+  peak: number;
+  stored: Promise<void>;
+}
+
 /** a retry is logged on the first failure of a write and then every this many attempts */
 const RETRY_LOG_EVERY = 10;
 
@@ -37,6 +43,8 @@ export class RoomStore {
   /** the generation this copy holds: every write checks it (src/db/fencing-repo.ts) */
   private epoch: number | undefined;
   private onStale: ((err: StaleEpochError) => void) | undefined;
+  /** the batch of joins last in the queue, not started yet: the next join goes in it */
+  private openJoins: JoinBatch | undefined;
 
   constructor(db: Db, roomId: () => string, outboxes: OutboxGroup, log: Logger) {
     this.db = db;
@@ -63,14 +71,27 @@ export class RoomStore {
     this.clock = new WriteClock(writeVersion);
   }
 
+  /**
+   * Joins in a row share one write: a join adds its stay to the last write in the room's queue
+   * when that is a batch of joins that has not started; anything else in between starts a new
+   * one, so the room's order holds. A join storm into a big room is then a few writes a second,
+   * not two per join (which filled the outbox: writes refused `full`).
+   */
   memberJoined(stay: StayRecord, seatsInUse: number): Promise<void> {
+    const open = this.openJoins;
+    if (open) {
+      open.stays.push(stay);
+      open.peak = Math.max(open.peak, seatsInUse);
+      return open.stored;
+    }
     const id = this.roomId();
-    return handled(
-      Promise.all([
-        this.push("member joined", (db) => repo.memberJoined(db, id, stay)),
-        this.push("peak members", (db) => repo.recordPeak(db, id, seatsInUse)),
-      ]).then(() => undefined),
-    );
+    const batch: JoinBatch = { stays: [stay], peak: seatsInUse, stored: Promise.resolve() };
+    batch.stored = this.push("members joined", (db) => {
+      if (this.openJoins === batch) this.openJoins = undefined; // a retry writes the same stays
+      return repo.membersJoined(db, id, batch.stays, batch.peak);
+    });
+    this.openJoins = batch;
+    return batch.stored;
   }
 
   memberLeft(userId: string, atMs: number): Promise<void> {
@@ -157,6 +178,7 @@ export class RoomStore {
    * while this copy holds the room's generation (fencing).
    */
   private push(label: string, write: (db: Db) => Promise<unknown>): Promise<void> {
+    this.openJoins = undefined; // a join after this write must be stored after it
     const id = this.roomId();
     const version = this.clock.next();
     const epoch = this.epoch;

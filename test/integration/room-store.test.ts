@@ -7,7 +7,7 @@ import { OutboxGroup } from "../../src/db/outbox.ts";
 import { createLogger } from "../../src/log.ts";
 import { RoomStore } from "../../src/rooms/room-store.ts";
 import { eq, sql } from "../../src/db/drizzle.ts";
-import { rooms } from "../../src/db/schema.ts";
+import { members, rooms } from "../../src/db/schema.ts";
 import { fencedWrite, WriteClock } from "../../src/db/write-fence.ts";
 
 describe("a live room's writes (RoomStore)", function () {
@@ -106,10 +106,46 @@ describe("a live room's writes (RoomStore)", function () {
         .filter((l) => l.msg === "room write given up");
       assert.deepEqual(
         givenUp.map((l) => [l.level, l.room_id, l.write, l.reason]),
-        [["error", "refusing-room", "member joined", "failed"]],
+        [["error", "refusing-room", "members joined", "failed"]],
       );
     } finally {
       process.off("unhandledRejection", onUnhandled);
     }
+  });
+
+  it("joins in a row are stored in one write; a leave between them keeps the room's order", async () => {
+    const roomId = `storm-${Date.now()}`;
+    await insertRoomRow(roomId);
+    const store = new RoomStore(
+      database!.db,
+      () => roomId,
+      new OutboxGroup({ maxWrites: 10, giveUpAfterMs: 5000 }),
+      createLogger("warn", () => {}),
+    );
+    const stay = (user_id: string, s: string) => ({
+      user_id,
+      username: user_id,
+      avatar_url: null,
+      joined_at: Date.now(),
+      stay: s,
+    });
+    // 500 joins while the outbox holds at most 10 writes: none is refused
+    const joins = Array.from({ length: 500 }, (_, i) => store.memberJoined(stay(`u${i}`, "s1"), i + 1));
+    void store.memberLeft("u0", Date.now());
+    const rejoined = store.memberJoined(stay("u0", "s2"), 500);
+    await Promise.all([...joins, rejoined]);
+    await store.drain();
+    const rows = await database!.db
+      .select({ user_id: members.user_id, left_at: members.left_at, stay: members.stay })
+      .from(members)
+      .where(eq(members.room_id, roomId));
+    assert.equal(rows.length, 500);
+    const u0 = rows.find((r) => r.user_id === "u0")!;
+    assert.deepEqual([u0.left_at, u0.stay], [null, "s2"], "joined again after the leave: present");
+    const [peak] = await database!.db
+      .select({ peak: rooms.peak_members })
+      .from(rooms)
+      .where(eq(rooms.room_id, roomId));
+    assert.equal(peak!.peak, 500);
   });
 });
