@@ -137,11 +137,19 @@ export async function membersJoined(
   await recordPeak(db, roomId, peak);
 }
 
-export async function memberLeft(db: Db, roomId: string, userId: string, atMs: number): Promise<void> {
-  await db
-    .update(members)
-    .set({ left_at: atMs })
-    .where(and(eq(members.room_id, roomId), eq(members.user_id, userId)));
+/** Many leaves in one statement (a big room emptying): each user's `left_at`. */
+export async function membersLeft(
+  db: Db,
+  roomId: string,
+  leaves: ReadonlyArray<{ user_id: string; at: number }>,
+): Promise<void> {
+  if (leaves.length === 0) return;
+  const ids = sql.param(leaves.map((l) => l.user_id));
+  const times = sql.param(leaves.map((l) => l.at));
+  await db.execute(sql`
+    UPDATE ${members} SET left_at = gone.at
+    FROM unnest(${ids}::text[], ${times}::float8[]) AS gone(user_id, at)
+    WHERE ${members.room_id} = ${roomId} AND ${members.user_id} = gone.user_id`);
 }
 
 /** Promote (`on`) or demote a co-host; the member row exists since their first stay. */

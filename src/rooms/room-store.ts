@@ -25,8 +25,11 @@ export interface StayRecord {
   stay: string;
 }
 
-interface JoinBatch {
-  stays: StayRecord[];
+interface Batch {
+  label: string;
+  joins: StayRecord[];
+  leaves: Array<{ user_id: string; at: number }>;
+  /** joins: the most seats in use */
   peak: number;
   stored: Promise<void>;
 }
@@ -43,8 +46,8 @@ export class RoomStore {
   /** the generation this copy holds: every write checks it (src/db/fencing-repo.ts) */
   private epoch: number | undefined;
   private onStale: ((err: StaleEpochError) => void) | undefined;
-  /** the batch of joins last in the queue, not started yet: the next join goes in it */
-  private openJoins: JoinBatch | undefined;
+  /** the batch of joins or leaves last in the queue, not started yet: the next of its kind goes in it */
+  private openBatch: Batch | undefined;
 
   constructor(db: Db, roomId: () => string, outboxes: OutboxGroup, log: Logger) {
     this.db = db;
@@ -72,31 +75,51 @@ export class RoomStore {
   }
 
   /**
-   * Joins in a row share one write: a join adds its stay to the last write in the room's queue
-   * when that is a batch of joins that has not started; anything else in between starts a new
-   * one, so the room's order holds. A join storm into a big room is then a few writes a second,
-   * not two per join (which filled the outbox: writes refused `full`).
+   * Joins in a row share one write, and so do leaves in a row: a join (leave) adds itself to the
+   * last write in the room's queue when that is a batch of joins (leaves) that has not started;
+   * anything else in between starts a new one, so the room's order holds. A join storm into a
+   * big room, or its end, is then a few writes a second, not one or two per member (which filled
+   * the outbox: writes refused `full`).
    */
   memberJoined(stay: StayRecord, seatsInUse: number): Promise<void> {
-    const open = this.openJoins;
-    if (open) {
-      open.stays.push(stay);
-      open.peak = Math.max(open.peak, seatsInUse);
-      return open.stored;
-    }
     const id = this.roomId();
-    const batch: JoinBatch = { stays: [stay], peak: seatsInUse, stored: Promise.resolve() };
-    batch.stored = this.push("members joined", (db) => {
-      if (this.openJoins === batch) this.openJoins = undefined; // a retry writes the same stays
-      return repo.membersJoined(db, id, batch.stays, batch.peak);
-    });
-    this.openJoins = batch;
-    return batch.stored;
+    return this.batched(
+      "members joined",
+      (batch) => {
+        batch.joins.push(stay);
+        batch.peak = Math.max(batch.peak, seatsInUse);
+      },
+      (db, batch) => repo.membersJoined(db, id, batch.joins, batch.peak),
+    );
   }
 
   memberLeft(userId: string, atMs: number): Promise<void> {
     const id = this.roomId();
-    return this.push("member left", (db) => repo.memberLeft(db, id, userId, atMs));
+    return this.batched(
+      "members left",
+      (batch) => batch.leaves.push({ user_id: userId, at: atMs }),
+      (db, batch) => repo.membersLeft(db, id, batch.leaves),
+    );
+  }
+
+  private batched(
+    label: string,
+    add: (batch: Batch) => void,
+    write: (db: Db, batch: Batch) => Promise<void>,
+  ): Promise<void> {
+    const open = this.openBatch;
+    if (open?.label === label) {
+      add(open);
+      return open.stored;
+    }
+    const batch: Batch = { label, joins: [], leaves: [], peak: 0, stored: Promise.resolve() };
+    add(batch);
+    batch.stored = this.push(label, (db) => {
+      if (this.openBatch === batch) this.openBatch = undefined; // a retry writes the same batch
+      return write(db, batch);
+    });
+    this.openBatch = batch;
+    return batch.stored;
   }
 
   memberUpdated(userId: string, patch: { username?: string; avatar_url?: string }): Promise<void> {
@@ -178,7 +201,7 @@ export class RoomStore {
    * while this copy holds the room's generation (fencing).
    */
   private push(label: string, write: (db: Db) => Promise<unknown>): Promise<void> {
-    this.openJoins = undefined; // a join after this write must be stored after it
+    this.openBatch = undefined; // a join or leave after this write must be stored after it
     const id = this.roomId();
     const version = this.clock.next();
     const epoch = this.epoch;

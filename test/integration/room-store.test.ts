@@ -82,10 +82,11 @@ describe("a live room's writes (RoomStore)", function () {
     process.prependListener("unhandledRejection", onUnhandled);
     try {
       // a user id with a NUL byte: PostgreSQL refuses the text, an error it will repeat
-      await insertRoomRow("refusing-room");
+      const roomId = `refusing-room-${Date.now()}`;
+      await insertRoomRow(roomId);
       const store = new RoomStore(
         database!.db,
-        () => "refusing-room",
+        () => roomId,
         new OutboxGroup({ maxWrites: 10, giveUpAfterMs: 5000 }),
         log,
       );
@@ -106,14 +107,14 @@ describe("a live room's writes (RoomStore)", function () {
         .filter((l) => l.msg === "room write given up");
       assert.deepEqual(
         givenUp.map((l) => [l.level, l.room_id, l.write, l.reason]),
-        [["error", "refusing-room", "members joined", "failed"]],
+        [["error", roomId, "members joined", "failed"]],
       );
     } finally {
       process.off("unhandledRejection", onUnhandled);
     }
   });
 
-  it("joins in a row are stored in one write; a leave between them keeps the room's order", async () => {
+  it("joins in a row are stored in one write, leaves too; a leave between joins keeps the room's order", async () => {
     const roomId = `storm-${Date.now()}`;
     await insertRoomRow(roomId);
     const store = new RoomStore(
@@ -142,6 +143,14 @@ describe("a live room's writes (RoomStore)", function () {
     assert.equal(rows.length, 500);
     const u0 = rows.find((r) => r.user_id === "u0")!;
     assert.deepEqual([u0.left_at, u0.stay], [null, "s2"], "joined again after the leave: present");
+    // and the room empties: 499 leaves in a row, none refused
+    await Promise.all(Array.from({ length: 499 }, (_, i) => store.memberLeft(`u${i + 1}`, 1000 + i)));
+    const gone = await database!.db
+      .select({ user_id: members.user_id, left_at: members.left_at })
+      .from(members)
+      .where(eq(members.room_id, roomId));
+    assert.equal(gone.filter((r) => r.left_at !== null).length, 499);
+    assert.equal(gone.find((r) => r.user_id === "u7")!.left_at, 1006);
     const [peak] = await database!.db
       .select({ peak: rooms.peak_members })
       .from(rooms)
