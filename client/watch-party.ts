@@ -11,6 +11,7 @@
  */
 import type { Client, Room } from "@colyseus/sdk";
 import type {
+  CommentBatchView,
   ControlMessage,
   ErrorMessage,
   QueueItemInput,
@@ -357,6 +358,10 @@ export class WatchParty {
     });
     room.onMessage("error", (error: ErrorMessage) => this.emit("error", error));
     room.onMessage("comment", (comment: StoredComment) => this.emit("comment", comment));
+    // a big room sends its comments once a second, in one message: the same `comment` events
+    room.onMessage("comment_batch", (batch: CommentBatchView) => {
+      for (const comment of batch.comments) this.emit("comment", comment);
+    });
     room.onMessage("reaction", (reaction: ReactionView) => this.emit("reaction", reaction));
     room.onMessage("reaction_counts", (counts: ReactionCountsView) => this.emit("reaction_counts", counts));
     room.onDrop((code, reason) => {

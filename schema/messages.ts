@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { PROTOCOL_VERSION_PATTERN } from "./protocol.ts";
+import type { CommentView } from "./comments.ts";
 
 const text = (min: number, max: number) => z.string().trim().min(min).max(max);
 
@@ -167,6 +168,11 @@ export interface ReactionCountsView {
   total: number;
   from: number;
   to: number;
+}
+
+/** The `comment_batch` message of a room in audience mode: the comments of the last second for everyone. */
+export interface CommentBatchView {
+  comments: CommentView[];
 }
 
 /** `ready` (member): the answer to a ready check. */

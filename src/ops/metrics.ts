@@ -179,6 +179,7 @@ export const MESSAGE_TYPES_OUT = [
   "comment",
   "reaction",
   "reaction_counts",
+  "comment_batch",
   "error",
   "server_shutdown",
 ] as const;

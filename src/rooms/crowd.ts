@@ -1,7 +1,8 @@
 /**
  * What a live room sends to many members at once, shaped by its size: comments (slow mode in
- * audience mode or when the host turns it on), reactions (one by one in a small room, counts a
- * second in audience mode) and the folded sync summary (about once a second).
+ * audience mode or when the host turns it on; batched a second in audience mode), reactions (one
+ * by one in a small room, counts a second in audience mode) and the folded sync summary (about
+ * once a second).
  */
 import type { ReactionView } from "../../schema/messages.ts";
 import type { WatchPartyState } from "../../schema/state.ts";
@@ -27,6 +28,8 @@ export class Crowd {
   private readonly gate: ChatGate;
   private readonly tally: ReactionTally;
   private summarizedAt = 0;
+  /** audience mode: comments for everyone, sent on the next tick */
+  private batch: CommentView[] = [];
 
   constructor(state: WatchPartyState, roster: Roster, chatPerS: number, hooks: CrowdHooks) {
     this.state = state;
@@ -40,11 +43,16 @@ export class Crowd {
     return this.state.audience || this.state.settings.slow_mode;
   }
 
-  /** A stored comment (from any process): to everyone, or in slow mode past the cap to its author only. */
+  /**
+   * A stored comment (from any process): to everyone, or in slow mode past the cap to its author
+   * only. In audience mode the comments for everyone go out once a second as one `comment_batch`
+   * (one frame per member a second, not one per comment).
+   */
   comment(comment: CommentView, nowMs: number): void {
     if (!this.slowMode || this.gate.admit(nowMs)) {
       this.roster.chatted(comment.user_id);
-      metrics.messagesOut.inc({ type: "comment" }, this.hooks.broadcast("comment", comment));
+      if (this.state.audience) this.batch.push(comment);
+      else metrics.messagesOut.inc({ type: "comment" }, this.hooks.broadcast("comment", comment));
     } else if (this.hooks.sendTo(comment.user_id, "comment", comment)) {
       metrics.messagesOut.inc({ type: "comment" });
     }
@@ -65,6 +73,11 @@ export class Crowd {
     // assigned field by field: an unchanged field sends nothing
     for (const k of Object.keys(summary) as (keyof typeof summary)[])
       if (shown[k] !== summary[k]) shown[k] = summary[k];
+    if (this.batch.length > 0) {
+      const comments = this.batch;
+      this.batch = [];
+      metrics.messagesOut.inc({ type: "comment_batch" }, this.hooks.broadcast("comment_batch", { comments }));
+    }
     const counts = this.tally.drain(nowMs);
     if (counts)
       metrics.messagesOut.inc({ type: "reaction_counts" }, this.hooks.broadcast("reaction_counts", counts));

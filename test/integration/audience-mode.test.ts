@@ -57,6 +57,13 @@ describe("a room that changes shape with its size: audience mode", function () {
     room.onMessage(type, (m) => got.push(m));
     return got;
   };
+  /** the comments a member receives: one by one (`comment`) or a second's worth (`comment_batch`) */
+  const comments = (room: Room<any>) => {
+    const got: any[] = [];
+    room.onMessage("comment", (c) => got.push(c));
+    room.onMessage("comment_batch", (b) => got.push(...b.comments));
+    return got;
+  };
 
   it("switches both ways, pages its members, slows its chat, counts reactions and statuses", async () => {
     const opts = createOptions();
@@ -121,13 +128,15 @@ describe("a room that changes shape with its size: audience mode", function () {
 
     // slow mode: 2 comments a second reach everyone; the rest reach their author only
     const watcher = crowd[0]!;
-    const watched = messages(watcher, "comment");
+    const batches = messages(watcher, "comment_batch");
+    const watched = comments(watcher);
     const authors = crowd.slice(1, 7);
-    const own = authors.map((a) => messages(a, "comment"));
+    const own = authors.map((a) => comments(a));
     authors.forEach((a, i) => a.send("comment", { message: `hello ${i}` }));
     await eventually(() => own.every((o) => o.length >= 1), 5000, "each author sees its own comment");
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1200));
     assert.ok(watched.length >= 1 && watched.length <= 2, `a bystander saw ${watched.length} of 6`);
+    assert.ok(batches.length >= 1 && batches.length <= 2, `in comment_batch messages (${batches.length})`);
     const stored = await fetch(
       `${srv.baseUrl}/api/comments?anime_id=${host.state.anime_id}&episode_number=${host.state.episode_number}&limit=100`,
     );
