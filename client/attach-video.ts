@@ -40,8 +40,6 @@ import { definedOnly, type AttachOptions, type PartyLike } from "./attach-types.
 
 export type { AttachOptions, PartyLike } from "./attach-types.ts";
 
-const READY_EVENTS = ["canplay", "playing"] as const;
-
 /** Starts following; returns a function that stops it and removes every listener. */
 export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOptions = {}): () => void {
   const follow: FollowOptions = { ...DEFAULT_FOLLOW, ...definedOnly(opts, DEFAULT_FOLLOW) };
@@ -264,15 +262,22 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     report();
   };
 
-  video.addEventListener("play", onPlay);
-  video.addEventListener("pause", onPause);
-  video.addEventListener("seeked", onSeeked);
-  video.addEventListener("seeking", onSeeking);
-  video.addEventListener("waiting", onBuffering);
-  video.addEventListener("stalled", onStalled);
-  video.addEventListener("progress", onProgress);
-  video.addEventListener("ended", onEnded);
-  for (const type of READY_EVENTS) video.addEventListener(type, onReady);
+  // one signal removes every listener on detach
+  const listening = new AbortController();
+  const listeners: [string, (event: Event) => void][] = [
+    ["play", onPlay],
+    ["pause", onPause],
+    ["seeked", onSeeked],
+    ["seeking", onSeeking],
+    ["waiting", onBuffering],
+    ["stalled", onStalled],
+    ["progress", onProgress],
+    ["ended", onEnded],
+    ["canplay", onReady],
+    ["playing", onReady],
+  ];
+  for (const [type, listener] of listeners)
+    video.addEventListener(type, listener, { signal: listening.signal });
   const offState = party.on("state", () => {
     if (party.state?.playback.seq !== lastSeq) tick();
   });
@@ -283,15 +288,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     clearInterval(interval);
     clearTimeout(seekTimer);
     offState();
-    video.removeEventListener("play", onPlay);
-    video.removeEventListener("pause", onPause);
-    video.removeEventListener("seeked", onSeeked);
-    video.removeEventListener("seeking", onSeeking);
-    video.removeEventListener("waiting", onBuffering);
-    video.removeEventListener("stalled", onStalled);
-    video.removeEventListener("progress", onProgress);
-    video.removeEventListener("ended", onEnded);
-    for (const type of READY_EVENTS) video.removeEventListener(type, onReady);
+    listening.abort();
     if (party.state) video.playbackRate = party.state.playback.rate;
   };
 }

@@ -59,9 +59,8 @@ interface Measured {
   n: number;
 }
 
-/** Median of a non-empty list; the mean of the two middle values for an even count. */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error("median of an empty list");
+/** Median of a non-empty list (the estimator's best samples); the mean of the two middle values for an even count. */
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

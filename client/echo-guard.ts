@@ -28,9 +28,4 @@ export class EchoGuard {
     this.pending[kind] = live.slice(1);
     return hit;
   }
-
-  /** Expectations still waiting at `now`. */
-  outstanding(kind: MediaEventKind, now: number): number {
-    return this.pending[kind].filter((at) => now - at <= this.windowMs).length;
-  }
 }

@@ -8,10 +8,8 @@
  * says it never will (the room was deleted, the key is wrong, …).
  */
 
-import { CLOSE, parseCodedMessage } from "../schema/protocol.ts";
-
-/** Close code of a consented leave: ours, or the server's on purpose (member removed, room deleted). */
-export const CLOSE_CONSENTED = CLOSE.CONSENTED;
+// the one close code the client needs (the whole CLOSE table stays out of the bundle)
+import { CLOSE_CONSENTED, parseCodedMessage } from "../schema/protocol.ts";
 
 export interface RejoinPolicy {
   /** Delay before the first attempt; doubles with each attempt. Default 500 ms. */

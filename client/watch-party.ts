@@ -22,7 +22,7 @@ import type {
   WelcomeMessage,
 } from "../schema/messages.ts";
 import type { WatchPartyState } from "../schema/state.ts";
-import { CLOSE, withProtocol } from "../schema/protocol.ts";
+import { CLOSE_CONSENTED, withProtocol } from "../schema/protocol.ts";
 import { ClockSync, DEFAULT_CLOCK_SCHEDULE, type ClockEstimate } from "./clock-sync.ts";
 import { ClockLoop } from "./clock-loop.ts";
 import { Emitter } from "./events.ts";
@@ -45,6 +45,11 @@ export * from "./party-types.ts";
 
 function defaultNow(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** A position to send: a finite number of seconds, not below 0 (0 for NaN or ±Infinity). */
+function seconds(t: number): number {
+  return Number.isFinite(t) ? Math.max(0, t) : 0;
 }
 
 export class WatchParty {
@@ -112,7 +117,7 @@ export class WatchParty {
       now: this.now,
       timeoutMs: options.timeRequestTimeoutMs ?? 5_000,
       room: () => (this.closed ? undefined : this.current),
-      onEstimate: (estimate) => this.emit("clock", estimate),
+      onEstimate: (estimate) => this.events.emit("clock", estimate),
     });
   }
 
@@ -195,22 +200,19 @@ export class WatchParty {
     return this.events.on(event, listener);
   }
 
-  private emit<K extends keyof WatchPartyEvents>(event: K, ...args: Parameters<WatchPartyEvents[K]>): void {
-    this.events.emit(event, ...args);
-  }
-
   // ---- sending ----
 
   /** Host only: play, pause or seek the room at `currentTime` seconds. */
   control(action: ControlAction, currentTime: number): void {
-    const current_time = Number.isFinite(currentTime) ? Math.max(0, currentTime) : 0;
-    this.current.send("control", { action, current_time } satisfies ControlMessage);
+    this.current.send("control", { action, current_time: seconds(currentTime) } satisfies ControlMessage);
   }
 
   /** This member's playback, about every 3 s and on change (attach() does this). */
   status(report: StatusMessage): void {
-    const current_time = Number.isFinite(report.current_time) ? Math.max(0, report.current_time) : 0;
-    this.current.send("status", { ...report, current_time } satisfies StatusMessage);
+    this.current.send("status", {
+      ...report,
+      current_time: seconds(report.current_time),
+    } satisfies StatusMessage);
   }
 
   /** Host only: hand the host role to a connected member. */
@@ -254,8 +256,7 @@ export class WatchParty {
 
   /** A short emoji reaction at the current (or given) video time. */
   react(emoji: string, videoTimestamp = this.expectedPosition()): void {
-    const video_timestamp = Number.isFinite(videoTimestamp) ? Math.max(0, videoTimestamp) : 0;
-    this.current.send("reaction", { emoji, video_timestamp });
+    this.current.send("reaction", { emoji, video_timestamp: seconds(videoTimestamp) });
   }
 
   // ---- the episode queue (host, co-hosts) and moderation (host, owner) ----
@@ -327,7 +328,7 @@ export class WatchParty {
     }
     // dropped: let the SDK's reconnection stop at its next failure (a late success leaves, below)
     room.reconnection.maxRetries = 0;
-    this.finish(CLOSE.CONSENTED, "left");
+    this.finish(CLOSE_CONSENTED, "left");
   }
 
   // ---- wiring ----
@@ -347,23 +348,25 @@ export class WatchParty {
     room.onStateChange((state) => {
       gotState = true;
       check();
-      this.emit("state", state);
+      this.events.emit("state", state);
     });
     room.onMessage("welcome", (welcome: WelcomeMessage) => {
       if (welcome.identity_token) keepIdentity(this.client, welcome.identity_token);
       this.lastWelcome = welcome;
       gotWelcome = true;
       check();
-      this.emit("welcome", welcome);
+      this.events.emit("welcome", welcome);
     });
-    room.onMessage("error", (error: ErrorMessage) => this.emit("error", error));
-    room.onMessage("comment", (comment: StoredComment) => this.emit("comment", comment));
+    room.onMessage("error", (error: ErrorMessage) => this.events.emit("error", error));
+    room.onMessage("comment", (comment: StoredComment) => this.events.emit("comment", comment));
     // a big room sends its comments once a second, in one message: the same `comment` events
     room.onMessage("comment_batch", (batch: CommentBatchView) => {
-      for (const comment of batch.comments) this.emit("comment", comment);
+      for (const comment of batch.comments) this.events.emit("comment", comment);
     });
-    room.onMessage("reaction", (reaction: ReactionView) => this.emit("reaction", reaction));
-    room.onMessage("reaction_counts", (counts: ReactionCountsView) => this.emit("reaction_counts", counts));
+    room.onMessage("reaction", (reaction: ReactionView) => this.events.emit("reaction", reaction));
+    room.onMessage("reaction_counts", (counts: ReactionCountsView) =>
+      this.events.emit("reaction_counts", counts),
+    );
     room.onDrop((code, reason) => {
       if (room !== this.current) return;
       this.clockLoop.stop();
@@ -378,7 +381,7 @@ export class WatchParty {
       this.online = true;
       this.probes.cancel();
       void this.clockLoop.restart();
-      this.emit("reconnect");
+      this.events.emit("reconnect");
     });
     room.onLeave((code, reason) => {
       if (room !== this.current) return; // a room this party moved away from
@@ -408,23 +411,9 @@ export class WatchParty {
       return;
     }
     this.dropped(code, reason);
-    const outcome = await this.rejoins.run(
-      policy,
-      () => this.closed,
-      async () => {
-        const room = await this.client.joinById<WatchPartyState>(
-          this.roomId,
-          withProtocol(this.rejoinOptions()),
-        );
-        if (this.closed) {
-          void room.leave(true).catch(() => {});
-          return false;
-        }
-        await this.adopt(room);
-        return true;
-      },
-    );
-    if (outcome.kind === "joined") this.emit("rejoin");
+    const cancelled = () => this.closed;
+    const outcome = await this.rejoins.run(policy, cancelled, () => this.joinAgain(cancelled));
+    if (outcome.kind === "joined") this.events.emit("rejoin");
     else this.finish(code, outcome.kind === "refused" ? outcome.message : reason);
   }
 
@@ -445,18 +434,12 @@ export class WatchParty {
     };
     const gone = () => this.closed || this.online || this.current !== from;
     void this.probes
-      .run(policy, gone, async () => {
-        const room = await this.client.joinById<WatchPartyState>(this.roomId, this.rejoinOptions());
-        if (gone()) {
-          void room.leave(true).catch(() => {});
-          return false;
-        }
-        from.reconnection.maxRetries = 0; // its process is gone: stop reconnecting there
-        await this.adopt(room);
-        return true;
-      })
+      .run(policy, gone, () =>
+        // its process is gone: stop reconnecting there
+        this.joinAgain(gone, () => (from.reconnection.maxRetries = 0)),
+      )
       .then((outcome) => {
-        if (outcome.kind === "joined") this.emit("rejoin");
+        if (outcome.kind === "joined") this.events.emit("rejoin");
       });
   }
 
@@ -464,15 +447,25 @@ export class WatchParty {
   private dropped(code: number, reason?: string): void {
     if (!this.online) return;
     this.online = false;
-    this.emit("drop", code, reason);
+    this.events.emit("drop", code, reason);
   }
 
-  /** Who to join as again: the same user (its identity token goes along), with the room's key if it is private. */
-  private rejoinOptions(): JoinOptions {
+  /**
+   * One attempt to join the room again by id, as the same user (its identity token goes along),
+   * with the room's key if it is private; false (and the room left) if `gone()` became true meanwhile.
+   */
+  private async joinAgain(gone: () => boolean, beforeAdopt?: () => void): Promise<boolean> {
     const options: JoinOptions = { ...this.joinAs };
-    const key = this.lastWelcome.access_key ?? this.joinAs.access_key;
+    const key = this.accessKey;
     if (key !== undefined) options.access_key = key;
-    return options;
+    const room = await this.client.joinById<WatchPartyState>(this.roomId, withProtocol(options));
+    if (gone()) {
+      void room.leave(true).catch(() => {});
+      return false;
+    }
+    beforeAdopt?.();
+    await this.adopt(room);
+    return true;
   }
 
   /** Closes the party: emits `leave` once and drops all listeners. */
@@ -481,7 +474,7 @@ export class WatchParty {
     this.finished = true;
     this.closed = true;
     this.clockLoop.stop();
-    this.emit("leave", code, reason);
+    this.events.emit("leave", code, reason);
     this.events.clear();
   }
 }

@@ -39,14 +39,18 @@ export const CLIENT_MESSAGE_TYPES = [
  * all but `time` (a clock sample is only meaningful on the socket) and `status` (a player's
  * report belongs to its connection).
  */
-export const HTTP_MESSAGE_TYPES: readonly string[] = CLIENT_MESSAGE_TYPES.filter(
+// pure: a bundle that does not use the list (the client SDK) leaves it out
+export const HTTP_MESSAGE_TYPES: readonly string[] = /* @__PURE__ */ CLIENT_MESSAGE_TYPES.filter(
   (t) => t !== "time" && t !== "status",
 );
+
+/** a leave on purpose: the member's own, a removal, or the room's deletion (CLOSE.CONSENTED) */
+export const CLOSE_CONSENTED = 4000;
 
 /** WebSocket close codes (those of Colyseus's CloseCode that the watch party uses). */
 export const CLOSE = {
   /** a leave on purpose: the member's own, a removal, or the room's deletion */
-  CONSENTED: 4000,
+  CONSENTED: CLOSE_CONSENTED,
   /** the server is shutting down; the room comes back on another start (rejoin by id) */
   SERVER_SHUTDOWN: 4001,
   /** the SDK gave up reconnecting */

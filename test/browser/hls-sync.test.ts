@@ -1,7 +1,7 @@
 /**
  * HLS in Chromium: `attach()` on `<video>` elements driven by hls.js (an HLS VOD made by FFmpeg from
- * the test video, 2 s MPEG-TS segments, test/helpers/hls.ts), one of them inside a Plyr player, and on
- * one inside video.js with its own HLS engine (VHS). Measured as test/browser/sync-accuracy.test.ts
+ * the test video, 2 s MPEG-TS segments, test/helpers/hls.ts), one of them inside a Plyr player, one
+ * inside an ArtPlayer player, and on one inside video.js with its own HLS engine (VHS). Measured as test/browser/sync-accuracy.test.ts
  * measures (test/helpers/follow-accuracy.ts): each member's video position against the host's expected
  * position every 50 ms, steady while playing, after a seek into another segment, and paused.
  * And a member whose segment requests are held runs dry, holds the room, and releases it once its
@@ -141,6 +141,11 @@ describe("HLS in Chromium: members on hls.js (one inside Plyr) follow a host on 
   it("a member inside video.js (its own HLS engine, VHS) follows within the same bounds", async function () {
     this.retries(1);
     await followsWithinBounds(["videojs"]);
+  });
+
+  it("a member inside ArtPlayer, fed by hls.js, follows within the same bounds", async function () {
+    this.retries(1);
+    await followsWithinBounds(["artplayer-hls"]);
   });
 
   it("a member whose segment requests are held holds the room, and releases it when they flow again", async () => {

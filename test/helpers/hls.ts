@@ -1,7 +1,7 @@
 /**
  * HLS for the browser tests: a VOD made by FFmpeg from the test video (H.264 in MPEG-TS, 2 s
  * segments, a keyframe every second), and a browser context's routes that serve it and the player
- * libraries from node_modules (hls.js, Plyr, video.js) on the test server's origin, with the segment requests
+ * libraries from node_modules (hls.js, Plyr, video.js, ArtPlayer) on the test server's origin, with the segment requests
  * of a context held on demand.
  */
 import { execFile } from "node:child_process";
@@ -28,6 +28,10 @@ const VENDOR: Record<string, { file: string; type: string }> = {
     type: "text/javascript",
   },
   "plyr.svg": { file: path.join(path.dirname(resolve("plyr")), "plyr.svg"), type: "image/svg+xml" },
+  "artplayer.mjs": {
+    file: path.join(path.dirname(resolve("artplayer")), "artplayer.mjs"),
+    type: "text/javascript",
+  },
 };
 
 let made: Promise<Map<string, Buffer>> | undefined;

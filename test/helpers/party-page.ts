@@ -108,10 +108,11 @@ export interface VideoSample {
 /**
  * What plays the video: the test video as a file (`file`), or the HLS VOD of test/helpers/hls.ts
  * (its routes set up in the page's context) through hls.js (`hls`), or through hls.js inside a Plyr player
- * (`plyr-hls`), or inside video.js with its own HLS engine, VHS (`videojs`): the SDK is attached to the
- * `<video>` element either way.
+ * (`plyr-hls`), or inside video.js with its own HLS engine, VHS (`videojs`), or through hls.js inside an
+ * ArtPlayer player, which makes its own `<video>` (`artplayer-hls`, as client/README.md's recipe): the SDK
+ * is attached to the `<video>` element either way.
  */
-export type Player = "file" | "hls" | "plyr-hls" | "videojs";
+export type Player = "file" | "hls" | "plyr-hls" | "videojs" | "artplayer-hls";
 
 export type Entry =
   { create: Record<string, unknown> } | { join: { roomId: string; options: Record<string, unknown> } };
@@ -176,6 +177,31 @@ export async function enter(
         await new Promise((r) => vjs.ready(r));
         video = vjs.el().querySelector("video") as HTMLVideoElement;
         w.__videojs = vjs;
+      } else if (player === "artplayer-hls") {
+        // ArtPlayer makes its own <video> in its container; hls.js feeds it through `customType`
+        const { default: Artplayer } = await import("/test-vendor/artplayer.mjs" as string);
+        const { default: Hls } = await import("/test-vendor/hls.mjs" as string);
+        const box = document.createElement("div");
+        box.style.cssText = video.style.cssText + "; height: 180px";
+        video.replaceWith(box);
+        const art = new Artplayer({
+          container: box,
+          url: "/hls-test/index.m3u8",
+          type: "m3u8",
+          muted: true,
+          playbackRate: false,
+          customType: {
+            m3u8: (media: HTMLVideoElement, url: string) => {
+              const hls = new Hls();
+              hls.loadSource(url);
+              hls.attachMedia(media);
+              w.__hls = hls;
+            },
+          },
+        });
+        await new Promise((r) => art.on("ready", r));
+        video = art.video as HTMLVideoElement;
+        w.__artplayer = art;
       } else {
         if (player === "plyr-hls") {
           const { default: Plyr } = await import("/test-vendor/plyr.mjs" as string);

@@ -6,13 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { WatchParty } from "../../client/index.ts";
-import { buildClient, CLIENT_DIR } from "../../scripts/build-client.ts";
+import { buildClient, CLIENT_DIR, clientVersion } from "../../scripts/build-client.ts";
 import { createOptions, server, uid, type Harness } from "../helpers/server.ts";
 
 const run = promisify(execFile);
@@ -31,9 +32,17 @@ party.on("state", (s) => {
 });
 `;
 
+/** What the site's Node resolves each entry point to (file URLs), as JSON on stdout. */
+const RESOLVE = `
+const entries = ["@anisync/client", "@anisync/client/browser", "@anisync/client/package.json", "@colyseus/sdk"];
+console.log(JSON.stringify(Object.fromEntries(entries.map((e) => [e, import.meta.resolve(e)]))));
+`;
+
 /** A site's TypeScript on the public API; tsc --strict must accept it. */
 const TYPED = `
 import { WatchParty, attach, expectedPosition, type CreateOptions, type WatchPartyState } from "@anisync/client";
+import { WatchParty as BrowserParty } from "@anisync/client/browser";
+export const same: typeof WatchParty.join = BrowserParty.join;
 const options: CreateOptions = {
   title: "Friday night", anime_id: "frieren", anime_title: "Frieren", episode_number: 3,
   video_url: "https://videos.example/frieren-03.m3u8", host_username: "Hana",
@@ -119,6 +128,38 @@ describe("the client package, packed and installed into a fresh project", functi
       !installed.some((f) => f.endsWith(".ts")),
       "no TypeScript sources, only declarations under types/",
     );
+  });
+
+  it("its package.json points a site at files that exist there: both entry points, their types, its dependency", async () => {
+    const installed = path.join(site, "node_modules", "@anisync", "client");
+    const pkg = JSON.parse(await readFile(path.join(installed, "package.json"), "utf8"));
+    assert.equal(pkg.version, clientVersion(), "the version the server serves under /sdk/<version>/");
+    assert.equal(pkg.type, "module");
+    assert.equal(pkg.sideEffects, false);
+    assert.ok(pkg.license, "a license field (npm warns without one)");
+    assert.match(pkg.engines.node, /^>=\d+$/);
+    assert.ok(Number(process.versions.node.split(".")[0]) >= Number(pkg.engines.node.slice(2)));
+    assert.ok(pkg.dependencies["@colyseus/sdk"], "@colyseus/sdk comes along");
+    const targets = [
+      pkg.types,
+      ...[".", "./browser"].flatMap((e) => [pkg.exports[e].types, pkg.exports[e].import]),
+    ];
+    for (const target of targets) await access(path.join(installed, target)); // throws if missing
+    await writeFile(path.join(site, "resolve.mjs"), RESOLVE);
+    const { stdout } = await run(process.execPath, ["resolve.mjs"], { cwd: site });
+    const resolved = JSON.parse(stdout) as Record<string, string>;
+    assert.equal(fileURLToPath(resolved["@anisync/client"]!), path.join(installed, pkg.exports["."].import));
+    assert.equal(
+      fileURLToPath(resolved["@anisync/client/browser"]!),
+      path.join(installed, pkg.exports["./browser"].import),
+    );
+    for (const file of Object.values(resolved)) {
+      assert.ok(
+        fileURLToPath(file).startsWith(path.join(site, "node_modules")),
+        `${file} is inside the site`,
+      );
+      await access(fileURLToPath(file));
+    }
   });
 
   it("a Node ES module there joins a room of the running server and follows the host's seek", async () => {
