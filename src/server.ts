@@ -122,6 +122,7 @@ export async function createAniSync(
     installServices(services);
     const svc = services;
 
+    const placement = redis ? new Placement(redis) : undefined;
     const { presence, driver } = await clusterBackends(config, {
       mayWrite: (roomId) => !holds.isFenced(roomId) && (liveness?.current ?? true),
     });
@@ -132,13 +133,17 @@ export async function createAniSync(
       presence,
       driver,
       publicAddress: config.PUBLIC_ADDRESS,
-      ...(redis ? { selectProcessIdToCreateRoom: new Placement(redis).select } : {}),
+      ...(placement ? { selectProcessIdToCreateRoom: placement.select } : {}),
       greet: false,
       logger: colyseusLogger(log),
       gracefullyShutdown: opts.exitOnSignal ?? false,
       express: (app) => mountHttp(app, svc),
     });
-    colyseus.define(ROOM_NAME, WatchPartyRoom);
+    const handler = colyseus.define(ROOM_NAME, WatchPartyRoom);
+    if (placement)
+      handler.on("create", () => {
+        placement.onRoomCreated().catch((err) => log.warn("room count not published", { err }));
+      });
     liveness?.start(); // matchMaker.processId is set by now
     installMatchmakingRoutes();
     installCors(config.ALLOWED_ORIGINS);

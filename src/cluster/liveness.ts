@@ -22,8 +22,10 @@ import { heartbeatCovers, maySweep, type LapseSettings } from "./lapse.ts";
 const SWEPT_KEY = (processId: string) => `swept:${processId}`;
 const SWEPT_RECEIPT_TTL_S = 600;
 
+export const ALIVE_PREFIX = "anisync:alive:";
+
 export function aliveKey(processId: string): string {
-  return `anisync:alive:${processId}`;
+  return ALIVE_PREFIX + processId;
 }
 
 export class ProcessLiveness {
