@@ -262,10 +262,10 @@ async function connectRedis(url: string) {
 
 async function clusterBackends(config: Config, guard: ListingGuard) {
   if (!config.REDIS_URL) return { presence: new LocalPresence(), driver: new LocalDriver() };
-  const { RedisPresence } = await import("@colyseus/redis-presence");
+  const { redisPresence } = await import("./cluster/presence.ts");
   const { RedisDriver } = await import("@colyseus/redis-driver");
   return {
-    presence: new RedisPresence(config.REDIS_URL),
+    presence: redisPresence(config.REDIS_URL),
     driver: guardListings(new RedisDriver(config.REDIS_URL), guard),
   };
 }
