@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { heartbeatCovers, maySweep } from "../../src/cluster/lapse.ts";
+import { connectionGone, heartbeatCovers, maySweep } from "../../src/cluster/lapse.ts";
 import { guardListings } from "../../src/cluster/guarded-listing.ts";
 import { LocalDriver, type IRoomCache } from "@colyseus/core";
 
@@ -18,6 +18,12 @@ describe("process liveness rules", () => {
     assert.equal(maySweep(undefined, 10_000, s), false);
     assert.equal(maySweep(0, 3999, s), false);
     assert.equal(maySweep(0, 4000, s), true);
+  });
+
+  it("a process whose channel has had no subscriber for an interval is gone (its connections closed); a shorter blink is not", () => {
+    assert.equal(connectionGone(undefined, 10_000, s), false, "subscribed");
+    assert.equal(connectionGone(5000, 5999, s), false);
+    assert.equal(connectionGone(5000, 6000, s), true);
   });
 });
 
