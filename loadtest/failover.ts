@@ -8,14 +8,19 @@
  *   back      time from the kill until each SDK member of those rooms is in its room again by
  *             itself (the `rejoin` event: state and welcome received, clock sampled), at the
  *             room's position
+ *   detected  time from the kill until its heartbeat key is gone from Redis, and until the
+ *             survivors dropped the process (out of the process stats), polled every 20 ms
  * as p50 and max. Nothing is asserted (the tests check correctness: test/integration/failover.test.ts).
  *
  *   npm run bench:failover -- --redis redis://127.0.0.1:6379/9
  *   npm run bench:failover -- --rooms 45 --pg postgres://postgres@127.0.0.1:5432/postgres --redis …
+ *   npm run bench:failover -- --redis … --log-dir /tmp/failover   # each process's info log there
  *
  * The Redis database given is flushed first. The PostgreSQL database is a throwaway one made on
  * --pg (named --db-prefix_<pid>, dropped afterwards).
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
@@ -31,6 +36,7 @@ const { values: args } = parseArgs({
     pg: { type: "string", default: "postgres://postgres@127.0.0.1:5432/postgres" },
     redis: { type: "string" },
     "db-prefix": { type: "string", default: "anisync_failover" },
+    "log-dir": { type: "string" },
   },
 });
 if (!args.redis) throw new Error("--redis redis://host:port/db is required (that database is flushed)");
@@ -50,7 +56,7 @@ const env = {
   DATABASE_URL: dbUrl.toString(),
   REDIS_URL: args.redis,
   PUBLIC_ADDRESS: "auto",
-  LOG_LEVEL: "warn",
+  LOG_LEVEL: args["log-dir"] ? "info" : "warn",
   AUTH_MODE: "open",
   RATE_JOIN_PER_MIN: "100000",
   RATE_ROOM_CREATE_PER_HOUR: "100000",
@@ -91,7 +97,7 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
 
   const listings = Object.values(await redis.hgetall("roomcaches")).map(
-    (v) => JSON.parse(v) as { roomId: string; publicAddress: string },
+    (v) => JSON.parse(v) as { roomId: string; publicAddress: string; processId: string },
   );
   const byPort = new Map<number, string[]>();
   for (const l of listings) {
@@ -118,8 +124,20 @@ try {
       ),
     ),
   );
+  const victimId = listings.find((l) => l.roomId === victimRooms[0])!.processId;
+  const detected: { keyGone?: number; dropped?: number } = {};
   const killedAt = performance.now();
   dead.child.kill("SIGKILL");
+  const killedWall = new Date().toISOString();
+  const watch = setInterval(() => {
+    const at = performance.now() - killedAt;
+    void redis.exists(`anisync:alive:${victimId}`).then((n) => {
+      if (n === 0) detected.keyGone ??= at;
+    });
+    void redis.hexists("roomcount", victimId).then((n) => {
+      if (n === 0) detected.dropped ??= at;
+    });
+  }, 20);
   const joinable = await Promise.all(
     moved.map(async (r, i) => {
       for (;;) {
@@ -140,14 +158,26 @@ try {
     }),
   );
   await Promise.race([backDone, new Promise((r) => setTimeout(r, 60_000))]);
+  clearInterval(watch);
   console.log(
     `rooms per process ${counts.join("/")}; SIGKILL of the one with ${moved.length} rooms (${moved.length * (MEMBERS + 1)} SDK members)`,
   );
+  const s = (ms?: number) => (ms === undefined ? "never" : `${(ms / 1000).toFixed(2)} s`);
+  console.log(`detected: heartbeat key gone ${s(detected.keyGone)}, process dropped ${s(detected.dropped)}`);
   console.log(`joinable again: ${summary(joinable)} (${joinable.length} rooms)`);
   console.log(
     `SDK member back: ${summary(back)} (${back.length} of ${moved.length * (MEMBERS + 1)} members)`,
   );
   await lb.close();
+  if (args["log-dir"]) {
+    mkdirSync(args["log-dir"], { recursive: true });
+    for (const p of processes)
+      writeFileSync(
+        path.join(args["log-dir"], `${p === dead ? "killed" : "survivor"}-${p.port}.log`),
+        p.output(),
+      );
+    console.log(`SIGKILL at ${killedWall}; logs in ${args["log-dir"]}`);
+  }
 } finally {
   await Promise.all(parties.map((p) => p.leave().catch(() => {})));
   await Promise.all(processes.map((p) => p.stop("SIGTERM")));

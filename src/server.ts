@@ -122,6 +122,7 @@ export async function createAniSync(
     installServices(services);
     const svc = services;
 
+    const placement = redis ? new Placement(redis) : undefined;
     const { presence, driver } = await clusterBackends(config, {
       mayWrite: (roomId) => !holds.isFenced(roomId) && (liveness?.current ?? true),
     });
@@ -132,13 +133,17 @@ export async function createAniSync(
       presence,
       driver,
       publicAddress: config.PUBLIC_ADDRESS,
-      ...(redis ? { selectProcessIdToCreateRoom: new Placement(redis).select } : {}),
+      ...(placement ? { selectProcessIdToCreateRoom: placement.select } : {}),
       greet: false,
       logger: colyseusLogger(log),
       gracefullyShutdown: opts.exitOnSignal ?? false,
       express: (app) => mountHttp(app, svc),
     });
-    colyseus.define(ROOM_NAME, WatchPartyRoom);
+    const handler = colyseus.define(ROOM_NAME, WatchPartyRoom);
+    if (placement)
+      handler.on("create", () => {
+        placement.onRoomCreated().catch((err) => log.warn("room count not published", { err }));
+      });
     liveness?.start(); // matchMaker.processId is set by now
     installMatchmakingRoutes();
     installCors(config.ALLOWED_ORIGINS);
@@ -257,10 +262,10 @@ async function connectRedis(url: string) {
 
 async function clusterBackends(config: Config, guard: ListingGuard) {
   if (!config.REDIS_URL) return { presence: new LocalPresence(), driver: new LocalDriver() };
-  const { RedisPresence } = await import("@colyseus/redis-presence");
+  const { redisPresence } = await import("./cluster/presence.ts");
   const { RedisDriver } = await import("@colyseus/redis-driver");
   return {
-    presence: new RedisPresence(config.REDIS_URL),
+    presence: redisPresence(config.REDIS_URL),
     driver: guardListings(new RedisDriver(config.REDIS_URL), guard),
   };
 }

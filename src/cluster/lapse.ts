@@ -27,3 +27,18 @@ export function heartbeatCovers(lastSentAtMs: number | undefined, nowMs: number,
 export function maySweep(healthySinceMs: number | undefined, nowMs: number, s: LapseSettings): boolean {
   return healthySinceMs !== undefined && nowMs - healthySinceMs >= s.ttlMs + s.intervalMs;
 }
+
+/**
+ * Whether a process whose own pub/sub channel has had no subscriber since `noSubscriberSinceMs`
+ * is gone. A process that died has its connections closed by its operating system, so Redis
+ * drops its subscription at once; a stalled one (a GC pause, SIGSTOP, a frozen VM) keeps its
+ * connections open and is judged by its heartbeat alone. One interval of grace lets a process
+ * whose subscriber connection blinked reconnect first.
+ */
+export function connectionGone(
+  noSubscriberSinceMs: number | undefined,
+  nowMs: number,
+  s: LapseSettings,
+): boolean {
+  return noSubscriberSinceMs !== undefined && nowMs - noSubscriberSinceMs >= s.intervalMs;
+}

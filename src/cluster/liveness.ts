@@ -11,19 +11,27 @@
  *   here), and a "swept" receipt so that, if it was only stalled, it lists again the rooms it
  *   still holds. Colyseus confirms with an IPC ping that waits 2 s; the expired key is the
  *   evidence here, and fencing makes a wrong verdict safe.
- * Cross-process calls that time out ask `dropIfDead` about their target the same way.
+ * - a process that died is found sooner than its heartbeat lapses: its connections close with it,
+ *   and once its own pub/sub channel (Colyseus's `p:<processId>`) has had no subscriber for an
+ *   interval it is dropped the same way (lapse.ts `connectionGone`). A stalled process keeps its
+ *   connections: only its heartbeat judges it.
+ * Cross-process calls that time out, or wait long, ask `dropIfDead` about their target the same way.
  */
 import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
-import { heartbeatCovers, maySweep, type LapseSettings } from "./lapse.ts";
+import { connectionGone, heartbeatCovers, maySweep, type LapseSettings } from "./lapse.ts";
 
 /** Colyseus's "swept" receipt (MatchMaker.getProcessSweptKey) and its TTL (SWEPT_RECEIPT_TTL). */
 const SWEPT_KEY = (processId: string) => `swept:${processId}`;
 const SWEPT_RECEIPT_TTL_S = 600;
+/** Colyseus's channel of a process (MatchMaker.getProcessChannel): subscribed while it runs. */
+const PROCESS_CHANNEL = (processId: string) => `p:${processId}`;
+
+export const ALIVE_PREFIX = "anisync:alive:";
 
 export function aliveKey(processId: string): string {
-  return `anisync:alive:${processId}`;
+  return ALIVE_PREFIX + processId;
 }
 
 export class ProcessLiveness {
@@ -36,6 +44,8 @@ export class ProcessLiveness {
   private timer: NodeJS.Timeout | undefined;
   private beating = false;
   private failing = false;
+  /** other processes seen without a subscriber on their channel, since when (monotonic ms) */
+  private readonly unsubscribed = new Map<string, number>();
 
   constructor(redis: Redis, settings: LapseSettings, log: Logger, verify: () => Promise<void>) {
     this.redis = redis;
@@ -74,7 +84,27 @@ export class ProcessLiveness {
 
   async isAlive(processId: string): Promise<boolean> {
     if (processId === matchMaker.processId) return true;
-    return (await this.redis.exists(aliveKey(processId))) === 1;
+    const [[, beats], [, subs]] = (await this.redis
+      .multi()
+      .exists(aliveKey(processId))
+      .pubsub("NUMSUB", PROCESS_CHANNEL(processId))
+      .exec()) as [[null, number], [null, [string, number]]];
+    return beats === 1 && !this.connectionGone(processId, Number(subs[1]));
+  }
+
+  /**
+   * Whether the process's connections are gone (see lapse.ts); judged only once this process's
+   * own heartbeat has run for a while (after a Redis outage every subscriber reconnects).
+   */
+  private connectionGone(processId: string, subscribers: number): boolean {
+    const now = performance.now();
+    if (subscribers > 0 || !maySweep(this.healthySince, now, this.settings)) {
+      this.unsubscribed.delete(processId);
+      return false;
+    }
+    const since = this.unsubscribed.get(processId) ?? now;
+    this.unsubscribed.set(processId, since);
+    return connectionGone(since, now, this.settings);
   }
 
   /**
@@ -137,8 +167,15 @@ export class ProcessLiveness {
       .filter((id) => id !== matchMaker.processId);
     if (others.length === 0) return;
     const alive = await this.redis.mget(others.map(aliveKey));
+    const subs = (await this.redis.pubsub("NUMSUB", ...others.map(PROCESS_CHANNEL))) as (string | number)[];
     for (const [i, processId] of others.entries()) {
       if (alive[i] === null) await this.drop(processId, "heartbeat expired");
+      else if (this.connectionGone(processId, Number(subs[2 * i + 1])))
+        await this.drop(processId, "its connections to Redis closed");
     }
+    // a dropped process stays judged by its channel until its heartbeat key expires as well
+    const now = performance.now();
+    for (const [id, since] of this.unsubscribed)
+      if (now - since > 2 * this.settings.ttlMs) this.unsubscribed.delete(id);
   }
 }

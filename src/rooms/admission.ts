@@ -18,7 +18,7 @@ import type { Identified, StatedUserId } from "../security/identity.ts";
 import { addressKey } from "../security/client-ip.ts";
 import { INTERNAL_OPTION_PREFIX, OWNER_OPTION } from "./restore.ts";
 import type { WatchPartyRoom } from "./WatchPartyRoom.ts";
-import { PROCESS_GONE, roomProcessGone } from "./live-listing.ts";
+import { PROCESS_GONE, roomProcessGone, unlessProcessGone } from "./live-listing.ts";
 
 /** Becomes `client.auth` in the room. */
 export interface MemberAuth {
@@ -169,18 +169,20 @@ async function admit(
       perRoom: config.MAX_PENDING_SEATS_PER_ROOM,
     },
   };
-  const verdict = await matchMaker
-    .remoteRoomCall<WatchPartyRoom, "admit">(roomId, "admit", [
+  const verdict = await unlessProcessGone(
+    roomId,
+    matchMaker.remoteRoomCall<WatchPartyRoom, "admit">(roomId, "admit", [
       seat.user_id,
       seat.stay,
       { access_key: given.access_key ?? null, invite: given.invite ?? null },
       context,
-    ])
-    .catch(async (err: unknown) => {
-      // a timeout: if the room's process is gone (its rooms are dropped now), joinById restores it
-      if (await roomProcessGone(roomId)) throw new AppError("UNAVAILABLE", PROCESS_GONE);
-      throw err;
-    });
+    ]),
+  ).catch(async (err: unknown) => {
+    if (err instanceof AppError) throw err; // its process is gone
+    // a timeout: if the room's process is gone (its rooms are dropped now), joinById restores it
+    if (await roomProcessGone(roomId)) throw new AppError("UNAVAILABLE", PROCESS_GONE);
+    throw err;
+  });
   if (verdict.ok) return;
   if (verdict.code === "INVALID_ACCESS_KEY") await keyThrottle.recordFailure(roomId, ip);
   if (verdict.code === "TOO_MANY_ATTEMPTS" && !throttle.allowed) {

@@ -43,7 +43,11 @@ export async function ensureLive(roomId: string): Promise<void> {
         await sleep(WAIT_STEP_MS * 2);
         row = (await repo.getRoom(database.db, roomId)) ?? row;
       }
-      await matchMaker.createRoom(ROOM_NAME, { [RESTORE_OPTION]: roomId });
+      // here, not on another process: Colyseus answers a create on another process that takes
+      // over 2 s (a busy box after a failover) by creating the room here too, and the late copy
+      // there is a second restore (fenced, its members bounced). The load balancer that brought
+      // the join here spreads the restores.
+      await matchMaker.handleCreateRoom(ROOM_NAME, { [RESTORE_OPTION]: roomId });
     } finally {
       await lock.release();
     }

@@ -375,9 +375,7 @@ describe("a process of three dies or stalls", function () {
     assert.ok(listed && listed.processId !== listing.processId, "listed on a survivor");
   });
 
-  // Skipped: a clean-clone CI run here placed 7/12/11 (goal ±20 %: 8–12); placement in a burst
-  // is not yet even enough (issue 22 stays open).
-  it.skip("30 rooms created at once through one process spread over the three within 20 %", async () => {
+  it("30 rooms created at once through one process spread over the three within 20 %", async () => {
     const entry = processes[0]!;
     const created = await Promise.all(
       Array.from({ length: 30 }, () =>

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { heartbeatCovers, maySweep } from "../../src/cluster/lapse.ts";
-import { leastLoaded } from "../../src/cluster/placement.ts";
+import { connectionGone, heartbeatCovers, maySweep } from "../../src/cluster/lapse.ts";
 import { guardListings } from "../../src/cluster/guarded-listing.ts";
 import { LocalDriver, type IRoomCache } from "@colyseus/core";
 
@@ -20,38 +19,11 @@ describe("process liveness rules", () => {
     assert.equal(maySweep(0, 3999, s), false);
     assert.equal(maySweep(0, 4000, s), true);
   });
-});
 
-describe("placement", () => {
-  it("picks the process with the fewest rooms, counting the creates sent there recently", () => {
-    const procs = [
-      { processId: "a", roomCount: 2 },
-      { processId: "b", roomCount: 3 },
-      { processId: "c", roomCount: 2 },
-    ];
-    assert.equal(leastLoaded(procs, new Map()), "a");
-    assert.equal(leastLoaded(procs, new Map([["a", 1]])), "c");
-    assert.equal(
-      leastLoaded(
-        procs,
-        new Map([
-          ["a", 2],
-          ["c", 2],
-        ]),
-      ),
-      "b",
-    );
-    assert.equal(leastLoaded([], new Map()), undefined);
-  });
-
-  it("a burst decided by one process spreads evenly", () => {
-    const procs = ["a", "b", "c"].map((processId) => ({ processId, roomCount: 0 }));
-    const sent = new Map<string, number>();
-    for (let i = 0; i < 30; i++) {
-      const id = leastLoaded(procs, sent)!;
-      sent.set(id, (sent.get(id) ?? 0) + 1);
-    }
-    assert.deepEqual([...sent.values()], [10, 10, 10]);
+  it("a process whose channel has had no subscriber for an interval is gone (its connections closed); a shorter blink is not", () => {
+    assert.equal(connectionGone(undefined, 10_000, s), false, "subscribed");
+    assert.equal(connectionGone(5000, 5999, s), false);
+    assert.equal(connectionGone(5000, 6000, s), true);
   });
 });
 
