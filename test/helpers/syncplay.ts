@@ -6,7 +6,7 @@
  * kill by PID whatever is left.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -180,6 +180,8 @@ export interface SyncplayClientOptions {
   room: string;
   password?: string;
   file?: string;
+  /** Syncplay's media directories (where it looks for a playlist entry's file) */
+  mediaDirs?: string[];
   /** don't wait for mpv's socket (a client that will be refused) */
   noPlayer?: boolean;
 }
@@ -188,6 +190,13 @@ export interface SyncplayClientOptions {
 export async function startSyncplay(opts: SyncplayClientOptions): Promise<SyncplayClient> {
   const home = mkdtempSync(path.join(tmpdir(), "anisync-syncplay-"));
   mkdirSync(path.join(home, ".config"), { recursive: true });
+  if (opts.mediaDirs) {
+    // the client reads its settings from here (--no-store only keeps it from writing them)
+    writeFileSync(
+      path.join(home, ".config", "syncplay.ini"),
+      `[client_settings]\nmediaSearchDirectories = ${JSON.stringify(opts.mediaDirs)}\n`,
+    );
+  }
   const sock = path.join(home, "mpv.sock");
   const args = [
     ...(process.env.ANISYNC_SYNCPLAY_DEBUG ? ["--debug"] : []),

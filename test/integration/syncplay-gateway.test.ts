@@ -181,7 +181,7 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     await eventually(() => room.state.members.get(mika(room))?.ready === "ready", 3000, "answered ready");
   });
 
-  it("an auto-advance reaches a Syncplay member as a chat line and a seek to the start; a different-length file is flagged", async () => {
+  it("the queue is the shared playlist: an auto-advance moves its index, with a chat line and a seek to the start; a different-length file is flagged", async () => {
     const { room } = await host();
     room.send("queue_add", {
       items: [
@@ -199,17 +199,53 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     const r = await raw();
     await r.hello(room.roomId, "Mika");
     assert.deepEqual(await r.next((m) => m.Set?.playlistChange !== undefined), {
-      Set: { playlistChange: { user: null, files: [] } },
+      Set: { playlistChange: { user: null, files: ["frieren-03.webm", "frieren-04.webm"] } },
     });
+    assert.deepEqual(await r.next((m) => m.Set?.playlistIndex !== undefined), {
+      Set: { playlistIndex: { user: null, index: 0 } },
+    });
+    // the client's own playlist changes are not the room's
+    r.send({ Set: { playlistIndex: { index: 1 } } });
+    r.send({ Set: { playlistChange: { files: ["mine.mkv"] } } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(room.state.queue.length, 2);
+    assert.equal(room.state.current_item, room.state.queue[0].item_id);
+
     room.send("advance_now", {});
     await r.next(
       (m) => m.Chat?.username === "AniSync" && /^Now playing 2\/2: Frieren episode 4/.test(m.Chat.message),
     );
+    assert.deepEqual(await r.next((m) => m.Set?.playlistIndex?.index === 1), {
+      Set: { playlistIndex: { user: "AniSync", index: 1 } },
+    });
     await r.next((m) => m.State?.playstate?.position < 0.5 && m.State.playstate.doSeek === true);
     r.send({ Set: { file: { name: "frieren-04-other-cut.mkv", duration: 1500, size: 1 } } });
     await r.next(
       (m) => m.Chat?.username === "AniSync" && /25:00 long; this episode is 23:40/.test(m.Chat.message),
     );
+  });
+
+  it("a queue edit reaches a Syncplay member as the new playlist; the same item at a new place is marked without a switch", async () => {
+    const { room } = await host();
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    await r.next((m) => m.Set?.playlistIndex !== undefined);
+    const item = (n: number) => ({
+      anime_id: "frieren",
+      anime_title: "Frieren",
+      episode_number: n,
+      video_url: `https://videos.example/frieren-0${n}.webm`,
+    });
+    room.send("queue_add", { items: [item(4), item(5)] });
+    assert.deepEqual(await r.next((m) => m.Set?.playlistChange?.files.length === 3), {
+      Set: {
+        playlistChange: { user: "Hana", files: ["frieren-03.webm", "frieren-04.webm", "frieren-05.webm"] },
+      },
+    });
+    room.send("queue_move", { item_id: room.state.current_item, index: 2 });
+    assert.deepEqual(await r.next((m) => m.Set?.playlistIndex?.index === 2), {
+      Set: { playlistIndex: { user: null, index: 2 } },
+    });
   });
 
   describe("hostile input closes only that connection", () => {
