@@ -273,6 +273,7 @@ export class MemberBridge {
       let files = this.files.get(roomId);
       if (!files) this.files.set(roomId, (files = new Map<string, FileIn>()));
       files.set(party.userId, set.file);
+      party.media(set.file.name, set.file.duration ?? 0);
       const episode = this.queue().find((q) => q.item_id === party.state.current_item);
       const note = durationNote(set.file, episode);
       if (note) this.chat(ANISYNC, note);

@@ -7,6 +7,7 @@
  * and keeps its file, and the chat line says which episode to load. A member's file (`Set file`) is
  * checked against the episode's length.
  */
+import { isDifferentFile } from "../sync/media-file.ts";
 import type { FileIn } from "./codec.ts";
 
 export interface QueueEntry {
@@ -59,9 +60,6 @@ export function playlistIndex(queue: readonly QueueEntry[], current: string): nu
   return at < 0 ? null : at;
 }
 
-/** A file whose length differs from the episode's by more than this is "a different file". */
-export const DURATION_TOLERANCE_S = 5;
-
 export function episodeLabel(e: QueueEntry): string {
   return `${e.anime_title} episode ${e.episode_number}${e.title ? ` (${e.title})` : ""}`;
 }
@@ -81,10 +79,8 @@ export function itemChange(
 
 /** A line for the member when their file's length is not the episode's (unknown lengths say nothing). */
 export function durationNote(file: FileIn, episode: QueueEntry | undefined): string | undefined {
-  if (!episode || !(episode.duration_s > 0) || file.duration === undefined || !(file.duration > 0))
+  if (!episode || file.duration === undefined || !isDifferentFile(file.duration, episode.duration_s))
     return undefined;
-  const diff = file.duration - episode.duration_s;
-  if (Math.abs(diff) <= DURATION_TOLERANCE_S) return undefined;
   return `Your file "${file.name.slice(0, 80)}" is ${clock(file.duration)} long; this episode is ${clock(episode.duration_s)}: a different file or cut? Positions may not match.`;
 }
 

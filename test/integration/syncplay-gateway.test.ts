@@ -61,8 +61,9 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     assert.equal(hello.features.chat, true);
     const state = await r.next((m) => "State" in m);
     assert.equal(typeof state.State.ping.latencyCalculation, "number");
+    // the room's episode is the playlist's one entry (without a user: it only marks the entry)
     assert.deepEqual(await r.next((m) => "Set" in m && "playlistIndex" in m.Set), {
-      Set: { playlistIndex: { user: null, index: null } },
+      Set: { playlistIndex: { user: null, index: 0 } },
     });
     await eventually(() => [...room.state.members.values()].some((m: any) => m.username === "Mika"), 3000);
   });
@@ -223,6 +224,13 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     await r.next(
       (m) => m.Chat?.username === "AniSync" && /25:00 long; this episode is 23:40/.test(m.Chat.message),
     );
+    // and everyone sees it in the member list
+    const mika = () => [...room.state.members.values()].find((m: any) => m.username === "Mika");
+    await eventually(() => mika()?.different_file === true, 3000, "flagged in the member list");
+    assert.equal(mika().media_name, "frieren-04-other-cut.mkv");
+    assert.equal(mika().media_duration_s, 1500);
+    r.send({ Set: { file: { name: "frieren-04.mkv", duration: 1421, size: 1 } } });
+    await eventually(() => mika()?.different_file === false, 3000, "a file of the episode's length is not");
   });
 
   it("a queue edit reaches a Syncplay member as the new playlist; the same item at a new place is marked without a switch", async () => {
