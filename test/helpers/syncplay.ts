@@ -182,6 +182,8 @@ export interface SyncplayClientOptions {
   file?: string;
   /** Syncplay's media directories (where it looks for a playlist entry's file) */
   mediaDirs?: string[];
+  /** mpv starts this much later (a loaded machine: the client says nothing meanwhile) */
+  playerDelayS?: number;
   /** don't wait for mpv's socket (a client that will be refused) */
   noPlayer?: boolean;
 }
@@ -209,7 +211,7 @@ export async function startSyncplay(opts: SyncplayClientOptions): Promise<Syncpl
       `--room=${opts.room}`,
     ],
     ...(opts.password ? [`--password=${opts.password}`] : []),
-    ...["--player-path", "/usr/bin/mpv", opts.file ?? testVideo()],
+    ...["--player-path", playerPath(home, opts.playerDelayS), opts.file ?? testVideo()],
     ...["--", "--vo=null", "--ao=null", `--input-ipc-server=${sock}`],
   ];
   const child = spawn("syncplay", args, {
@@ -264,6 +266,16 @@ export async function startSyncplay(opts: SyncplayClientOptions): Promise<Syncpl
     },
     stop,
   };
+}
+
+/** mpv, or a script named mpv (Syncplay picks its player by the name) that starts it `delayS` later. */
+function playerPath(home: string, delayS?: number): string {
+  if (!delayS) return "/usr/bin/mpv";
+  const dir = path.join(home, "bin");
+  mkdirSync(dir);
+  const script = path.join(dir, "mpv");
+  writeFileSync(script, `#!/bin/sh\nsleep ${delayS}\nexec /usr/bin/mpv "$@"\n`, { mode: 0o755 });
+  return script;
 }
 
 /** The mpv that Syncplay started, by the PID it told us over IPC, if it is still there. */

@@ -17,6 +17,7 @@ import {
   type RoomPlayback,
 } from "../../src/syncplay/playstate.ts";
 import { listAnswer, syncplayNames } from "../../src/syncplay/roster.ts";
+import { silenceLimitMs } from "../../src/syncplay/connection.ts";
 import {
   durationNote,
   entryName,
@@ -296,5 +297,17 @@ describe("the queue for a Syncplay member", () => {
   it("the playlist index is the current item's place in the queue", () => {
     assert.equal(playlistIndex([q("a"), q("b")], "b"), 1);
     assert.equal(playlistIndex([q("a")], "gone"), null);
+  });
+});
+
+describe("how long a Syncplay connection may be silent", () => {
+  const limits = { idleTimeoutMs: 30_000, startTimeoutMs: 60_000 };
+  it("while it starts (the client starts its player meanwhile), until the start-up bound since it opened", () => {
+    assert.equal(silenceLimitMs(0, limits), 60_000);
+    assert.equal(silenceLimitMs(20_000, limits), 40_000);
+  });
+  it("after that, the idle bound", () => {
+    assert.equal(silenceLimitMs(40_000, limits), 30_000);
+    assert.equal(silenceLimitMs(600_000, limits), 30_000);
   });
 });
