@@ -44,8 +44,8 @@ export class MemberBridge {
   private lastReport?: { position: number; paused: boolean; atS: number };
   private members = new Map<string, string>();
   private currentItem?: string;
-  /** the playlist and index this client was last sent */
-  private sentPlaylist?: string;
+  /** the playlist (its items' URLs, their entries) and index this client was last sent */
+  private sentPlaylist?: { urls: string; files: string[] };
   private sentIndex?: number | null;
   private readyCheckActive = false;
   private stopped = false;
@@ -175,12 +175,13 @@ export class MemberBridge {
    */
   private syncPlaylist(switched: boolean): void {
     const queue = this.queue();
-    const files = playlistOf(queue);
-    const key = files.join("\n");
-    const by = this.hostName() ?? ANISYNC;
-    if (key !== this.sentPlaylist) {
-      this.sentPlaylist = key;
-      this.write({ Set: { playlistChange: { user: this.sentIndex === undefined ? null : by, files } } });
+    // on every room patch: the entries are made again only when the items' URLs changed
+    const urls = queue.map((q) => q.video_url).join("\n");
+    if (urls !== this.sentPlaylist?.urls) {
+      const files = playlistOf(queue);
+      const by = this.sentIndex === undefined ? null : (this.hostName() ?? ANISYNC);
+      this.sentPlaylist = { urls, files };
+      this.write({ Set: { playlistChange: { user: by, files } } });
     }
     const index = playlistIndex(queue, this.party.state.current_item);
     if (index === this.sentIndex && !switched) return;

@@ -127,7 +127,6 @@ export class SyncplayConnection {
         return;
       }
       this.deps.onMessage(decoded.message.type);
-
       if (!this.flood.allow(decoded.message.type, Date.now())) {
         this.fail("flood", "Too many messages; closing the connection.");
         return;
