@@ -274,7 +274,9 @@ function playerPath(home: string, delayS?: number): string {
   const dir = path.join(home, "bin");
   mkdirSync(dir);
   const script = path.join(dir, "mpv");
-  writeFileSync(script, `#!/bin/sh\nsleep ${delayS}\nexec /usr/bin/mpv "$@"\n`, { mode: 0o755 });
+  // Syncplay runs `mpv --version` first: that answers at once
+  const body = `[ "$1" = --version ] || sleep ${delayS}\nexec /usr/bin/mpv "$@"\n`;
+  writeFileSync(script, `#!/bin/sh\n${body}`, { mode: 0o755 });
   return script;
 }
 
