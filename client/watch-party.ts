@@ -249,6 +249,16 @@ export class WatchParty {
     this.current.send("ready_check", { timeout_s: Math.round(timeoutS) });
   }
 
+  /**
+   * This member plays its own file instead of the room's video: its name and length in seconds (0 =
+   * unknown). Shown on the member (`media_name`, `media_duration_s`; `different_file` when the
+   * length is not the episode's). `media("", 0)`: the room's video again.
+   */
+  media(name: string, durationS: number): void {
+    const duration_s = Number.isFinite(durationS) ? Math.min(Math.max(0, durationS), 172_800) : 0;
+    this.current.send("media", { name: name.slice(0, 250), duration_s });
+  }
+
   /** Answer the ready check. */
   ready(ready = true): void {
     this.current.send("ready", { ready });

@@ -175,6 +175,16 @@ export interface CommentBatchView {
   comments: CommentView[];
 }
 
+/**
+ * `media` (member): the member plays its own file instead of the room's video (Syncplay, a local
+ * copy): its name and length (0 = unknown). `{ name: "", duration_s: 0 }`: the room's video again.
+ */
+export const mediaMessage = z.strictObject({
+  name: z.string().max(250),
+  duration_s: position,
+});
+export type MediaMessage = z.infer<typeof mediaMessage>;
+
 /** `ready` (member): the answer to a ready check. */
 export const readyMessage = z.strictObject({ ready: z.boolean() });
 

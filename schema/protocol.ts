@@ -32,6 +32,7 @@ export const CLIENT_MESSAGE_TYPES = [
   "ban",
   "unban",
   "mute",
+  "media",
 ] as const;
 
 /**
@@ -79,7 +80,7 @@ export function parseCodedMessage(text: string): { code: string; message: string
  * what a client must understand. A server refuses a major it does not speak (UNSUPPORTED_PROTOCOL);
  * a join without the option (a plain Colyseus client, an SDK before it) is taken as this major.
  */
-export const PROTOCOL_VERSION = "1.0";
+export const PROTOCOL_VERSION = "1.1";
 /** the majors this server speaks */
 export const PROTOCOL_MAJORS: readonly number[] = [1];
 export const PROTOCOL_VERSION_PATTERN = /^(\d{1,4})\.(\d{1,4})$/;

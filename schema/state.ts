@@ -27,6 +27,12 @@ export const Member = schema(
     is_cohost: t.boolean(),
     /** the host or owner muted this member's comments */
     muted: t.boolean(),
+    /** the file this member plays instead of the room's video (`media` message): its name, "" = the room's video */
+    media_name: t.string(),
+    /** that file's length in seconds; 0 = unknown or the room's video */
+    media_duration_s: t.float64(),
+    /** that file's length is not the current item's (more than 5 s apart, both known): another cut or file */
+    different_file: t.boolean(),
   },
   "Member",
 );

@@ -163,8 +163,10 @@ const schema = z.object({
   SYNCPLAY_TLS_KEY: z.string().min(1).optional(),
   /** the room's playback is sent to each Syncplay client this often (Syncplay's own servers: 1 s) */
   SYNCPLAY_STATE_INTERVAL_MS: int(100, 5000).default(1000),
-  /** a Syncplay connection that sends nothing for this long is closed */
+  /** a Syncplay connection that sends nothing for this long (after its start-up) is closed */
   SYNCPLAY_IDLE_TIMEOUT_S: seconds.default(30),
+  /** a Syncplay connection may be silent until this long after it opened (the client starts its player) */
+  SYNCPLAY_START_TIMEOUT_S: seconds.default(60),
   /** let @colyseus/core load @pm2/io (PM2's metrics: ccu and room count in `pm2 monit`) */
   PM2_IO: z
     .enum(["true", "false"])

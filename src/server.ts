@@ -215,6 +215,7 @@ export async function createAniSync(
           : {}),
         stateIntervalMs: config.SYNCPLAY_STATE_INTERVAL_MS,
         idleTimeoutMs: config.SYNCPLAY_IDLE_TIMEOUT_S * 1000,
+        startTimeoutMs: config.SYNCPLAY_START_TIMEOUT_S * 1000,
         log,
       });
     }

@@ -502,6 +502,16 @@ const COMPONENTS = {
       drift: { type: "number" },
       sync_status: { enum: ["synced", "drifting", "buffering", "unknown"] },
       last_heartbeat: { type: "number" },
+      media_name: {
+        type: "string",
+        description:
+          "the file the member plays instead of the room's video (`media` message); \"\" = the room's video",
+      },
+      media_duration_s: { type: "number", description: "that file's length in seconds; 0 = unknown" },
+      different_file: {
+        type: "boolean",
+        description: "that file's length differs from the current item's duration_s by more than 5 s",
+      },
     },
   },
   Comment: {

@@ -118,6 +118,9 @@ export class Membership<C extends { sessionId: string }> {
       lagging: false,
       is_cohost: this.cohosts.has(auth.user_id),
       muted: this.hooks.isMuted(auth.user_id),
+      media_name: "",
+      media_duration_s: 0,
+      different_file: false,
     });
     this.roster.add(member);
     if (roles.reason) this.moveHost(roles.host, roles.reason);

@@ -12,6 +12,7 @@ import {
   memberUpdate,
   profileOf,
   statusOf,
+  mediaMessage,
   statusMessage,
   transferHostMessage,
 } from "../../schema/messages.ts";
@@ -30,6 +31,7 @@ import type { CommentView } from "../db/comments-repo.ts";
 import { metrics } from "../ops/metrics.ts";
 import type { AdmitContext, MemberAuth } from "./admission.ts";
 import { GroupPlayback } from "./group-playback.ts";
+import { MemberMedia } from "./member-media.ts";
 import { Membership } from "./membership.ts";
 import { Moderation } from "./moderation.ts";
 import { wirePartyMessages } from "./party-messages.ts";
@@ -85,6 +87,7 @@ export class Party<C extends Connection> {
   private readonly crowd: Crowd;
   private readonly group: GroupPlayback;
   private readonly queue: RoomQueue;
+  private readonly media: MemberMedia;
   private readonly moderation: Moderation<C>;
   /** in-room message limits: a room lives in one process, so memory counts are exact */
   private readonly limits: RateLimits;
@@ -133,6 +136,7 @@ export class Party<C extends Connection> {
       apply: (cmd, flush) => void this.apply(cmd, flush),
       log: logged,
     });
+    this.media = new MemberMedia(state, this.roster);
     this.queue = new RoomQueue(state, config.ADVANCE_COUNTDOWN_S, {
       apply: (cmd, flush) => void this.apply(cmd, flush),
       hostTookOver: () => this.group.hostTookOver(),
@@ -147,6 +151,7 @@ export class Party<C extends Connection> {
           segments: current.segments,
         }),
       log: logged,
+      changed: () => this.media.refresh(),
     });
     this.members = new Membership<C>(state, this.roster, this.store, log, hooks.roomId, {
       flush: () => hooks.flush(),
@@ -389,6 +394,7 @@ export class Party<C extends Connection> {
       this.members.transfer(seat.user_id, parseOrThrow(transferHostMessage, payload).user_id),
     );
     on("comment", (seat, payload) => this.comment(seat.user_id, payload));
+    on("media", (seat, payload) => this.media.report(seat.user_id, parseOrThrow(mediaMessage, payload)));
     wirePartyMessages(
       {
         state: this.state,

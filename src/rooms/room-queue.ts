@@ -24,6 +24,8 @@ export interface QueueHooks {
   hostTookOver(): void;
   store(queue: QueueItem[], current: QueueItem): void;
   log(msg: string, fields: Record<string, unknown>): void;
+  /** the queue or the current item changed (after the state shows it) */
+  changed(): void;
 }
 
 export class RoomQueue {
@@ -163,6 +165,7 @@ export class RoomQueue {
           }),
       ),
     );
+    this.hooks.changed();
   }
 
   private itemFromState(segments: QueueItem["segments"]): QueueItem {

@@ -2,7 +2,8 @@
  * A joined Syncplay member, both ways: the room's playback, members, queue, ready check, comments
  * and reactions to the Syncplay client, and the client's States, Sets, Lists and chat to the room.
  * The rules are playstate.ts, roster.ts and playlist.ts; this is their glue to one WatchParty.
- * Syncplay's shared playlist is sent empty, so the client keeps the file the viewer opened.
+ * The room's queue is the shared playlist; the client's own playlist changes are not the room's
+ * (the queue is the host's) and are ignored.
  */
 import type { WatchParty } from "../../client/watch-party.ts";
 import type { StoredComment } from "../../client/party-types.ts";
@@ -20,7 +21,7 @@ import {
   type Playstate,
   type RoomPlayback,
 } from "./playstate.ts";
-import { durationNote, itemChange, type QueueEntry } from "./playlist.ts";
+import { durationNote, itemChange, playlistIndex, playlistOf, type QueueEntry } from "./playlist.ts";
 import { listAnswer, MAX_CHAT_LENGTH, syncplayNames, userEvent } from "./roster.ts";
 
 const ANISYNC = "AniSync";
@@ -43,6 +44,9 @@ export class MemberBridge {
   private lastReport?: { position: number; paused: boolean; atS: number };
   private members = new Map<string, string>();
   private currentItem?: string;
+  /** the playlist (its items' URLs, their entries) and index this client was last sent */
+  private sentPlaylist?: { urls: string; files: string[] };
+  private sentIndex?: number | null;
   private readyCheckActive = false;
   private stopped = false;
   /** this member's name as Syncplay shows it */
@@ -68,11 +72,11 @@ export class MemberBridge {
     this.name = this.members.get(party.userId) ?? fallbackName;
   }
 
-  /** After our Hello: readiness, an empty playlist, the room's playback (forced), then room events. */
+  /** After our Hello: readiness, the queue as the playlist, the room's playback (forced), then room events. */
   start(): void {
     this.write({ Set: { ready: { username: this.name, isReady: true, manuallyInitiated: false } } });
-    this.write({ Set: { playlistChange: { user: null, files: [] } } });
-    this.write({ Set: { playlistIndex: { user: null, index: null } } });
+    // the first index without a user: the client opens the viewer's own file unless it has the entry's
+    this.syncPlaylist(false);
     this.currentItem = this.party.state.current_item;
     this.wireParty(this.party);
     this.onRoomState(true);
@@ -135,8 +139,10 @@ export class MemberBridge {
       }
     }
     const change = itemChange(this.currentItem, this.queue(), state.current_item);
+    const switched = this.currentItem !== undefined && this.currentItem !== state.current_item;
     this.currentItem = state.current_item;
     if (change) this.chat(ANISYNC, change);
+    this.syncPlaylist(switched);
     const pb = this.playback();
     if (pb.seq === this.lastSeq && !first) return;
     const prev = this.lastPlayback;
@@ -160,6 +166,27 @@ export class MemberBridge {
       video_url: q.video_url,
       duration_s: q.duration_s,
     }));
+  }
+
+  /**
+   * The queue as the playlist, when it or the current item changed. An index sent with a user makes
+   * the client switch to that entry's file (if it finds one); without a user (the first, or the same
+   * item at a new place after a queue edit) it only marks the entry.
+   */
+  private syncPlaylist(switched: boolean): void {
+    const queue = this.queue();
+    // on every room patch: the entries are made again only when the items' URLs changed
+    const urls = queue.map((q) => q.video_url).join("\n");
+    if (urls !== this.sentPlaylist?.urls) {
+      const files = playlistOf(queue);
+      const by = this.sentIndex === undefined ? null : (this.hostName() ?? ANISYNC);
+      this.sentPlaylist = { urls, files };
+      this.write({ Set: { playlistChange: { user: by, files } } });
+    }
+    const index = playlistIndex(queue, this.party.state.current_item);
+    if (index === this.sentIndex && !switched) return;
+    this.sentIndex = index;
+    this.write({ Set: { playlistIndex: { user: switched ? ANISYNC : null, index } } });
   }
 
   private syncMembers(): void {
@@ -247,6 +274,7 @@ export class MemberBridge {
       let files = this.files.get(roomId);
       if (!files) this.files.set(roomId, (files = new Map<string, FileIn>()));
       files.set(party.userId, set.file);
+      party.media(set.file.name, set.file.duration ?? 0);
       const episode = this.queue().find((q) => q.item_id === party.state.current_item);
       const note = durationNote(set.file, episode);
       if (note) this.chat(ANISYNC, note);

@@ -3,6 +3,11 @@
  * member (through `open`, i.e. matchmaking; access.ts reads what the viewer typed), then hands
  * the member's traffic to its MemberBridge (bridge.ts). Anything hostile (a line over 64 KB, bad
  * JSON, an unknown type, a flood, silence) ends this connection only, with a Syncplay `Error`.
+ *
+ * Silence is measured against two bounds. A connection may be silent until the start-up bound since
+ * it opened: the real client (1.6.9) sends its TLS probe (sometimes its Hello and a State too) at
+ * once, then starts the player on its only thread and says nothing until the player is up, several
+ * seconds on a loaded machine. After that it answers every State of ours, and the idle bound applies.
  */
 import type { Socket } from "node:net";
 import { TLSSocket, type SecureContext } from "node:tls";
@@ -30,8 +35,10 @@ export interface ConnectionDeps {
   tls?: SecureContext;
   /** how often the room's playback is sent as a routine State */
   stateIntervalMs: number;
-  /** a connection that sends nothing for this long is closed */
+  /** a connection that sends nothing for this long is closed (after its start-up) */
   idleTimeoutMs: number;
+  /** silence is allowed until this long after the connection opened (the client starts its player) */
+  startTimeoutMs: number;
   /** counts a closed connection by reason (bounded labels) */
   onClose(reason: CloseReason): void;
   /** counts an incoming message by type (bounded labels) */
@@ -69,6 +76,7 @@ export class SyncplayConnection {
   private room = "";
   private ticker?: NodeJS.Timeout;
   private idle?: NodeJS.Timeout;
+  private readonly openedMs = Date.now();
 
   /** the client's stream: the TCP socket, or the TLS socket over it after STARTTLS */
   private socket: Socket;
@@ -220,13 +228,11 @@ export class SyncplayConnection {
 
   private touch(): void {
     clearTimeout(this.idle);
+    const limitMs = silenceLimitMs(Date.now() - this.openedMs, this.deps);
     this.idle = setTimeout(
       () =>
-        this.fail(
-          "idle",
-          `Nothing received for ${this.deps.idleTimeoutMs / 1000} s; closing the connection.`,
-        ),
-      this.deps.idleTimeoutMs,
+        this.fail("idle", `Nothing received for ${Math.round(limitMs / 1000)} s; closing the connection.`),
+      limitMs,
     );
     this.idle.unref();
   }
@@ -262,4 +268,15 @@ export class SyncplayConnection {
     setTimeout(() => this.socket.destroy(), 1000).unref();
     this.deps.onClose(reason);
   }
+}
+
+/**
+ * How long a connection `ageMs` old may be silent from now: the idle bound, or longer while the
+ * start-up bound since it opened has not passed.
+ */
+export function silenceLimitMs(
+  ageMs: number,
+  limits: { idleTimeoutMs: number; startTimeoutMs: number },
+): number {
+  return Math.max(limits.idleTimeoutMs, limits.startTimeoutMs - ageMs);
 }

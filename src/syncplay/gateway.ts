@@ -36,6 +36,7 @@ export interface GatewayOptions {
   tls?: { cert: string; key: string };
   stateIntervalMs?: number;
   idleTimeoutMs?: number;
+  startTimeoutMs?: number;
   log: Logger;
 }
 
@@ -123,6 +124,7 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
       ...(tls ? { tls } : {}),
       stateIntervalMs: opts.stateIntervalMs ?? 1000,
       idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+      startTimeoutMs: opts.startTimeoutMs ?? 60_000,
       motd: "AniSync: chat lines become comments on the episode.",
       log: opts.log,
       onMessage: (type) => messagesCounter.inc({ type: typeLabel(type) }),

@@ -1,10 +1,13 @@
 /**
- * The room's queue for a Syncplay member. Syncplay's shared playlist is not used: the real client
- * (1.6.9), given a playlist of entries it has no file for, stopped following the room (tested), and a
- * viewer's own copy of an episode has a name AniSync cannot know. So an item change is announced in
- * chat (which episode, where to get it) and reaches the player as a seek to the new item's start;
- * and a member's file (`Set file`) is checked against the episode's length.
+ * The room's queue as a Syncplay member's shared playlist. Each item is an entry named after its
+ * video's file name (the last part of `video_url`, never a URL: the real 1.6.9 client, given URL
+ * entries, put the viewer's own file into the playlist instead of opening it and stopped following
+ * the room — tested). A client that finds a file of that name in its media directories switches to
+ * it when the room moves to that item; one that does not shows Syncplay's "could not find file"
+ * and keeps its file, and the chat line says which episode to load. A member's file (`Set file`) is
+ * checked against the episode's length.
  */
+import { isDifferentFile } from "../sync/media-file.ts";
 import type { FileIn } from "./codec.ts";
 
 export interface QueueEntry {
@@ -16,8 +19,46 @@ export interface QueueEntry {
   duration_s: number;
 }
 
-/** A file whose length differs from the episode's by more than this is "a different file". */
-export const DURATION_TOLERANCE_S = 5;
+/** Longest playlist entry (the Hello answer's maxFilenameLength). */
+export const MAX_ENTRY_LENGTH = 250;
+
+/** An item's playlist entry: its video's file name, or "<anime title> <episode>" when the URL has none. */
+export function entryName(e: QueueEntry): string {
+  let name = "";
+  try {
+    const last = new URL(e.video_url).pathname.split("/").pop() ?? "";
+    name = decodeURIComponent(last);
+  } catch {
+    /* not a URL, or a malformed escape: the fallback */
+  }
+  // no control characters or backslashes (a path separator on the viewer's system)
+  name = [...name]
+    .filter((c) => c >= " " && c !== "\\")
+    .join("")
+    .trim();
+  if (!name) name = `${e.anime_title} ${e.episode_number}`;
+  return name.slice(0, MAX_ENTRY_LENGTH);
+}
+
+/** The playlist: one entry per item, in queue order; a repeated name gets " (2)" before its extension. */
+export function playlistOf(queue: readonly QueueEntry[]): string[] {
+  const taken = new Set<string>();
+  return queue.map((item) => {
+    const name = entryName(item);
+    const dot = name.lastIndexOf(".");
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+    let entry = name;
+    for (let n = 2; taken.has(entry); n++) entry = `${stem} (${n})${ext}`;
+    taken.add(entry);
+    return entry;
+  });
+}
+
+/** The playlist index of the current item (null when it is not in the queue). */
+export function playlistIndex(queue: readonly QueueEntry[], current: string): number | null {
+  const at = queue.findIndex((q) => q.item_id === current);
+  return at < 0 ? null : at;
+}
 
 export function episodeLabel(e: QueueEntry): string {
   return `${e.anime_title} episode ${e.episode_number}${e.title ? ` (${e.title})` : ""}`;
@@ -38,10 +79,8 @@ export function itemChange(
 
 /** A line for the member when their file's length is not the episode's (unknown lengths say nothing). */
 export function durationNote(file: FileIn, episode: QueueEntry | undefined): string | undefined {
-  if (!episode || !(episode.duration_s > 0) || file.duration === undefined || !(file.duration > 0))
+  if (!episode || file.duration === undefined || !isDifferentFile(file.duration, episode.duration_s))
     return undefined;
-  const diff = file.duration - episode.duration_s;
-  if (Math.abs(diff) <= DURATION_TOLERANCE_S) return undefined;
   return `Your file "${file.name.slice(0, 80)}" is ${clock(file.duration)} long; this episode is ${clock(episode.duration_s)}: a different file or cut? Positions may not match.`;
 }
 

@@ -39,6 +39,9 @@ export const TEST_CONFIG = {
   // the Syncplay gateway on any free port (test/integration/syncplay-*.test.ts)
   SYNCPLAY_PORT: 0,
   SYNCPLAY_IDLE_TIMEOUT_S: 3,
+  // short bounds for the silence tests, but the real client's start-up (its player start, which
+  // blocks it after its TLS probe) takes longer than 3 s on a loaded box
+  SYNCPLAY_START_TIMEOUT_S: 20,
 } as const;
 
 export interface Harness {

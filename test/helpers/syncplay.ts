@@ -6,7 +6,7 @@
  * kill by PID whatever is left.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -180,6 +180,10 @@ export interface SyncplayClientOptions {
   room: string;
   password?: string;
   file?: string;
+  /** Syncplay's media directories (where it looks for a playlist entry's file) */
+  mediaDirs?: string[];
+  /** mpv starts this much later (a loaded machine: the client says nothing meanwhile) */
+  playerDelayS?: number;
   /** don't wait for mpv's socket (a client that will be refused) */
   noPlayer?: boolean;
 }
@@ -188,6 +192,13 @@ export interface SyncplayClientOptions {
 export async function startSyncplay(opts: SyncplayClientOptions): Promise<SyncplayClient> {
   const home = mkdtempSync(path.join(tmpdir(), "anisync-syncplay-"));
   mkdirSync(path.join(home, ".config"), { recursive: true });
+  if (opts.mediaDirs) {
+    // the client reads its settings from here (--no-store only keeps it from writing them)
+    writeFileSync(
+      path.join(home, ".config", "syncplay.ini"),
+      `[client_settings]\nmediaSearchDirectories = ${JSON.stringify(opts.mediaDirs)}\n`,
+    );
+  }
   const sock = path.join(home, "mpv.sock");
   const args = [
     ...(process.env.ANISYNC_SYNCPLAY_DEBUG ? ["--debug"] : []),
@@ -200,7 +211,7 @@ export async function startSyncplay(opts: SyncplayClientOptions): Promise<Syncpl
       `--room=${opts.room}`,
     ],
     ...(opts.password ? [`--password=${opts.password}`] : []),
-    ...["--player-path", "/usr/bin/mpv", opts.file ?? testVideo()],
+    ...["--player-path", playerPath(home, opts.playerDelayS), opts.file ?? testVideo()],
     ...["--", "--vo=null", "--ao=null", `--input-ipc-server=${sock}`],
   ];
   const child = spawn("syncplay", args, {
@@ -255,6 +266,18 @@ export async function startSyncplay(opts: SyncplayClientOptions): Promise<Syncpl
     },
     stop,
   };
+}
+
+/** mpv, or a script named mpv (Syncplay picks its player by the name) that starts it `delayS` later. */
+function playerPath(home: string, delayS?: number): string {
+  if (!delayS) return "/usr/bin/mpv";
+  const dir = path.join(home, "bin");
+  mkdirSync(dir);
+  const script = path.join(dir, "mpv");
+  // Syncplay runs `mpv --version` first: that answers at once
+  const body = `[ "$1" = --version ] || sleep ${delayS}\nexec /usr/bin/mpv "$@"\n`;
+  writeFileSync(script, `#!/bin/sh\n${body}`, { mode: 0o755 });
+  return script;
 }
 
 /** The mpv that Syncplay started, by the PID it told us over IPC, if it is still there. */

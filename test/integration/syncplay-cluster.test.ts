@@ -31,7 +31,9 @@ describe("Syncplay members in a cluster of two processes", function () {
     redis.disconnect();
   });
 
+  /** a Redis database of the cluster's own (CLUSTER_REDIS_URL, as the other cluster tests; else db 6) */
   function redisUrl(): string {
+    if (process.env.CLUSTER_REDIS_URL) return process.env.CLUSTER_REDIS_URL;
     const u = new URL(redisBase!);
     u.pathname = "/6";
     return u.toString();

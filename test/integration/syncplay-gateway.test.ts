@@ -48,7 +48,8 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     raws.push(r);
     return r;
   }
-  const errorOf = (r: RawSyncplay) => r.next((m) => "Error" in m).then((m) => String(m.Error.message));
+  const errorOf = (r: RawSyncplay, timeoutMs = 5000) =>
+    r.next((m) => "Error" in m, timeoutMs).then((m) => String(m.Error.message));
 
   it("answers the TLS probe with startTLS false, then Hello with the room id as the room name", async () => {
     const { room } = await host();
@@ -61,8 +62,9 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     assert.equal(hello.features.chat, true);
     const state = await r.next((m) => "State" in m);
     assert.equal(typeof state.State.ping.latencyCalculation, "number");
+    // the room's episode is the playlist's one entry (without a user: it only marks the entry)
     assert.deepEqual(await r.next((m) => "Set" in m && "playlistIndex" in m.Set), {
-      Set: { playlistIndex: { user: null, index: null } },
+      Set: { playlistIndex: { user: null, index: 0 } },
     });
     await eventually(() => [...room.state.members.values()].some((m: any) => m.username === "Mika"), 3000);
   });
@@ -119,14 +121,18 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     assert.equal(c.username, "Mika");
     assert.ok(Math.abs(c.video_timestamp - 42) < 1, `at ${c.video_timestamp}`);
     await r.next((m) => m.Chat?.message === "that scene!" && m.Chat.username === "Mika");
-    const { body } = await http(
-      h,
-      "GET",
-      `/api/comments?anime_id=${encodeURIComponent(room.state.anime_id)}&episode_number=3`,
-    );
-    assert.ok(
-      JSON.stringify(body).includes("that scene!"),
-      `stored under the episode: ${JSON.stringify(body)}`,
+    // stored under the episode (the write may land just after the broadcast)
+    await eventually(
+      async () => {
+        const { body } = await http(
+          h,
+          "GET",
+          `/api/comments?anime_id=${encodeURIComponent(room.state.anime_id)}&episode_number=3`,
+        );
+        return JSON.stringify(body).includes("that scene!");
+      },
+      5000,
+      "the comment stored under the episode",
     );
 
     room.send("comment", { message: "welcome, desktop people" });
@@ -181,7 +187,7 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     await eventually(() => room.state.members.get(mika(room))?.ready === "ready", 3000, "answered ready");
   });
 
-  it("an auto-advance reaches a Syncplay member as a chat line and a seek to the start; a different-length file is flagged", async () => {
+  it("the queue is the shared playlist: an auto-advance moves its index, with a chat line and a seek to the start; a different-length file is flagged", async () => {
     const { room } = await host();
     room.send("queue_add", {
       items: [
@@ -199,17 +205,60 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
     const r = await raw();
     await r.hello(room.roomId, "Mika");
     assert.deepEqual(await r.next((m) => m.Set?.playlistChange !== undefined), {
-      Set: { playlistChange: { user: null, files: [] } },
+      Set: { playlistChange: { user: null, files: ["frieren-03.webm", "frieren-04.webm"] } },
     });
+    assert.deepEqual(await r.next((m) => m.Set?.playlistIndex !== undefined), {
+      Set: { playlistIndex: { user: null, index: 0 } },
+    });
+    // the client's own playlist changes are not the room's
+    r.send({ Set: { playlistIndex: { index: 1 } } });
+    r.send({ Set: { playlistChange: { files: ["mine.mkv"] } } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(room.state.queue.length, 2);
+    assert.equal(room.state.current_item, room.state.queue[0].item_id);
+
     room.send("advance_now", {});
     await r.next(
       (m) => m.Chat?.username === "AniSync" && /^Now playing 2\/2: Frieren episode 4/.test(m.Chat.message),
     );
+    assert.deepEqual(await r.next((m) => m.Set?.playlistIndex?.index === 1), {
+      Set: { playlistIndex: { user: "AniSync", index: 1 } },
+    });
     await r.next((m) => m.State?.playstate?.position < 0.5 && m.State.playstate.doSeek === true);
     r.send({ Set: { file: { name: "frieren-04-other-cut.mkv", duration: 1500, size: 1 } } });
     await r.next(
       (m) => m.Chat?.username === "AniSync" && /25:00 long; this episode is 23:40/.test(m.Chat.message),
     );
+    // and everyone sees it in the member list
+    const mika = () => [...room.state.members.values()].find((m: any) => m.username === "Mika");
+    await eventually(() => mika()?.different_file === true, 3000, "flagged in the member list");
+    assert.equal(mika().media_name, "frieren-04-other-cut.mkv");
+    assert.equal(mika().media_duration_s, 1500);
+    r.send({ Set: { file: { name: "frieren-04.mkv", duration: 1421, size: 1 } } });
+    await eventually(() => mika()?.different_file === false, 3000, "a file of the episode's length is not");
+  });
+
+  it("a queue edit reaches a Syncplay member as the new playlist; the same item at a new place is marked without a switch", async () => {
+    const { room } = await host();
+    const r = await raw();
+    await r.hello(room.roomId, "Mika");
+    await r.next((m) => m.Set?.playlistIndex !== undefined);
+    const item = (n: number) => ({
+      anime_id: "frieren",
+      anime_title: "Frieren",
+      episode_number: n,
+      video_url: `https://videos.example/frieren-0${n}.webm`,
+    });
+    room.send("queue_add", { items: [item(4), item(5)] });
+    assert.deepEqual(await r.next((m) => m.Set?.playlistChange?.files.length === 3), {
+      Set: {
+        playlistChange: { user: "Hana", files: ["frieren-03.webm", "frieren-04.webm", "frieren-05.webm"] },
+      },
+    });
+    room.send("queue_move", { item_id: room.state.current_item, index: 2 });
+    assert.deepEqual(await r.next((m) => m.Set?.playlistIndex?.index === 2), {
+      Set: { playlistIndex: { user: null, index: 2 } },
+    });
   });
 
   describe("hostile input closes only that connection", () => {
@@ -270,11 +319,38 @@ describe("Syncplay gateway: rooms, keys, chat, moderation and hostile input", fu
       );
     });
 
-    it("silence: a client that sends nothing is closed after SYNCPLAY_IDLE_TIMEOUT_S", async () => {
+    it("silence: a client that sends nothing is closed at SYNCPLAY_START_TIMEOUT_S after it opened", async () => {
       const r = await raw();
       r.send({ TLS: { startTLS: "send" } });
-      assert.match(await errorOf(r).then(String), /Nothing received for 3 s/);
+      assert.match(await errorOf(r, 25_000), /Nothing received for 20 s/);
       await r.closed;
+    });
+
+    it("silence: a member that stops answering after its start-up is closed after SYNCPLAY_IDLE_TIMEOUT_S", async function () {
+      this.timeout(45_000);
+      const r = await raw();
+      await r.hello(room.roomId, "Quiet");
+      await new Promise((resolve) => setTimeout(resolve, 20_000)); // answering States, past the start-up bound
+      r.following = false;
+      const stopped = Date.now();
+      assert.match(await errorOf(r).then(String), /Nothing received for 3 s/);
+      assert.ok(Date.now() - stopped < 4500, `closed ${Date.now() - stopped} ms after it stopped`);
+      await r.closed;
+    });
+
+    it("a client silent after its TLS probe while its player starts, longer than the idle bound, still joins", async () => {
+      // the real client blocks on starting mpv between its probe and its Hello (seen: 4–10 s)
+      const r = await raw();
+      r.send({ TLS: { startTLS: "send" } });
+      await r.next((m) => "TLS" in m);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      assert.equal(r.socket.destroyed, false, "still open after 4 s (idle bound 3 s)");
+      await r.hello(room.roomId, "Slow starter");
+      await eventually(
+        () => [...room.state.members.values()].some((m: any) => m.username === "Slow starter"),
+        3000,
+        "joined",
+      );
     });
 
     it("before Hello: anything else is refused", async () => {

@@ -18,6 +18,9 @@ const member = (user_id: string, connected = true) =>
     lagging: false,
     is_cohost: false,
     muted: false,
+    media_name: "",
+    media_duration_s: 0,
+    different_file: false,
   });
 
 describe("a page of members (members-page.ts)", () => {

@@ -38,6 +38,9 @@ function member(user_id: string, username: string, connected = true) {
     lagging: false,
     is_cohost: false,
     muted: false,
+    media_name: "",
+    media_duration_s: 0,
+    different_file: false,
   });
 }
 

@@ -17,7 +17,14 @@ import {
   type RoomPlayback,
 } from "../../src/syncplay/playstate.ts";
 import { listAnswer, syncplayNames } from "../../src/syncplay/roster.ts";
-import { durationNote, itemChange } from "../../src/syncplay/playlist.ts";
+import { silenceLimitMs } from "../../src/syncplay/connection.ts";
+import {
+  durationNote,
+  entryName,
+  itemChange,
+  playlistIndex,
+  playlistOf,
+} from "../../src/syncplay/playlist.ts";
 
 const pb = (over: Partial<RoomPlayback> = {}): RoomPlayback => ({
   is_playing: false,
@@ -265,5 +272,42 @@ describe("the queue for a Syncplay member", () => {
     assert.equal(durationNote({ name: "ep.mkv", duration: 1423 }, q("a", 1420)), undefined);
     assert.equal(durationNote({ name: "ep.mkv", duration: 1450 }, q("a", 0)), undefined);
     assert.equal(durationNote({ name: "ep.mkv" }, q("a", 1420)), undefined);
+  });
+  it("the playlist names each item after its video's file, never a URL, each name once", () => {
+    const at = (video_url: string) => ({ ...q("x"), video_url });
+    assert.deepEqual(playlistOf([q("a"), q("b")]), ["a.webm", "b.webm"]);
+    assert.equal(entryName(at("https://v.example/s1/Frieren%20-%2004.mkv?token=abc")), "Frieren - 04.mkv");
+    assert.equal(entryName(at("https://v.example/")), "Frieren 4", "no file name: title and episode");
+    assert.equal(
+      entryName(at("https://v.example/a%5Cb%0A.mp4")),
+      "ab.mp4",
+      "no backslash or control character",
+    );
+    assert.equal(entryName(at("https://v.example/%E0%A4%A.mp4")), "Frieren 4", "a malformed escape");
+    assert.deepEqual(
+      playlistOf([
+        at("https://a.example/ep.mp4"),
+        at("https://b.example/ep.mp4"),
+        at("https://c.example/ep"),
+      ]),
+      ["ep.mp4", "ep (2).mp4", "ep"],
+    );
+    assert.equal(entryName(at(`https://v.example/${"x".repeat(300)}.mp4`)).length, 250);
+  });
+  it("the playlist index is the current item's place in the queue", () => {
+    assert.equal(playlistIndex([q("a"), q("b")], "b"), 1);
+    assert.equal(playlistIndex([q("a")], "gone"), null);
+  });
+});
+
+describe("how long a Syncplay connection may be silent", () => {
+  const limits = { idleTimeoutMs: 30_000, startTimeoutMs: 60_000 };
+  it("while it starts (the client starts its player meanwhile), until the start-up bound since it opened", () => {
+    assert.equal(silenceLimitMs(0, limits), 60_000);
+    assert.equal(silenceLimitMs(20_000, limits), 40_000);
+  });
+  it("after that, the idle bound", () => {
+    assert.equal(silenceLimitMs(40_000, limits), 30_000);
+    assert.equal(silenceLimitMs(600_000, limits), 30_000);
   });
 });
