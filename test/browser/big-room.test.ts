@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { joinLean, type LeanMember } from "../../loadtest/lean-client.ts";
+import { Client, type Room } from "@colyseus/sdk";
 import { chromiumSuite } from "../helpers/browser.ts";
 import { uid } from "../helpers/server.ts";
 
@@ -12,10 +12,16 @@ import { uid } from "../helpers/server.ts";
 describe("the demo page in a big room, on a phone", function () {
   this.timeout(120_000);
   const suite = chromiumSuite();
-  const crowd: LeanMember[] = [];
+  const crowd: Room<any>[] = [];
   after(() => {
-    for (const m of crowd.splice(0)) m.close();
+    for (const m of crowd.splice(0)) void m.leave().catch(() => undefined);
   });
+  const join = async (roomId: string, options: Record<string, unknown>) => {
+    const room = await new Client(suite.h.baseUrl).joinById(roomId, options);
+    room.reconnection.enabled = false;
+    room.onMessage("*", () => {});
+    return room;
+  };
 
   it("shows the crowd's figures and a short list; reactions as counts; the full list when it shrinks", async () => {
     mkdirSync("test/browser/artifacts", { recursive: true });
@@ -40,7 +46,7 @@ describe("the demo page in a big room, on a phone", function () {
       crowd.push(
         ...(await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
-            joinLean(suite.h.baseUrl, roomId, {
+            join(roomId, {
               user_id: uid(`crowd${batch}-${i}`),
               username: `Viewer ${batch * 20 + i}`,
               ...(key ? { access_key: key } : {}),
@@ -59,7 +65,7 @@ describe("the demo page in a big room, on a phone", function () {
     assert.deepEqual(await page.$$eval("#members li b", (bs) => bs.map((b) => b.textContent)), ["Hana"]);
 
     // reactions from the crowd arrive as one line of counts
-    for (const m of crowd.slice(0, 12)) m.sendMessage("reaction", { emoji: "🔥", video_timestamp: 1 });
+    for (const m of crowd.slice(0, 12)) m.send("reaction", { emoji: "🔥", video_timestamp: 1 });
     await page.waitForFunction(
       () => /🔥 ×\d+ in the last second/.test(document.querySelector("#group-reactions")?.textContent ?? ""),
       undefined,
@@ -69,7 +75,7 @@ describe("the demo page in a big room, on a phone", function () {
 
     // the room shrinks below 90 % of the threshold: everyone is listed again
     const leaving = crowd.splice(0, total - Math.floor(threshold * 0.9));
-    for (const m of leaving) m.close();
+    for (const m of leaving) void m.leave();
     const left = crowd.length + 1;
     await page.waitForFunction((n) => document.querySelectorAll("#members li").length === n, left, {
       timeout: 10_000,
