@@ -1,27 +1,8 @@
 import assert from "node:assert/strict";
-import { Member } from "../../schema/state.ts";
 import { membersPage } from "../../src/rooms/members-page.ts";
+import { memberOf } from "../helpers/members.ts";
 
-const member = (user_id: string, connected = true) =>
-  new Member({
-    user_id,
-    username: user_id,
-    avatar_url: "",
-    is_host: false,
-    connected,
-    joined_at: 1,
-    position: 0,
-    drift: 0,
-    sync_status: "unknown",
-    last_heartbeat: 0,
-    ready: "",
-    lagging: false,
-    is_cohost: false,
-    muted: false,
-    media_name: "",
-    media_duration_s: 0,
-    different_file: false,
-  });
+const member = (user_id: string, connected = true) => memberOf(user_id, { connected });
 
 describe("a page of members (members-page.ts)", () => {
   const all = ["d", "a", "e", "c", "b"].map((id) => member(id, id !== "e"));

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { Member, WatchPartyState } from "../../schema/state.ts";
+import { WatchPartyState } from "../../schema/state.ts";
 import { metadataChanged, roomMetadata } from "../../src/rooms/metadata.ts";
 import { Roster } from "../../src/rooms/roster.ts";
+import { memberOf } from "../helpers/members.ts";
 
 const rosterOf = (state: WatchPartyState) => new Roster(state, { above: 200, visibleMax: 50 }, () => []);
 
@@ -23,25 +24,7 @@ function privateRoom() {
 }
 
 function member(user_id: string, username: string, connected = true) {
-  return new Member({
-    user_id,
-    username,
-    avatar_url: "",
-    is_host: false,
-    connected,
-    joined_at: 1,
-    position: 0,
-    drift: 0,
-    sync_status: "unknown",
-    last_heartbeat: 0,
-    ready: "",
-    lagging: false,
-    is_cohost: false,
-    muted: false,
-    media_name: "",
-    media_duration_s: 0,
-    different_file: false,
-  });
+  return memberOf(user_id, { username, connected });
 }
 
 describe("room metadata (what /monitor lists)", () => {

@@ -1,27 +1,9 @@
 import assert from "node:assert/strict";
-import { Member, WatchPartyState } from "../../schema/state.ts";
+import { WatchPartyState } from "../../schema/state.ts";
 import { Roster } from "../../src/rooms/roster.ts";
+import { memberOf } from "../helpers/members.ts";
 
-const member = (user_id: string) =>
-  new Member({
-    user_id,
-    username: user_id,
-    avatar_url: "",
-    is_host: false,
-    connected: true,
-    joined_at: 1,
-    position: 0,
-    drift: 0,
-    sync_status: "unknown",
-    last_heartbeat: 0,
-    ready: "",
-    lagging: false,
-    is_cohost: false,
-    muted: false,
-    media_name: "",
-    media_duration_s: 0,
-    different_file: false,
-  });
+const member = (user_id: string) => memberOf(user_id);
 
 describe("the roster: every member, and those the state shows (roster.ts)", () => {
   function room(cohosts: string[] = []) {
