@@ -258,15 +258,17 @@ function localHost(host: string): string {
 
 async function connectRedis(url: string) {
   const { Redis } = await import("ioredis");
-  return new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const { RECONNECT } = await import("./cluster/presence.ts");
+  return new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false, ...RECONNECT });
 }
 
 async function clusterBackends(config: Config, guard: ListingGuard) {
   if (!config.REDIS_URL) return { presence: new LocalPresence(), driver: new LocalDriver() };
-  const { redisPresence } = await import("./cluster/presence.ts");
+  const { redisPresence, RECONNECT } = await import("./cluster/presence.ts");
+  const { Redis } = await import("ioredis");
   const { RedisDriver } = await import("@colyseus/redis-driver");
   return {
     presence: redisPresence(config.REDIS_URL),
-    driver: guardListings(new RedisDriver(config.REDIS_URL), guard),
+    driver: guardListings(new RedisDriver(new Redis(config.REDIS_URL, RECONNECT)), guard),
   };
 }

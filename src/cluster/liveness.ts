@@ -25,6 +25,8 @@ import { connectionGone, heartbeatCovers, maySweep, type LapseSettings } from ".
 /** Colyseus's "swept" receipt (MatchMaker.getProcessSweptKey) and its TTL (SWEPT_RECEIPT_TTL). */
 const SWEPT_KEY = (processId: string) => `swept:${processId}`;
 const SWEPT_RECEIPT_TTL_S = 600;
+/** Colyseus's process stats (Stats.getRoomCountKey): a dropped process is out of it. */
+const STATS_KEY = "roomcount";
 /** Colyseus's channel of a process (MatchMaker.getProcessChannel): subscribed while it runs. */
 const PROCESS_CHANNEL = (processId: string) => `p:${processId}`;
 
@@ -84,12 +86,21 @@ export class ProcessLiveness {
 
   async isAlive(processId: string): Promise<boolean> {
     if (processId === matchMaker.processId) return true;
-    const [[, beats], [, subs]] = (await this.redis
+    const [[, beats], [, subs], [, listed]] = (await this.redis
       .multi()
       .exists(aliveKey(processId))
       .pubsub("NUMSUB", PROCESS_CHANNEL(processId))
-      .exec()) as [[null, number], [null, [string, number]]];
-    return beats === 1 && !this.connectionGone(processId, Number(subs[1]));
+      .hexists(STATS_KEY, processId)
+      .exec()) as [[null, number], [null, [string, number]], [null, number]];
+    const subscribers = Number(subs[1]);
+    // another process dropped it already (out of the stats) and it has not come back: no grace
+    if (beats === 1 && subscribers === 0 && listed === 0 && this.judges()) return false;
+    return beats === 1 && !this.connectionGone(processId, subscribers);
+  }
+
+  /** Whether this process may judge others (its own heartbeat has run for a while without a gap). */
+  private judges(): boolean {
+    return maySweep(this.healthySince, performance.now(), this.settings);
   }
 
   /**
@@ -98,7 +109,7 @@ export class ProcessLiveness {
    */
   private connectionGone(processId: string, subscribers: number): boolean {
     const now = performance.now();
-    if (subscribers > 0 || !maySweep(this.healthySince, now, this.settings)) {
+    if (subscribers > 0 || !this.judges()) {
       this.unsubscribed.delete(processId);
       return false;
     }

@@ -37,9 +37,9 @@ export async function ensureLive(roomId: string): Promise<void> {
     try {
       if (await liveListing(roomId)) return;
       // the previous instance may still be writing its final position (unless its process is gone)
+      // (asked again each time: a process that just died is found gone an interval after the first look)
       const settleUntil = Date.now() + SETTLE_LIMIT_MS;
-      const holderRuns = await processRuns(row.process_id);
-      while (holderRuns && row.status === "live" && Date.now() < settleUntil) {
+      while (row.status === "live" && Date.now() < settleUntil && (await processRuns(row.process_id))) {
         await sleep(WAIT_STEP_MS * 2);
         row = (await repo.getRoom(database.db, roomId)) ?? row;
       }
