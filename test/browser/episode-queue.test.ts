@@ -243,7 +243,9 @@ describe("the demo page's episode queue: three browsers binge through two auto-a
         await video.play();
       });
       const text = await countdownShown(host, "Episode 2 · AniSync demo");
-      assert.match(text, /^Next: Episode 2 · AniSync demo in [1-3] s$/);
+      // 3 s, counted against the page's estimate of the server clock: on a loaded box the estimate
+      // may run a little behind, so the first second can show as 4
+      assert.match(text, /^Next: Episode 2 · AniSync demo in [1-4] s$/);
       await onEpisode(host, 2, true);
       assert.deepEqual(errors, []);
       await host.click("#leave");
