@@ -38,6 +38,11 @@ function buildTable(): Promise<BigUint64Array> {
   return table;
 }
 
+/** Resolves once the table is built (the gateway starts building it at start-up, in slices). */
+export async function hashedKeysReady(): Promise<void> {
+  await buildTable();
+}
+
 /** The 6-digit key whose MD5 hex this is, if any. */
 export async function keyFromMd5(hex: string): Promise<string | undefined> {
   if (!isMd5Hex(hex)) return undefined;
