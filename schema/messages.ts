@@ -8,7 +8,18 @@ import { z } from "zod";
 import { PROTOCOL_VERSION_PATTERN } from "./protocol.ts";
 import type { CommentView } from "./comments.ts";
 
-const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+/**
+ * Text a person typed. Never a NUL character: PostgreSQL's text cannot hold one, so such a value would
+ * fail for good at the database, and with it every write stored together with it (joins in a row
+ * share one write: src/rooms/room-store.ts).
+ */
+const text = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .regex(/^[^\u0000]*$/, "must not contain a NUL character");
 
 /** the SDK's `major.minor` (schema/protocol.ts); a major the server does not speak is UNSUPPORTED_PROTOCOL */
 const protocolVersion = z

@@ -124,6 +124,22 @@ describe("request bodies are limited to 64 KB on every HTTP entry", function () 
     assert.equal(e.code, 413);
   });
 
+  it("a NUL character in a user id or a name is refused before it reaches the database", async () => {
+    const host = await sdk(h).create("watch_party", createOptions());
+    try {
+      const e = await refusedWith(
+        sdk(h).joinById(host.roomId, { user_id: "nul\u0000id", username: "N" }),
+        "INVALID_INPUT",
+      );
+      assert.match(e.message, /user_id: must not contain a NUL character/);
+      const res = await http(h, "POST", "/api/rooms", createOptions({ host_username: "a\u0000b" }));
+      assert.equal(res.status, 400);
+      assert.match(res.body.error.message, /host_username: must not contain a NUL character/);
+    } finally {
+      await host.leave();
+    }
+  });
+
   it("malformed JSON is 400 INVALID_INPUT at the API and at the matchmaker", async () => {
     const api = await http(h, "POST", "/api/rooms", "{not json");
     assert.deepEqual(api.body, { error: { code: "INVALID_INPUT", message: "body: malformed JSON" } });

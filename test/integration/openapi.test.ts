@@ -63,7 +63,12 @@ describe("OpenAPI document", () => {
 
   it("describes request bodies with the schemas the routes validate with", () => {
     const create = doc.paths["/api/rooms"].post.requestBody.content["application/json"].schema;
-    assert.deepEqual(create.properties.title, { type: "string", minLength: 1, maxLength: 120 });
+    assert.deepEqual(create.properties.title, {
+      type: "string",
+      minLength: 1,
+      maxLength: 120,
+      pattern: "^[^\\u0000]*$",
+    });
     assert.deepEqual([...create.required].sort(), [
       "anime_id",
       "anime_title",
