@@ -19,6 +19,7 @@ const text = (min: number, max: number) =>
     .trim()
     .min(min)
     .max(max)
+    // eslint-disable-next-line no-control-regex -- the NUL character is exactly what this refuses
     .regex(/^[^\u0000]*$/, "must not contain a NUL character");
 
 /** the SDK's `major.minor` (schema/protocol.ts); a major the server does not speak is UNSUPPORTED_PROTOCOL */
@@ -225,7 +226,8 @@ export const commentMessage = z.strictObject({
     .string()
     .min(1)
     .max(1000)
-    .refine((m) => m.trim().length > 0, "must not be blank"),
+    .refine((m) => m.trim().length > 0, "must not be blank")
+    .refine((m) => !m.includes("\u0000"), "must not contain a NUL character"),
   video_timestamp: position.optional(),
   parent_id: commentId.optional(),
 });

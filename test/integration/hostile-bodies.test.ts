@@ -124,7 +124,7 @@ describe("request bodies are limited to 64 KB on every HTTP entry", function () 
     assert.equal(e.code, 413);
   });
 
-  it("a NUL character in a user id or a name is refused before it reaches the database", async () => {
+  it("a NUL character in a user id, a name or a comment is refused before it reaches the database", async () => {
     const host = await sdk(h).create("watch_party", createOptions());
     try {
       const e = await refusedWith(
@@ -135,6 +135,12 @@ describe("request bodies are limited to 64 KB on every HTTP entry", function () 
       const res = await http(h, "POST", "/api/rooms", createOptions({ host_username: "a\u0000b" }));
       assert.equal(res.status, 400);
       assert.match(res.body.error.message, /host_username: must not contain a NUL character/);
+      host.send("comment", { message: "a\u0000b" });
+      const refused = await new Promise<{ code: string; message: string }>((resolve) =>
+        host.onMessage("error", resolve),
+      );
+      assert.equal(refused.code, "INVALID_INPUT");
+      assert.match(refused.message, /message: must not contain a NUL character/);
     } finally {
       await host.leave();
     }
