@@ -93,6 +93,11 @@ export class WatchParty {
   private readonly events = new Emitter<WatchPartyEvents>();
 
   private current!: Room<unknown, WatchPartyState>;
+  /**
+   * The room whose state `state` reads: `current` once its first state arrived. A room just joined
+   * again has an empty state (no playback, no members) until then; the last one stands meanwhile.
+   */
+  private stated: Room<unknown, WatchPartyState> | undefined;
   private lastWelcome!: WelcomeMessage;
   private closed = false;
   private finished = false;
@@ -127,8 +132,9 @@ export class WatchParty {
   get room(): Room<unknown, WatchPartyState> {
     return this.current;
   }
+  /** The room's state (while a lost room is joined again, the last one it had). */
   get state(): WatchPartyState {
-    return this.current.state;
+    return (this.stated ?? this.current).state;
   }
   get welcome(): WelcomeMessage {
     return this.lastWelcome;
@@ -356,6 +362,7 @@ export class WatchParty {
     const check = () => gotState && gotWelcome && settle("ready");
 
     room.onStateChange((state) => {
+      if (room === this.current) this.stated = room;
       gotState = true;
       check();
       this.events.emit("state", state);

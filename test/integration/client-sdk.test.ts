@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { CloseCode } from "@colyseus/sdk";
+import { matchMaker } from "@colyseus/core";
 import { WatchParty } from "../../client/index.ts";
 import { createOptions, eventually, server, uid, type Harness } from "../helpers/server.ts";
 
@@ -41,6 +42,36 @@ describe("client SDK (client/)", function () {
     );
     assert.ok(Math.abs(guest.expectedPosition() - 12) < 0.5);
     await guest.leave();
+    await host.leave();
+  });
+
+  it("while it joins a lost room again, `state` stays the last one it had, never the new room's empty one", async () => {
+    const host = await WatchParty.create(h.baseUrl, createOptions(), {
+      rejoin: { baseDelayMs: 100, maxDelayMs: 500, jitter: 0 },
+    });
+    host.control("play", 30);
+    await eventually(() => host.state.playback.seq === 1, 3000, "play acknowledged");
+    // what a page's timers read (a countdown, the current segment, attach()'s tick) at every turn
+    // of the event loop until the room is back: the new room has no state yet right after its join
+    const seen = new Set<string>();
+    let watching = true;
+    const watch = () => {
+      if (!watching) return;
+      try {
+        seen.add(typeof host.state.playback?.position);
+        host.expectedPosition();
+      } catch (err) {
+        seen.add(String(err));
+      }
+      setImmediate(watch);
+    };
+    const rejoined = new Promise<void>((resolve) => host.on("rejoin", () => resolve()));
+    watch();
+    await matchMaker.getLocalRoomById(host.roomId)!.disconnect(CloseCode.SERVER_SHUTDOWN);
+    await rejoined;
+    watching = false;
+    assert.deepEqual([...seen], ["number"]);
+    assert.ok(host.expectedPosition() > 30);
     await host.leave();
   });
 
