@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -168,6 +169,8 @@ describe("the demo page: a member plays its own copy of the episode", function (
       [],
       "the host plays the room's video",
     );
+    mkdirSync("test/browser/artifacts", { recursive: true });
+    await host.screenshot({ path: "test/browser/artifacts/own-file-host.png", fullPage: true });
     const findings = await axeFindings(member);
     console.log(`      axe: room view with an own file (member): ${summary(findings)}`);
     assert.deepEqual(findings.filter(isSerious), [], "axe: no serious or critical violation");
