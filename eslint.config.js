@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 /** what public/ reads from the browser (no `globals` package in the tree): add a name when it is used */
 const BROWSER_GLOBALS = `
-  CSS ResizeObserver URL URLSearchParams clearInterval clearTimeout console crypto document fetch
+  AbortController CSS ResizeObserver URL URLSearchParams clearInterval clearTimeout console crypto document fetch
   history localStorage location navigator sessionStorage setInterval setTimeout window
 `
   .trim()

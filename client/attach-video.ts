@@ -23,6 +23,7 @@ import {
   endedOnRoomTimeline,
   hostFollowOptions,
   hostFollowsRoom,
+  HAVE_FUTURE_DATA,
   isStalled,
   NETWORK_LOADING,
   planHost,
@@ -70,6 +71,8 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   let ownControl: OwnControl | undefined;
   /** local ms of the last change the host did not make (a hold, a co-host, a new speed, an auto-advance) */
   let externalAt: number | undefined;
+  /** the element was given a new source (a local file, the next item) and has not loaded it yet */
+  let newSource = false;
   let knownSeq: number | undefined;
   let knownRate: number | undefined;
   /** local ms of the element's last seek (anyone's): buffering right after it is the seek, not a stall */
@@ -190,14 +193,20 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
       knownSeq = playback.seq;
       knownRate = playback.rate;
       if (external) externalAt = t;
+      // a new source starts at 0: the host takes the room's position once it has loaded, then leads
+      if (newSource && video.readyState >= HAVE_FUTURE_DATA) {
+        newSource = false;
+        externalAt = t;
+      }
       const following =
         party.isHost &&
-        hostFollowsRoom(
-          externalAt === undefined ? undefined : t - externalAt,
-          base.element,
-          playback.rate,
-          follow,
-        );
+        (newSource ||
+          hostFollowsRoom(
+            externalAt === undefined ? undefined : t - externalAt,
+            base.element,
+            playback.rate,
+            follow,
+          ));
       // a host joining a room with history first takes the room's position, then leads
       if (party.isHost && !(firstTick && playback.seq > 0) && !following) {
         const plan = planHost({ ...base, lastControlAt }, follow);
@@ -222,6 +231,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
   // the host's own actions on the element
   const onUserAction = (kind: MediaEventKind) => {
     if (guard.consume(kind, now()) || !(party.canControl ?? party.isHost)) return;
+    externalAt = undefined; // the host's own action: it leads again (a seek right after a hold is not undone)
     if (kind !== "seek") {
       sendControl(kind);
       return;
@@ -246,6 +256,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     report();
   };
   const onProgress = () => (progressAt = now());
+  const onEmptied = () => (newSource = true);
   // the host's player at the end of the video (a file, or an HLS VOD's last segment): the queue moves on
   const onEnded = () => {
     const pb = party.state?.playback;
@@ -272,6 +283,7 @@ export function attach(party: PartyLike, video: HTMLVideoElement, opts: AttachOp
     ["waiting", onBuffering],
     ["stalled", onStalled],
     ["progress", onProgress],
+    ["emptied", onEmptied],
     ["ended", onEnded],
     ["canplay", onReady],
     ["playing", onReady],

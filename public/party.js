@@ -5,6 +5,7 @@ import { attach } from "/vendor/anisync-client.js";
 import { $, el, clock, memberTokens } from "./dom.js";
 import { enterQueue, leaveQueue, memberActions, memberBadges } from "./queue.js";
 import { showGroup, hideGroup } from "./group.js";
+import { enterOwnFile, leaveOwnFile, fileBadges } from "./own-file.js";
 
 let party;
 let detach;
@@ -33,6 +34,7 @@ export function enterParty(joined) {
       ($("party-error").textContent = "Press play to start: the browser blocked autoplay."),
   });
   enterQueue(party, video);
+  enterOwnFile(party, video);
   const mine = party;
   const live =
     (fn) =>
@@ -89,6 +91,7 @@ export async function leaveParty() {
   const leaving = party;
   party = undefined;
   leaveQueue();
+  leaveOwnFile();
   hideGroup();
   detach?.();
   detach = undefined;
@@ -212,7 +215,7 @@ function renderMembers(s) {
     who.append(el("b", m.username), " ");
     if (m.user_id === s.owner_user_id) who.append(el("span", "owner", "pill"), " ");
     if (m.is_host) who.append(el("span", "host", "pill host"), " ");
-    who.append(...memberBadges(m));
+    who.append(...memberBadges(m), ...fileBadges(m));
     if (!m.connected) who.append(el("span", "away", "pill off"));
     const status = el("span");
     const drift = m.sync_status === "unknown" ? "" : ` ${m.drift >= 0 ? "+" : ""}${m.drift.toFixed(2)} s`;

@@ -359,6 +359,56 @@ describe("client attach() to a video element", () => {
     assert.deepEqual(party.controls, [["play", 100]]);
   });
 
+  /** A host playing at the room's position 100 (the server's clock stands still), ticking every 2 ms. */
+  async function ticking(): Promise<{ party: FakeParty; video: FakeVideo }> {
+    clock = 0;
+    const party = new FakeParty(true, {
+      is_playing: true,
+      position: 100,
+      updated_at: 12_000,
+      rate: 1,
+      seq: 3,
+    });
+    const video = new FakeVideo();
+    detach = attach(party, video as unknown as HTMLVideoElement, {
+      ...options,
+      tickMs: 2,
+      seekDebounceMs: 50,
+    });
+    await settle();
+    assert.equal(video.currentTime, 100);
+    return { party, video };
+  }
+
+  it("the host's own seek right after a change it did not make is kept, not undone by following the room", async () => {
+    const { party, video } = await ticking();
+    clock = 1_000; // the server held and resumed the room (a member loaded): the host follows it a while
+    party.patch({ seq: 4 });
+    await settle();
+    clock = 1_200;
+    video.currentTime = 40; // the host seeks; ticks run before the debounced control goes out
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(video.currentTime, 40, "the host's seek stands");
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual(party.controls, [["seek", 40]]);
+  });
+
+  it("the host's element given a new source takes the room's position once loaded, sending no control", async () => {
+    const { party, video } = await ticking();
+    clock = 10_000; // long after any control: the host leads
+    // a new source (the host's own file): the element starts over, paused at 0, with nothing loaded
+    Object.assign(video, { time: 0, paused: true, readyState: 0 });
+    video.dispatchEvent(new Event("emptied"));
+    await settle();
+    clock = 13_000; // the file takes its time to load: the host still follows the room
+    await settle();
+    video.readyState = 4;
+    await settle();
+    assert.equal(video.currentTime, 100, "at the room's position");
+    assert.equal(video.paused, false, "playing, as the room");
+    assert.deepEqual(party.controls, [], "the room was not paused nor sent back to 0");
+  });
+
   it("detaching stops following and restores the room's rate", () => {
     clock = 0;
     const { party, video } = follow(false, {
