@@ -5,7 +5,10 @@
  * seeks; host seek → member latency over --seeks seeks (default 60, --seek-gap-ms apart, each
  * measured until every member has it, at most 5 s), as the last member of each seek (p50/p99/max
  * over the seeks) and over every member and seek; the server's CPU during the seeks, RSS per
- * member, and frames and bytes per member per second. docs/performance.md has figures and goals.
+ * member, and frames and bytes per member per second; then, after --rest seconds without chat or
+ * seeks (statuses go on), RSS and JS heap per member at rest (the seeks' garbage grows V8's
+ * young generation, which RSS includes). The floor under the seek figures on a given machine:
+ * loadtest/socket-write-floor.ts. docs/performance.md has figures and goals.
  *
  *   npm run loadtest:premiere
  *   npm run loadtest:premiere -- --members 2000 --seeks 30
@@ -36,6 +39,7 @@ const { values: args } = parseArgs({
     "per-worker": { type: "string", default: "5000" },
     batch: { type: "string", default: "500" },
     settle: { type: "string", default: "5" },
+    rest: { type: "string", default: "15" },
     "cpu-prof": { type: "string" },
   },
 });
@@ -49,6 +53,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function pct(sorted: number[], q: number): number {
   return sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]! : NaN;
+}
+
+/** The server's JS heap in use and its young generation's size (prom-client's heap-space gauges). */
+async function heapMb(baseUrl: string): Promise<{ used: number; young: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const v = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0) / 1024 / 1024;
+  return {
+    used: v(/^nodejs_heap_size_used_bytes (\S+)/m),
+    young: v(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)/m),
+  };
 }
 
 async function main(): Promise<void> {
@@ -69,6 +83,7 @@ async function main(): Promise<void> {
   try {
     await sleep(1000);
     const rssIdleKb = rssKb(pid);
+    const heapIdle = await heapMb(srv.baseUrl);
     const created = (await fetch(`${srv.baseUrl}/api/rooms`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -169,6 +184,19 @@ async function main(): Promise<void> {
     );
     console.log(
       `per member per second: ${((tr1.frames - tr0.frames) / MEMBERS / heldS).toFixed(2)} frames, ${((tr1.bytes - tr0.bytes) / MEMBERS / heldS).toFixed(1)} bytes`,
+    );
+
+    // at rest: no chat, no seeks, statuses go on; the young generation the seeks grew shrinks
+    const heapBusy = await heapMb(srv.baseUrl);
+    await Promise.all(workers.map((w) => w.ask({ cmd: "chat", perS: 0 })));
+    await sleep(Number(args.rest) * 1000);
+    const rssRest = rssKb(pid);
+    const heapRest = await heapMb(srv.baseUrl);
+    console.log(
+      `JS heap used / young generation: ${f(heapBusy.used)} / ${f(heapBusy.young)} MB during the seeks, ${f(heapRest.used)} / ${f(heapRest.young)} MB after ${args.rest} s at rest (statuses only)`,
+    );
+    console.log(
+      `at rest: RSS ${f(rssRest / 1024)} MB (${f((rssRest - rssIdleKb) / MEMBERS)} KB per member above idle; JS heap ${f((heapRest.used * 1024 - heapIdle.used * 1024) / MEMBERS)} KB per member)`,
     );
   } finally {
     for (const w of workers) w.child.kill();

@@ -11,6 +11,7 @@ import { services, type Services } from "../services.ts";
 import type { MemberClaims } from "../security/member-token.ts";
 import type { CommentView } from "../db/comments-repo.ts";
 import { metrics } from "../ops/metrics.ts";
+import { corkedSends } from "../ops/corked-sends.ts";
 import { commentsChannel } from "./comment-channel.ts";
 import { authorizeSeat, type AdmitContext, type MemberAuth } from "./admission.ts";
 import type { Presented } from "./room-access.ts";
@@ -101,10 +102,24 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     this.svc.patches.add(this);
   }
 
-  /** The PatchScheduler's turn: the room's clock timers, then its pending changes (none: nothing sent). */
+  /**
+   * The PatchScheduler's turn: the room's clock timers, then its pending changes (none: nothing
+   * sent). In audience mode the changes nobody waits for (counts, the summary, the shown
+   * members) go out once a second, with the comment batch and reaction counts, in one socket
+   * write per member; host actions still flush at once (Party.apply).
+   */
   patchTick(): void {
     this.clock.tick();
-    this.broadcastPatch();
+    const now = Date.now();
+    if (!this.state.audience) {
+      this.party.crowdTick(now);
+      this.broadcastPatch();
+    } else if (this.party.crowdDue(now)) {
+      corkedSends(this.clients, () => {
+        this.party.crowdTick(now);
+        this.broadcastPatch();
+      });
+    }
   }
 
   // ---- remote calls (HTTP API and admission) ----

@@ -2,7 +2,8 @@
  * What a live room sends to many members at once, shaped by its size: comments (slow mode in
  * audience mode or when the host turns it on; batched a second in audience mode), reactions (one
  * by one in a small room, counts a second in audience mode) and the folded sync summary (about
- * once a second).
+ * once a second). In audience mode the room sends the state patch in the same turn, and both
+ * leave in one socket write per member (WatchPartyRoom.patchTick, src/ops/corked-sends.ts).
  */
 import type { ReactionView } from "../../schema/messages.ts";
 import type { WatchPartyState } from "../../schema/state.ts";
@@ -63,9 +64,14 @@ export class Crowd {
     else metrics.messagesOut.inc({ type: "reaction" }, this.hooks.broadcast("reaction", view));
   }
 
-  /** On the room clock: the summary and the reaction counts, at most once a second. */
+  /** Whether `tick` would refresh the counts and send what waits (a second since the last). */
+  due(nowMs: number): boolean {
+    return nowMs - this.summarizedAt >= SUMMARY_EVERY_MS;
+  }
+
+  /** On the patch tick: the summary and the reaction counts, at most once a second. */
   tick(nowMs: number): void {
-    if (nowMs - this.summarizedAt < SUMMARY_EVERY_MS) return;
+    if (!this.due(nowMs)) return;
     this.summarizedAt = nowMs;
     this.roster.refresh();
     const summary = summarize(this.roster.values());

@@ -350,8 +350,17 @@ export class Party<C extends Connection> {
     this.group.tick(now);
     this.queue.tick(now, expectedPosition(this.state.playback, now));
     this.board.fold(this.roster);
-    this.crowd.tick(now);
     this.members.ensureHost(now);
+  }
+
+  /** Whether the crowd's once-a-second figures and batches are due (crowd.ts). */
+  crowdDue(nowMs: number): boolean {
+    return this.crowd.due(nowMs);
+  }
+
+  /** On the patch tick: the crowd's figures, comment batch and reaction counts, when due. */
+  crowdTick(nowMs: number): void {
+    this.crowd.tick(nowMs);
   }
 
   /** The room is going away: unless deleted, it sleeps paused where it is; every write is drained. */
