@@ -14,12 +14,13 @@
  *   npm run loadtest:premiere -- --members 2000 --seeks 30
  *   DATABASE_URL=postgres://… npm run loadtest:premiere
  *   npm run loadtest:premiere -- --cpu-prof /tmp/prof   # the server's CPU profile, on exit
+ *   npm run loadtest:premiere -- --heap-snapshot /tmp/heap   # the server's heap at rest
  *
  * A seek's arrival is the first patch frame that holds the seek's position (float64 bytes):
  * members do not decode the state. Times are epoch ms from performance.timeOrigin + now in each
  * process (one machine, one clock).
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     settle: { type: "string", default: "5" },
     rest: { type: "string", default: "15" },
     "cpu-prof": { type: "string" },
+    "heap-snapshot": { type: "string" },
   },
 });
 const MEMBERS = Number(args.members);
@@ -56,12 +58,16 @@ function pct(sorted: number[], q: number): number {
 }
 
 /** The server's JS heap in use and its young generation's size (prom-client's heap-space gauges). */
-async function heapMb(baseUrl: string): Promise<{ used: number; young: number }> {
+async function heapMb(
+  baseUrl: string,
+): Promise<{ used: number; young: number; total: number; external: number }> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const v = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0) / 1024 / 1024;
   return {
     used: v(/^nodejs_heap_size_used_bytes (\S+)/m),
     young: v(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)/m),
+    total: v(/^nodejs_heap_size_total_bytes (\S+)/m),
+    external: v(/^nodejs_external_memory_bytes (\S+)/m),
   };
 }
 
@@ -76,7 +82,14 @@ async function main(): Promise<void> {
       MAX_PENDING_SEATS_PER_ROOM: "100000",
       ...LOADTEST_LIMITS,
     },
-    { nodeArgs: args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [] },
+    {
+      nodeArgs: [
+        ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : []),
+        ...(args["heap-snapshot"]
+          ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${args["heap-snapshot"]}`]
+          : []),
+      ],
+    },
   );
   const pid = srv.child.pid!;
   const workers: ProcWorker[] = [];
@@ -196,8 +209,22 @@ async function main(): Promise<void> {
       `JS heap used / young generation: ${f(heapBusy.used)} / ${f(heapBusy.young)} MB during the seeks, ${f(heapRest.used)} / ${f(heapRest.young)} MB after ${args.rest} s at rest (statuses only)`,
     );
     console.log(
-      `at rest: RSS ${f(rssRest / 1024)} MB (${f((rssRest - rssIdleKb) / MEMBERS)} KB per member above idle; JS heap ${f((heapRest.used * 1024 - heapIdle.used * 1024) / MEMBERS)} KB per member)`,
+      `at rest: RSS ${f(rssRest / 1024)} MB (${f((rssRest - rssIdleKb) / MEMBERS)} KB per member above idle; JS heap ${f((heapRest.used * 1024 - heapIdle.used * 1024) / MEMBERS)} KB per member); heap reserved ${f(heapRest.total)} MB (idle ${f(heapIdle.total)}), external ${f(heapRest.external)} MB (idle ${f(heapIdle.external)})`,
     );
+    if (args["heap-snapshot"]) {
+      const before = new Set(readdirSync(args["heap-snapshot"]));
+      process.kill(pid, "SIGUSR2");
+      // written while the server is paused; done when its size stops growing
+      let size = -1;
+      for (let still = 0, i = 0; still < 3 && i < 600; i++) {
+        await sleep(1000);
+        const made = readdirSync(args["heap-snapshot"]).filter((x) => !before.has(x));
+        const now = made.length ? statSync(path.join(args["heap-snapshot"], made[0]!)).size : -1;
+        still = now > 0 && now === size ? still + 1 : 0;
+        size = now;
+      }
+      console.log(`heap snapshot: ${(size / 1024 / 1024).toFixed(0)} MB in ${args["heap-snapshot"]}`);
+    }
   } finally {
     for (const w of workers) w.child.kill();
     await srv.stop();
