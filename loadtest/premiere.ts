@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
     rest: { type: "string", default: "15" },
     "cpu-prof": { type: "string" },
     "heap-snapshot": { type: "string" },
+    /** more flags for the server's node, e.g. "--max-semi-space-size=16" (after npm start's own) */
+    "node-args": { type: "string", default: "" },
   },
 });
 const MEMBERS = Number(args.members);
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
         ...(args["heap-snapshot"]
           ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${args["heap-snapshot"]}`]
           : []),
+        ...args["node-args"].split(" ").filter(Boolean),
       ],
     },
   );
