@@ -22,7 +22,7 @@ export const apps = [
     name: "anisync",
     script: "src/index.ts",
     // the same flags as `npm start` (src/ops/node-flags.ts says why)
-    node_args: ["--max-semi-space-size=64", "--no-allocation-site-pretenuring"],
+    node_args: ["--max-semi-space-size=16", "--no-allocation-site-pretenuring"],
     cwd: here,
     interpreter: path.join(here, "node_modules/.bin/node"),
     exec_mode: "fork",

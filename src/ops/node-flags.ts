@@ -3,12 +3,14 @@
  * test and benchmark helpers (test/helpers/process.ts) all pass; test/unit/node-flags.test.ts
  * keeps the three in step. They cannot be set from inside the process: V8 sizes its heap at start.
  *
- * --max-semi-space-size=64 (MB; Node 24's default tops out at 16 for this heap): the young
- * generation holds a status report's short-lived objects until they die instead of promoting
- * them, so the old generation grows slower and its mark-compact pauses come less often. At
- * 18,000 members (6,000 reports/s) it took the event-loop delay max from 106–137 ms to 87 ms and
- * the probe's p99 from 34–38 ms to 16 ms (loadtest:capacity, docs/performance.md). It costs
- * memory only under allocation pressure (+17 MB RSS at 18,000 members; idle RSS unchanged).
+ * --max-semi-space-size=16 (MB): the young generation's ceiling, stated (it is Node 24's own
+ * default for this heap, so it does not move with a Node upgrade). It was 64 while status
+ * reports' garbage was promoted to the old generation (issue 13); with pretenuring off (below)
+ * and PGlite on its own thread that no longer happens, and 64 only cost memory: a room fanning
+ * out seeks to 10,000 members grew the young generation to 128 MB (12.8 KB per member). Measured
+ * on the reference box (docs/performance.md, "A premiere"): 18,000 members in 360 rooms, probe
+ * p99 12.4 / max 12.6 ms at 16 against 12.3 / 20.0 ms at 64, 17.1 against 27.1 KB per member;
+ * the premiere room of 10,000, 24.9 against 39.6–44.9 KB per member, seek fan-out no slower.
  *
  * --no-allocation-site-pretenuring: V8 watches which allocation sites' objects survive a young
  * collection and from then on allocates that site's objects straight in the old generation. On
@@ -19,4 +21,4 @@
  * ~30 s. Without pretenuring they die young: the old generation grew 10x slower (0.8 → 0.08
  * MB/s at 6,000 members, --trace-gc on loadtest:capacity) and young collections got shorter.
  */
-export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64", "--no-allocation-site-pretenuring"];
+export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=16", "--no-allocation-site-pretenuring"];

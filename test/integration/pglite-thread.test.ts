@@ -132,8 +132,8 @@ describe("embedded PGlite on a thread of its own", function () {
 describe("PGlite's thread's heap", function () {
   this.timeout(60_000);
 
-  it("keeps a small young generation when the process runs with npm start's large one", async () => {
-    v8.setFlagsFromString("--max-semi-space-size=64"); // as src/ops/node-flags.ts gives npm start
+  it("keeps a small young generation when the process runs with a large one", async () => {
+    v8.setFlagsFromString("--max-semi-space-size=64"); // a large process-wide flag (e.g. in NODE_OPTIONS)
     const dir = mkdtempSync(path.join(tmpdir(), "anisync-thread-"));
     const thread = await PgliteThread.open({
       pgDir: path.join(dir, "pglite"),
