@@ -162,7 +162,7 @@ try {
   console.log(
     `rooms per process ${counts.join("/")}; SIGKILL of the one with ${moved.length} rooms (${moved.length * (MEMBERS + 1)} SDK members)`,
   );
-  const s = (ms?: number) => (ms === undefined ? "never" : `${(ms / 1000).toFixed(2)} s`);
+  const s = (ms?: number) => (ms === undefined ? "not before the run ended" : `${(ms / 1000).toFixed(2)} s`);
   console.log(`detected: heartbeat key gone ${s(detected.keyGone)}, process dropped ${s(detected.dropped)}`);
   console.log(`joinable again: ${summary(joinable)} (${joinable.length} rooms)`);
   console.log(

@@ -3,13 +3,14 @@
  * test and benchmark helpers (test/helpers/process.ts) all pass; test/unit/node-flags.test.ts
  * keeps the three in step. They cannot be set from inside the process: V8 sizes its heap at start.
  *
- * --max-semi-space-size=16 (MB): the young generation's ceiling, stated (it is Node 24's own
+ * --max-semi-space-size=16 (MB; the young generation is about twice it), stated (Node 24's own
  * default for this heap, so it does not move with a Node upgrade). It was 64 while status
  * reports' garbage was promoted to the old generation (issue 13); with pretenuring off (below)
  * and PGlite on its own thread that no longer happens, and 64 only cost memory: a room fanning
  * out seeks to 10,000 members grew the young generation to 128 MB (12.8 KB per member). Measured
  * on the reference box (docs/performance.md, "A premiere"): 18,000 members in 360 rooms, probe
- * p99 12.4 / max 12.6 ms at 16 against 12.3 / 20.0 ms at 64, 17.1 against 27.1 KB per member;
+ * p99 12.4 / max 12.6 ms at 16 against 12.3 / 20.0 ms at 64 (one run each; five more at 16 varied,
+ * 13–59 ms), 17.1 against 27.1 KB per member;
  * the premiere room of 10,000, 24.9 against 39.6–44.9 KB per member, seek fan-out no slower.
  *
  * --no-allocation-site-pretenuring: V8 watches which allocation sites' objects survive a young
