@@ -6,17 +6,10 @@ import { PartyPages } from "../helpers/party-page.ts";
 import { eventually } from "../helpers/server.ts";
 import { startServerProcess, stoppedAfterEach, type ServerProcess } from "../helpers/process.ts";
 import { startBalancer, type Balancer } from "../helpers/balancer.ts";
+import { clusterRedisUrl } from "../helpers/cluster-redis.ts";
 
 const base = process.env.DATABASE_URL;
 const redisBase = process.env.REDIS_URL;
-
-/** The cluster's own Redis database (the shared in-process test server uses REDIS_URL's), as failover.test.ts. */
-function clusterRedisUrl(): string {
-  if (process.env.CLUSTER_REDIS_URL) return process.env.CLUSTER_REDIS_URL;
-  const u = new URL(redisBase!);
-  u.pathname = "/4";
-  return u.toString();
-}
 
 /** What the member's page showed, sampled every 50 ms (and every change of #sync-status). */
 interface Trace {

@@ -7,17 +7,10 @@ import { openDatabase, type Database } from "../../src/db/connect.ts";
 import { createOptions, eventually, uid } from "../helpers/server.ts";
 import { startServerProcess, stoppedAfterEach, type ServerProcess } from "../helpers/process.ts";
 import { startBalancer, type Balancer } from "../helpers/balancer.ts";
+import { clusterRedisUrl } from "../helpers/cluster-redis.ts";
 
 const base = process.env.DATABASE_URL;
 const redisBase = process.env.REDIS_URL;
-
-/** A Redis database of the cluster's own (the in-process test server uses REDIS_URL's). */
-function clusterRedisUrl(): string {
-  if (process.env.CLUSTER_REDIS_URL) return process.env.CLUSTER_REDIS_URL;
-  const u = new URL(redisBase!);
-  u.pathname = "/4";
-  return u.toString();
-}
 
 interface Listing {
   roomId: string;
