@@ -30,6 +30,7 @@ import { liveListing } from "../rooms/live-listing.ts";
 import { requireRedis } from "../cluster/redis-gate.ts";
 import { parseOrThrow } from "../validate.ts";
 import { dormantPlayback, ROOM_NAME } from "../rooms/restore.ts";
+import type { RoomMetadata } from "../rooms/metadata.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import type { MembersPage, MembersPageQuery } from "../rooms/members-page.ts";
@@ -87,13 +88,19 @@ export function roomsRouter(svc: Services): Router {
     const after = q.cursor !== undefined ? decodeCursor(q.cursor) : undefined;
     const page = await repo.listPublicRooms(db, { anime_id: q.anime_id, limit: q.limit, after });
     requireRedis(svc.redis);
-    const live = new Map((await matchMaker.query({ name: ROOM_NAME })).map((l) => [l.roomId, l.clients]));
+    const live = new Map((await matchMaker.query({ name: ROOM_NAME })).map((l) => [l.roomId, l]));
     const now = Date.now();
     const hosts = await hostNames(page.rows);
-    const listed = page.rows.map((row) => ({
-      ...publicRoom(row, live.get(row.room_id) ?? 0, live.has(row.room_id)),
-      ...listingExtras(row, hosts.get(row.room_id) ?? null, live.has(row.room_id)),
-    }));
+    const listed = page.rows.map((row) => {
+      const listing = live.get(row.room_id);
+      // a live room's own word first: its stored members trail a join by a batched write
+      const hostName =
+        (listing?.metadata as RoomMetadata | undefined)?.host_username || hosts.get(row.room_id);
+      return {
+        ...publicRoom(row, listing?.clients ?? 0, Boolean(listing)),
+        ...listingExtras(row, hostName ?? null, Boolean(listing)),
+      };
+    });
     // one server_time for the page (the same listing from every process but for this)
     sendData(res, listed, 200, { next_cursor: page.next ? encodeCursor(page.next) : null, server_time: now });
   });
