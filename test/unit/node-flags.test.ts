@@ -8,6 +8,9 @@ describe("Node flags", () => {
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } };
     assert.equal(pkg.scripts.start, `node ${NODE_FLAGS.join(" ")} src/index.ts`);
   });
+  it("the README's command without npm scripts passes them", () => {
+    assert.ok(readFileSync("README.md", "utf8").includes(`\`node ${NODE_FLAGS.join(" ")} src/index.ts\``));
+  });
   it("PM2 passes them", async () => {
     const { apps } = (await import("../../ecosystem.config.js" as string)) as {
       apps: Array<{ node_args: string[] }>;
