@@ -150,7 +150,7 @@ export class GroupPlayback {
         this.hooks.apply({ action: "hold", current_time: decision.position }, flush);
         return;
       case "waiting":
-        this.state.hold.waiting_for = new ArraySchema(...decision.waiting_for);
+        this.showWaiting(decision.waiting_for);
         return;
       case "resume":
         for (const id of decision.laggards) {
@@ -169,7 +169,17 @@ export class GroupPlayback {
     h.active = hold !== undefined;
     h.since = hold?.since ?? 0;
     h.position = hold?.position ?? 0;
-    h.waiting_for = new ArraySchema(...(hold?.waiting_for ?? []));
+    this.showWaiting(hold?.waiting_for ?? []);
+  }
+
+  /**
+   * A new list only when it differs: a replaced array is a new object to decode on every
+   * member's side, and every host action clears the hold.
+   */
+  private showWaiting(ids: readonly string[]): void {
+    const shown = this.state.hold.waiting_for;
+    if (shown.length === ids.length && ids.every((id, i) => shown[i] === id)) return;
+    this.state.hold.waiting_for = new ArraySchema(...ids);
   }
 
   private segments(): Segment[] {

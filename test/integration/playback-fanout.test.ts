@@ -79,4 +79,34 @@ describe("host playback reaches every member", function () {
 
     await Promise.all(everyone.map((r) => r.leave()));
   });
+
+  it("a host action replaces nothing in a member's state but the playback's values", async () => {
+    const host = await joined(sdk(h).create("watch_party", createOptions()));
+    const guest = await joined(sdk(h).joinById(host.room.roomId, { user_id: uid("g"), username: "G" }));
+    rooms.push(host.room, guest.room);
+    const state = guest.room.state;
+    await eventually(() => state.members.size === 2, 5000, "both members shown");
+    // every object a member's decoder holds; a replaced one is a new object on the member's side
+    const objects = () => [
+      state.playback,
+      state.hold,
+      state.hold.waiting_for,
+      state.ready_check,
+      state.settings,
+      state.sync_summary,
+      state.segments,
+      state.queue,
+      ...state.members.values(),
+    ];
+    // once the join has settled (its first patches are in)
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = objects();
+    for (const [i, action] of (["play", "seek", "pause", "seek"] as const).entries()) {
+      host.room.send("control", { action, current_time: 30 + i });
+      await eventually(() => state.playback.seq === i + 1, 5000, `seq ${i + 1}`);
+    }
+    const after = objects();
+    assert.equal(after.length, before.length);
+    after.forEach((o, i) => assert.ok(o === before[i], `object ${i} of the state was replaced`));
+  });
 });
