@@ -74,7 +74,9 @@ export async function measureFanout(url: string, opts: FanoutOptions): Promise<F
       });
     }
   }
-  await waitFor(() => host.state.members?.size === MEMBERS, 60_000);
+  // AniSync above AUDIENCE_MODE_ABOVE shows a few members and counts them all; the bare room shows all
+  const seated = () => (host.state.member_count as number | undefined) ?? host.state.members?.size;
+  await waitFor(() => seated() === MEMBERS, 60_000);
   const joinMs = performance.now() - joinStart;
   await new Promise((r) => setTimeout(r, 500)); // let the join patches drain
 

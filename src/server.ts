@@ -3,6 +3,7 @@
  * the HTTP API and background jobs. index.ts calls this; tests call it too.
  */
 import { LocalDriver, LocalPresence, Server, matchMaker } from "@colyseus/core";
+import { installSharedFrames } from "./ops/shared-frames.ts";
 import { SpreadHeartbeatTransport } from "./ops/heartbeat-transport.ts";
 import { readFile } from "node:fs/promises";
 import type { Server as HttpServer } from "node:http";
@@ -128,6 +129,7 @@ export async function createAniSync(
     });
     routeColyseusDebug(log);
     const transport = new SpreadHeartbeatTransport({ maxPayload: config.MAX_PAYLOAD_BYTES });
+    installSharedFrames();
     const colyseus = new Server({
       transport,
       presence,
