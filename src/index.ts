@@ -15,14 +15,17 @@ const { loadConfig } = await import("./config.ts");
 const { createLogger } = await import("./log.ts");
 const { captureProcessOutput } = await import("./ops/log-stream.ts");
 const { releaseStartupGarbage } = await import("./ops/startup-garbage.ts");
-const { createAniSync } = await import("./server.ts");
+const { startPgliteEarly } = await import("./db/pglite-start.ts");
 
 let log = createLogger("info");
 try {
   const config = loadConfig();
   log = createLogger(config.LOG_LEVEL);
   captureProcessOutput(log);
-  await createAniSync(config, { log, exitOnSignal: true });
+  // a later PGlite start: PGlite's thread opens the database while this one loads the server
+  const pglite = config.DATABASE_URL ? undefined : startPgliteEarly(config.DATA_DIR, config.PGLITE_TEMPLATE);
+  const { createAniSync } = await import("./server.ts");
+  await createAniSync(config, { log, exitOnSignal: true, pglite });
   releaseStartupGarbage();
 } catch (err) {
   // a bad setting, a locked DATA_DIR, an unreachable database: say what, and stop

@@ -10,6 +10,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config.ts";
 import { openDatabase } from "./db/connect.ts";
+import type { StartedPglite } from "./db/pglite-start.ts";
 import { OutboxGroup } from "./db/outbox.ts";
 import { getOrCreateTokenSecret } from "./db/settings-repo.ts";
 import { mountHttp } from "./http/app.ts";
@@ -33,8 +34,8 @@ import { CleanupJob } from "./jobs/cleanup.ts";
 import { WatchPartyRoom } from "./rooms/WatchPartyRoom.ts";
 import { PATCH_STEP_MS, PatchScheduler } from "./rooms/patch-scheduler.ts";
 import { presenceOutcomes, WriteWaits } from "./rooms/write-waits.ts";
-import { peerSecretFrom, startSyncplayGateway, type SyncplayGateway } from "./syncplay/gateway.ts";
-import { acceptPeerAddress } from "./syncplay/peer-address.ts";
+import type { SyncplayGateway } from "./syncplay/gateway.ts";
+import { acceptPeerAddress, peerSecretFrom } from "./syncplay/peer-address.ts";
 import { RoomHolds } from "./cluster/room-holds.ts";
 import { ProcessLiveness } from "./cluster/liveness.ts";
 import { guardListings, type ListingGuard } from "./cluster/guarded-listing.ts";
@@ -52,7 +53,7 @@ export interface AniSync {
 
 export async function createAniSync(
   config: Config,
-  opts: { log?: Logger; exitOnSignal?: boolean } = {},
+  opts: { log?: Logger; exitOnSignal?: boolean; pglite?: StartedPglite } = {},
 ): Promise<AniSync> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   if (!config.PM2_IO) keepPm2IoOut();
@@ -60,6 +61,7 @@ export async function createAniSync(
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     pgliteTemplate: config.PGLITE_TEMPLATE,
+    ...(opts.pglite ? { pglite: opts.pglite } : {}),
     timeouts: {
       connectMs: config.DB_CONNECT_TIMEOUT_MS,
       statementMs: config.DB_STATEMENT_TIMEOUT_MS,
@@ -201,6 +203,8 @@ export async function createAniSync(
       log.info("monitor listening", { host: ADMIN_HOST, port: admin.port });
     }
     if (config.SYNCPLAY_PORT !== undefined) {
+      // loaded only here: the gateway's modules (the Colyseus client among them) cost every start otherwise
+      const { startSyncplayGateway } = await import("./syncplay/gateway.ts");
       syncplay = await startSyncplayGateway({
         port: config.SYNCPLAY_PORT,
         host: config.HOST,

@@ -9,18 +9,14 @@
  * timeout 1 s behind it, an idle-in-transaction timeout, an idle timeout for pooled connections,
  * and TCP keepalive (first probe after 10 s idle) so the kernel notices a dead peer.
  */
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadNodePostgres, loadPglite, sql, type PgDatabase, type PgQueryResultHKT } from "./drizzle.ts";
 import * as schema from "./schema.ts";
 import { inTransaction, type OnOneConnection } from "./pg-transaction.ts";
 import type { PoolClient } from "pg";
-import { acquireDirLock, type DirLock } from "./dir-lock.ts";
 import { pgliteEngine } from "./pglite-engine.ts";
-import { hasCluster } from "./pglite-init.ts";
-import { PgliteThread } from "./pglite-thread.ts";
-import { releaseStartupGarbage } from "../ops/startup-garbage.ts";
+import { MIGRATIONS_DIR, startPglite, type StartedPglite } from "./pglite-start.ts";
+
+export { MIGRATIONS_DIR };
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -32,7 +28,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
 /** arbitrary constant: the advisory lock key AniSync migrates under */
 const MIGRATION_LOCK_KEY = 7_310_442_001;
 
@@ -53,10 +48,12 @@ export async function openDatabase(opts: {
   timeouts?: PostgresTimeouts;
   /** PGlite: copy npm install's empty cluster on a first start (default true) */
   pgliteTemplate?: boolean;
+  /** PGlite: its thread, already started (pglite-start.ts) */
+  pglite?: StartedPglite;
 }): Promise<Database> {
   return opts.databaseUrl
     ? openPostgres(opts.databaseUrl, opts.timeouts ?? DEFAULT_TIMEOUTS)
-    : openPglite(opts.dataDir, opts.pgliteTemplate ?? true);
+    : openPglite(opts.pglite ?? startPglite(opts.dataDir, opts.pgliteTemplate ?? true));
 }
 
 async function openPostgres(url: string, timeouts: PostgresTimeouts): Promise<Database> {
@@ -122,21 +119,10 @@ export function serverPglite() {
   return { ...loadPglite(), ...pgliteEngine() };
 }
 
-async function openPglite(dataDir: string, useTemplate: boolean): Promise<Database> {
-  const dir = path.resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
-  const lock: DirLock = acquireDirLock(dir);
+async function openPglite(started: StartedPglite): Promise<Database> {
+  const { lock } = started;
   try {
-    // PGlite runs on a thread of its own (pglite-thread.ts); a first start there copies the
-    // template npm install made, or runs initdb the lean way (pglite-template.ts, pglite-init.ts),
-    // which collects that thread's garbage around initdb: this thread's start-up garbage goes first
-    const pgDir = path.join(dir, "pglite");
-    if (!hasCluster(pgDir)) releaseStartupGarbage();
-    const client = await PgliteThread.open({
-      pgDir,
-      useTemplate,
-      migrationsDir: MIGRATIONS_DIR,
-    });
+    const client = await started.thread;
     try {
       const { drizzle, migrate } = loadPglite();
       const db = drizzle({ client: client.asPglite(), schema });

@@ -1,7 +1,7 @@
 /** Operator endpoints: health, real-time counts, Prometheus metrics, and the Colyseus monitor. */
 import { Router, type RequestHandler } from "express";
 import { matchMaker } from "@colyseus/core";
-import { monitor, type MonitorOptions } from "@colyseus/monitor";
+import type { MonitorOptions } from "@colyseus/monitor";
 import type { Services } from "../services.ts";
 import { basicAuth } from "../ops/admin-auth.ts";
 import { registry } from "../ops/metrics.ts";
@@ -83,9 +83,20 @@ export function monitorRouter(svc: Services): Router {
     "/monitor",
     basicAuth(svc.config.ADMIN_PASSWORD, { failures }),
     monitorCallGuard,
-    monitor({ columns: MONITOR_COLUMNS }),
+    lazyMonitor(),
   );
   return router;
+}
+
+/** The monitor's own app, loaded by its first request: its modules would cost every start otherwise. */
+function lazyMonitor(): RequestHandler {
+  let app: Promise<RequestHandler> | undefined;
+  return (req, res, next) => {
+    app ??= import("@colyseus/monitor").then(
+      ({ monitor }) => monitor({ columns: MONITOR_COLUMNS }) as unknown as RequestHandler,
+    );
+    app.then((handler) => handler(req, res, next), next);
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  * limits are the room's own, and a room on another process of the cluster is reached the way
  * any browser reaches it. See docs/syncplay.md.
  */
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
 import { Client } from "@colyseus/sdk";
@@ -156,9 +156,4 @@ export async function startSyncplayGateway(opts: GatewayOptions): Promise<Syncpl
       await closed;
     },
   };
-}
-
-/** The key that signs forwarded addresses: derived from TOKEN_SECRET, so every process of a cluster agrees. */
-export function peerSecretFrom(tokenSecret: string): string {
-  return createHmac("sha256", tokenSecret).update("anisync/syncplay-peer/v1").digest("base64url");
 }

@@ -40,3 +40,8 @@ export function acceptPeerAddress(req: IncomingMessage, secret: string): void {
   const peer = verifiedPeer(value, secret);
   if (peer) req.headers["x-real-ip"] = peer;
 }
+
+/** The key that signs forwarded addresses: derived from TOKEN_SECRET, so every process of a cluster agrees. */
+export function peerSecretFrom(tokenSecret: string): string {
+  return createHmac("sha256", tokenSecret).update("anisync/syncplay-peer/v1").digest("base64url");
+}
