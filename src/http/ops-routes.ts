@@ -79,12 +79,7 @@ export function monitorRouter(svc: Services): Router {
     durationS: 3600,
     redis: svc.redis,
   });
-  router.use(
-    "/monitor",
-    basicAuth(svc.config.ADMIN_PASSWORD, { failures }),
-    monitorCallGuard,
-    lazyMonitor(),
-  );
+  router.use("/monitor", basicAuth(svc.config.ADMIN_PASSWORD, { failures }), monitorCallGuard, lazyMonitor());
   return router;
 }
 
