@@ -7,8 +7,8 @@ import { appendFileSync } from "node:fs";
 import module from "node:module";
 import workerThreads from "node:worker_threads";
 
-const file = process.env.MODULE_ORDER_FILE;
-if (file && workerThreads.isMainThread) {
+const file = process.env.MODULE_ORDER_FILE ?? "";
+if (file !== "" && workerThreads.isMainThread) {
   module.registerHooks({
     load(url, context, next) {
       if (url.includes("/src/") && !url.includes("/node_modules/")) appendFileSync(file, `${url}\n`);
