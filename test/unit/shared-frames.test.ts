@@ -49,7 +49,13 @@ describe("shared broadcast frames", () => {
     for (const n of [0, 1, 125, 126, 127, 65_535, 65_536, 70_000]) {
       const payload = Uint8Array.from({ length: n }, (_, i) => (i * 7) % 251);
       const theirs = Buffer.concat(
-        Sender.frame(Buffer.from(payload), { fin: true, opcode: 2, mask: false, readOnly: false, rsv1: false }),
+        Sender.frame(Buffer.from(payload), {
+          fin: true,
+          opcode: 2,
+          mask: false,
+          readOnly: false,
+          rsv1: false,
+        }),
       );
       assert.deepEqual(frameOf(payload), theirs, `a payload of ${n} bytes`);
     }
