@@ -17,11 +17,16 @@
 
 export interface CorrectionOptions {
   /**
-   * Start nudging above this |drift|. Default 0.025 s: below the 30 ms p95 the browser tests hold
-   * members to (a member resting anywhere under it would count against that bound).
+   * Start nudging above this |drift|. Default 0.010 s: a member resting anywhere under it counts as
+   * that far from the host's picture (docs/performance.md "Members' pictures against the host's").
    */
   startAboveS: number;
-  /** Stop nudging (back to the base rate) below this |drift|. Default 0.015 s. */
+  /**
+   * Stop nudging (back to the base rate) below this |drift|. Default 0.004 s. A correction ends at the
+   * edge it comes from, so members rest just under this, on the side they started (behind, after a
+   * start that heard of the play late): it was 15 ms, and so was their bias. One tick at the smallest
+   * nudge moves 2.5 ms (1% of 250 ms), so 4 ms is reached without going past the expected position.
+   */
   stopBelowS: number;
   /** Seek above this |drift| while playing. Default 1 s. */
   seekAboveS: number;
@@ -37,8 +42,8 @@ export interface CorrectionOptions {
 }
 
 export const DEFAULT_CORRECTION: Readonly<CorrectionOptions> = Object.freeze({
-  startAboveS: 0.025,
-  stopBelowS: 0.015,
+  startAboveS: 0.01,
+  stopBelowS: 0.004,
   seekAboveS: 1,
   pausedToleranceS: 0.015,
   maxRateDelta: 0.05,

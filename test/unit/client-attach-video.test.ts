@@ -353,7 +353,7 @@ describe("client attach() to a video element", () => {
     // closed: back to the room's speed, and the host leads again without a corrective control
     clock = 4_500;
     party.server = 16_000;
-    (video as unknown as { time: number }).time = 102.475;
+    (video as unknown as { time: number }).time = 102.472;
     await settle();
     assert.equal(video.playbackRate, 0.5);
     assert.deepEqual(party.controls, [["play", 100]]);
