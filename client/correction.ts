@@ -35,7 +35,13 @@ export interface CorrectionOptions {
   pausedToleranceS: number;
   /** The rate stays within base × (1 ± maxRateDelta). Default 0.05 (0.95–1.05 at rate 1). */
   maxRateDelta: number;
-  /** Proportional gain: the rate is off by drift / catchUpS. Default 2 s. */
+  /**
+   * Proportional gain: the rate is off by drift / catchUpS. Default 0.5 s: a member that hears of a
+   * play 50–60 ms late (a slow path) starts that far behind, and at 2 s it was still 20–30 ms behind
+   * 2 s later; at 0.5 s the gap is under 10 ms within about a second (the rate still within
+   * `maxRateDelta`). A 250 ms tick closes at most half the gap plus 1.25 ms (the rounding to
+   * `rateStep`), so with `stopBelowS` at 4 ms it does not go past the expected position.
+   */
   catchUpS: number;
   /** Rates are multiples of this fraction of the base rate. Default 0.01. */
   rateStep: number;
@@ -47,7 +53,7 @@ export const DEFAULT_CORRECTION: Readonly<CorrectionOptions> = Object.freeze({
   seekAboveS: 1,
   pausedToleranceS: 0.015,
   maxRateDelta: 0.05,
-  catchUpS: 2,
+  catchUpS: 0.5,
   rateStep: 0.01,
 });
 
