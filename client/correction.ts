@@ -17,11 +17,16 @@
 
 export interface CorrectionOptions {
   /**
-   * Start nudging above this |drift|. Default 0.025 s: below the 30 ms p95 the browser tests hold
-   * members to (a member resting anywhere under it would count against that bound).
+   * Start nudging above this |drift|. Default 0.010 s: a member resting anywhere under it counts as
+   * that far from the host's picture (docs/performance.md "Members' pictures against the host's").
    */
   startAboveS: number;
-  /** Stop nudging (back to the base rate) below this |drift|. Default 0.015 s. */
+  /**
+   * Stop nudging (back to the base rate) below this |drift|. Default 0.004 s. A correction ends at the
+   * edge it comes from, so members rest just under this, on the side they started (behind, after a
+   * start that heard of the play late): it was 15 ms, and so was their bias. One tick at the smallest
+   * nudge moves 2.5 ms (1% of 250 ms), so 4 ms is reached without going past the expected position.
+   */
   stopBelowS: number;
   /** Seek above this |drift| while playing. Default 1 s. */
   seekAboveS: number;
@@ -30,19 +35,25 @@ export interface CorrectionOptions {
   pausedToleranceS: number;
   /** The rate stays within base × (1 ± maxRateDelta). Default 0.05 (0.95–1.05 at rate 1). */
   maxRateDelta: number;
-  /** Proportional gain: the rate is off by drift / catchUpS. Default 2 s. */
+  /**
+   * Proportional gain: the rate is off by drift / catchUpS. Default 0.5 s: a member that hears of a
+   * play 50–60 ms late (a slow path) starts that far behind, and at 2 s it was still 20–30 ms behind
+   * 2 s later; at 0.5 s the gap is under 10 ms within about a second (the rate still within
+   * `maxRateDelta`). A 250 ms tick closes at most half the gap plus 1.25 ms (the rounding to
+   * `rateStep`), so with `stopBelowS` at 4 ms it does not go past the expected position.
+   */
   catchUpS: number;
   /** Rates are multiples of this fraction of the base rate. Default 0.01. */
   rateStep: number;
 }
 
 export const DEFAULT_CORRECTION: Readonly<CorrectionOptions> = Object.freeze({
-  startAboveS: 0.025,
-  stopBelowS: 0.015,
+  startAboveS: 0.01,
+  stopBelowS: 0.004,
   seekAboveS: 1,
   pausedToleranceS: 0.015,
   maxRateDelta: 0.05,
-  catchUpS: 2,
+  catchUpS: 0.5,
   rateStep: 0.01,
 });
 
