@@ -25,6 +25,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../test/helpers/browser.ts";
+import { enter, leave, PartyPages, samples as videoSamples } from "../test/helpers/party-page.ts";
 import { startServerProcess } from "../test/helpers/process.ts";
 import { percentile } from "../test/helpers/stats.ts";
 import { LOADTEST_LIMITS } from "./limits.ts";
@@ -47,13 +48,6 @@ const JITTER = Number(args.jitter);
 const SKEW = Number(args.skew);
 /** samples within this long after a host's seek or play (or pause, for the paused figure) are left out */
 const SETTLE_MS = 1000;
-
-/** Every page: the unshifted clock as __realNow (installed before any shift). */
-const REAL_CLOCK = `(() => {
-  const origin = performance.timeOrigin;
-  const pnow = performance.now.bind(performance);
-  window.__realNow = () => origin + pnow();
-})();`;
 
 /** A device clock SKEW ms off, and a path of UP ms for sent and DOWN ms for received messages, ± JITTER, order kept. */
 const SKEWED_AND_SLOW = `(() => {
@@ -97,8 +91,6 @@ interface Sample {
   current: number;
   /** the room's expected position on the real clock (the server's), ms */
   room: number;
-  /** video.playbackRate */
-  rate: number;
 }
 
 interface Action {
@@ -121,47 +113,6 @@ async function calibrate(page: Page): Promise<{ offset: number; roundTrip: numbe
   const best = tries.sort((a, b) => a.roundTrip - b.roundTrip).slice(0, 5);
   const offsets = best.map((t) => t.offset).sort((a, b) => a - b);
   return { offset: offsets[2]!, roundTrip: best[4]!.roundTrip };
-}
-
-async function open(browser: Browser, baseUrl: string, scripts: string[]): Promise<Page> {
-  const ctx = await browser.newContext();
-  for (const s of scripts) await ctx.addInitScript(s);
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.error("page error:", e.message));
-  await page.goto(`${baseUrl}/health`);
-  return page;
-}
-
-/** Joins (or creates), attaches a muted video and samples it every 50 ms. */
-async function enter(
-  page: Page,
-  how: { create?: Record<string, unknown>; join?: { roomId: string; options: Record<string, unknown> } },
-): Promise<string> {
-  return page.evaluate(async (how) => {
-    const { WatchParty, attach } = await import("/vendor/anisync-client.js" as string);
-    const party = how.create
-      ? await WatchParty.create(location.origin, how.create)
-      : await WatchParty.join(location.origin, how.join!.roomId, how.join!.options);
-    const video = document.createElement("video");
-    video.muted = true;
-    video.preload = "auto";
-    video.src = "/media/test.webm";
-    document.body.append(video);
-    await new Promise((r) => video.addEventListener("canplay", r, { once: true }));
-    attach(party, video);
-    const w = window as any;
-    w.__party = party;
-    w.__video = video;
-    w.__samples = [];
-    setInterval(() => {
-      const real = w.__realNow();
-      const current = video.currentTime * 1000;
-      const pb = party.state.playback;
-      const room = pb.position * 1000 + (pb.is_playing ? (real - pb.updated_at) * pb.rate : 0);
-      w.__samples.push({ real, current, room, rate: video.playbackRate });
-    }, 50);
-    return party.roomId as string;
-  }, how);
 }
 
 /** The host's currentTime at real time `t`, linear between its two samples around `t`. */
@@ -224,8 +175,9 @@ const median = (xs: number[]) => percentile(xs, 50);
 
 async function run(browser: Browser, baseUrl: string, n: number) {
   const stamp = `${Date.now()}-${n}`;
-  const host = await open(browser, baseUrl, [REAL_CLOCK]);
-  const roomId = await enter(host, {
+  const opened = new PartyPages(browser, baseUrl);
+  const host = await opened.open();
+  const { roomId } = await enter(host, {
     create: {
       title: "sync-picture",
       anime_id: "sync-picture",
@@ -236,8 +188,8 @@ async function run(browser: Browser, baseUrl: string, n: number) {
       host_username: "Host",
     },
   });
-  const direct = await open(browser, baseUrl, [REAL_CLOCK]);
-  const slow = await open(browser, baseUrl, [REAL_CLOCK, SKEWED_AND_SLOW]);
+  const direct = await opened.open();
+  const slow = await opened.open([SKEWED_AND_SLOW]);
   await enter(direct, { join: { roomId, options: { user_id: `direct-${stamp}`, username: "Direct" } } });
   await enter(slow, { join: { roomId, options: { user_id: `slow-${stamp}`, username: "Slow" } } });
   const pages = { host, direct, slow };
@@ -269,8 +221,12 @@ async function run(browser: Browser, baseUrl: string, n: number) {
   const samples: Record<string, Sample[]> = {};
   for (const [name, page] of Object.entries(pages)) {
     const c = cal[name as keyof typeof cal];
-    const raw: Sample[] = await page.evaluate(() => (window as any).__samples);
-    samples[name] = raw.map((s) => ({ ...s, real: s.real - c.offset, room: s.room }));
+    // party-page.ts samples the video's time (s) and its error against the room's position (ms)
+    samples[name] = (await videoSamples(page)).map((s) => ({
+      real: s.real - c.offset,
+      current: s.current * 1000,
+      room: s.current * 1000 - s.error,
+    }));
   }
   const shift = (kind: keyof typeof cal) => (a: Action) => ({ ...a, at: a.at - cal[kind].offset });
   const hostActions = actions.map(shift("host"));
@@ -291,10 +247,8 @@ async function run(browser: Browser, baseUrl: string, n: number) {
     samples,
     actions: hostActions,
   };
-  for (const page of Object.values(pages)) {
-    await page.evaluate(() => (window as any).__party.leave()).catch(() => undefined);
-    await page.context().close();
-  }
+  for (const page of Object.values(pages)) await leave(page).catch(() => undefined);
+  await opened.close();
   return res;
 }
 
