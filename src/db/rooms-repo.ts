@@ -48,28 +48,6 @@ export async function getRoom(db: Db, roomId: string): Promise<RoomRow | undefin
   return row;
 }
 
-/** After every host action and host change. */
-export async function saveHostState(
-  db: Db,
-  roomId: string,
-  state: { playback: PlaybackSnapshot; host_user_id: string; host_action: boolean },
-): Promise<void> {
-  const { playback: pb } = state;
-  await db
-    .update(rooms)
-    .set({
-      is_playing: pb.is_playing,
-      position: pb.position,
-      updated_at: pb.updated_at,
-      rate: pb.rate,
-      seq: pb.seq,
-      host_user_id: state.host_user_id,
-      last_active_at: new Date(),
-      ...(state.host_action ? { host_actions: sql`${rooms.host_actions} + 1` } : {}),
-    })
-    .where(eq(rooms.room_id, roomId));
-}
-
 export async function setRoomStatus(
   db: Db,
   roomId: string,

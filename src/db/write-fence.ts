@@ -57,3 +57,16 @@ export async function fencedWrite(
     return true;
   });
 }
+
+/**
+ * Why a fenced statement that guards on the version and the generation matched no row: another
+ * generation holds the room (StaleEpochError), or the room stored a newer version or is gone
+ * (`false`). A takeover's bump and the statement lock the same row, so the statement either
+ * committed before the bump or re-read the row after it and matched nothing.
+ */
+export async function unmatchedFence(db: Db, roomId: string, epoch: number | undefined): Promise<false> {
+  if (epoch === undefined) return false;
+  const [now] = await db.select({ epoch: rooms.epoch }).from(rooms).where(eq(rooms.room_id, roomId));
+  if (now && now.epoch !== epoch) throw new StaleEpochError(roomId, epoch, now.epoch);
+  return false;
+}

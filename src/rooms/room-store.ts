@@ -13,6 +13,7 @@ import type { Db } from "../db/connect.ts";
 import { WriteGivenUpError, type Outbox, type OutboxGroup } from "../db/outbox.ts";
 import * as repo from "../db/rooms-repo.ts";
 import { fencedWrite, WriteClock } from "../db/write-fence.ts";
+import { storeHostState } from "../db/host-state-write.ts";
 import { fenced, StaleEpochError } from "../db/fencing-repo.ts";
 import type { Logger } from "../log.ts";
 import type { PlaybackSnapshot } from "../sync/playback.ts";
@@ -131,7 +132,9 @@ export class RoomStore {
   hostState(playback: PlaybackSnapshot, hostUserId: string, hostAction: boolean): Promise<void> {
     const id = this.roomId();
     const state = { playback, host_user_id: hostUserId, host_action: hostAction };
-    return this.push(hostAction ? "host action" : "host change", (db) => repo.saveHostState(db, id, state));
+    return this.queue(hostAction ? "host action" : "host change", (version, epoch) =>
+      storeHostState(this.db, id, version, epoch, state),
+    );
   }
 
   cohost(userId: string, on: boolean): Promise<void> {
@@ -201,20 +204,29 @@ export class RoomStore {
    * while this copy holds the room's generation (fencing).
    */
   private push(label: string, write: (db: Db) => Promise<unknown>): Promise<void> {
-    this.openBatch = undefined; // a join or leave after this write must be stored after it
     const id = this.roomId();
+    return this.queue(label, (version, epoch) => fencedWrite(this.db, id, version, epoch, write));
+  }
+
+  /** push's queueing, for a write that fences itself (fencedWrite, storeHostState) */
+  private queue(
+    label: string,
+    write: (version: number, epoch: number | undefined) => Promise<boolean>,
+  ): Promise<void> {
+    this.openBatch = undefined; // a join or leave after this write must be stored after it
     const version = this.clock.next();
     const epoch = this.epoch;
-    const task = () => fencedWrite(this.db, id, version, epoch, write);
-    const stored = this.writes.push(label, task).catch((err: unknown) => {
-      if (err instanceof WriteGivenUpError && err.cause instanceof StaleEpochError)
-        this.refused(label, err.cause);
-      const failed = err instanceof WriteGivenUpError && err.reason === "failed";
-      throw new AppError(
-        failed ? "INTERNAL" : "UNAVAILABLE",
-        failed ? undefined : "the database is unreachable: the change was not stored",
-      );
-    });
+    const stored = this.writes
+      .push(label, () => write(version, epoch))
+      .catch((err: unknown) => {
+        if (err instanceof WriteGivenUpError && err.cause instanceof StaleEpochError)
+          this.refused(label, err.cause);
+        const failed = err instanceof WriteGivenUpError && err.reason === "failed";
+        throw new AppError(
+          failed ? "INTERNAL" : "UNAVAILABLE",
+          failed ? undefined : "the database is unreachable: the change was not stored",
+        );
+      });
     return handled(stored);
   }
 }

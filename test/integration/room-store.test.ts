@@ -9,6 +9,8 @@ import { RoomStore } from "../../src/rooms/room-store.ts";
 import { eq, sql } from "../../src/db/drizzle.ts";
 import { members, rooms } from "../../src/db/schema.ts";
 import { fencedWrite, WriteClock } from "../../src/db/write-fence.ts";
+import { storeHostState } from "../../src/db/host-state-write.ts";
+import { StaleEpochError, takeRoom } from "../../src/db/fencing-repo.ts";
 
 describe("a live room's writes (RoomStore)", function () {
   this.timeout(60_000);
@@ -62,6 +64,65 @@ describe("a live room's writes (RoomStore)", function () {
       false,
       "a room that is gone",
     );
+  });
+
+  it("the host's state in one statement keeps both fences: a late version changes nothing, another generation's copy is refused", async () => {
+    const db = database!.db;
+    const roomId = `row-fenced-${Date.now()}`;
+    await insertRoomRow(roomId);
+    const state = (host: string, position: number, hostAction = true) => ({
+      playback: { is_playing: true, position, updated_at: 1_000 + position, rate: 1.25, seq: position },
+      host_user_id: host,
+      host_action: hostAction,
+    });
+    const stored = async () => {
+      const [row] = await db
+        .select({
+          host_user_id: rooms.host_user_id,
+          position: rooms.position,
+          is_playing: rooms.is_playing,
+          rate: rooms.rate,
+          seq: rooms.seq,
+          updated_at: rooms.updated_at,
+          host_actions: rooms.host_actions,
+          write_version: rooms.write_version,
+        })
+        .from(rooms)
+        .where(eq(rooms.room_id, roomId));
+      return row;
+    };
+    assert.equal(await storeHostState(db, roomId, 200, 0, state("new-host", 42)), true);
+    assert.deepEqual(await stored(), {
+      host_user_id: "new-host",
+      position: 42,
+      is_playing: true,
+      rate: 1.25,
+      seq: 42,
+      updated_at: 1_042,
+      host_actions: 1,
+      write_version: 200,
+    });
+    assert.equal(await storeHostState(db, roomId, 100, 0, state("old-host", 7)), false, "late");
+    assert.equal(await storeHostState(db, roomId, 200, 0, state("old-host", 7)), false, "a retry");
+    assert.equal(
+      await storeHostState(db, roomId, 250, 0, state("next-host", 42, false)),
+      true,
+      "a host change",
+    );
+    const changed = await stored();
+    assert.equal(changed?.host_user_id, "next-host");
+    assert.equal(changed?.host_actions, 1, "a host change is not counted as a host action");
+
+    assert.equal(await takeRoom(db, roomId, 0, "another-process"), 1);
+    await assert.rejects(
+      storeHostState(db, roomId, 300, 0, state("stale-host", 9)),
+      (err: unknown) => err instanceof StaleEpochError && err.heldEpoch === 0 && err.currentEpoch === 1,
+    );
+    assert.equal((await stored())?.host_user_id, "next-host", "the stale copy stored nothing");
+    assert.equal(await storeHostState(db, roomId, 300, 1, state("taker", 9)), true);
+    assert.equal((await stored())?.host_user_id, "taker");
+    assert.equal(await storeHostState(db, roomId, 400, undefined, state("unfenced", 10)), true);
+    assert.equal(await storeHostState(db, "no-such-room", 500, 1, state("x", 1)), false, "gone");
   });
 
   it("a room's writes carry versions above the wall clock and above what the room stored when opened", () => {
