@@ -11,8 +11,11 @@ import { parseArgs } from "node:util";
 import express from "express";
 import { Room, Server, type Client } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { schema, t, type SchemaType } from "@colyseus/schema";
+import { Encoder, schema, t, type SchemaType } from "@colyseus/schema";
 import { Member, Playback } from "../schema/state.ts";
+
+// a full state of 1,000 members is above the default 16 KB: a bigger buffer than a warning per join
+Encoder.BUFFER_SIZE = 256 * 1024;
 
 const BareState = schema(
   { host_user_id: t.string(), playback: Playback, members: t.map(Member) },

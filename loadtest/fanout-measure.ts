@@ -19,6 +19,8 @@ export interface FanoutResult {
   joinMs: number;
   /** per seek: host send → last member's state change */
   lastMemberMs: number[];
+  /** per seek: host send → first member's state change (the server's own delay and one decode) */
+  firstMemberMs: number[];
   /** per seek and member: host send → that member's state change */
   anyMemberMs: number[];
 }
@@ -81,6 +83,7 @@ export async function measureFanout(url: string, opts: FanoutOptions): Promise<F
   await new Promise((r) => setTimeout(r, 500)); // let the join patches drain
 
   const lastMemberMs: number[] = [];
+  const firstMemberMs: number[] = [];
   const anyMemberMs: number[] = [];
   for (let s = 0; s < SEEKS; s++) {
     const seq = host.state.playback.seq + 1;
@@ -91,6 +94,7 @@ export async function measureFanout(url: string, opts: FanoutOptions): Promise<F
     await withTimeout(finished, 10_000);
     const times = [...round!.seen.values()];
     lastMemberMs.push(Math.max(...times));
+    firstMemberMs.push(Math.min(...times));
     anyMemberMs.push(...times);
     round = undefined;
     await new Promise((r) => setTimeout(r, GAP_MS));
@@ -99,7 +103,7 @@ export async function measureFanout(url: string, opts: FanoutOptions): Promise<F
   await Promise.all(
     [host.leave(), ...closers.map(async (c) => c())].map((p) => Promise.resolve(p).catch(() => undefined)),
   );
-  return { joinMs, lastMemberMs, anyMemberMs };
+  return { joinMs, lastMemberMs, firstMemberMs, anyMemberMs };
 }
 
 /** Polls gently (every 20 ms): a busy loop here would steal the event loop from the clients. */

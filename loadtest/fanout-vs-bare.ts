@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     for (const members of SIZES) {
       const lean = members > Number(args["sdk-max"]);
       const last = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      const first = new Map<string, number[]>(targets.map((t) => [t.name, []]));
       for (let r = 0; r < ROUNDS; r++) {
         // alternate which goes first, so neither always runs on a warmer or cooler box
         const order = r % 2 === 0 ? targets : [...targets].reverse();
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
             lean,
           });
           last.get(t.name)!.push(...res.lastMemberMs);
+          first.get(t.name)!.push(...res.firstMemberMs);
         }
       }
       console.log(
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
       for (const t of targets) {
         const xs = last.get(t.name)!;
         console.log(
-          `  ${t.name.padEnd(13)} host seek → last member: p50 ${f(percentile(xs, 50))} · p95 ${f(percentile(xs, 95))} · p99 ${f(percentile(xs, 99))} ms (${xs.length} seeks)`,
+          `  ${t.name.padEnd(13)} host seek → last member: p50 ${f(percentile(xs, 50))} · p95 ${f(percentile(xs, 95))} · p99 ${f(percentile(xs, 99))} ms (${xs.length} seeks); first member p50 ${f(percentile(first.get(t.name)!, 50))} ms`,
         );
       }
       const ratio = percentile(last.get("AniSync")!, 50) / percentile(last.get("bare Colyseus")!, 50);
