@@ -10,6 +10,7 @@ import v8 from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { pgliteEngine } from "./pglite-engine.ts";
+import { keepDrizzleTypesAsText, perQueryParsers } from "./pglite-text-types.ts";
 import { openPgliteDir } from "./pglite-init.ts";
 import { pgliteTemplateDir } from "./pglite-template.ts";
 import { releaseStartupGarbage } from "../ops/startup-garbage.ts";
@@ -47,38 +48,10 @@ function reply(r: PgliteReply) {
   }
 }
 
-/** a parser that keeps a value as the text PostgreSQL sent */
-const asIs = (value: string) => value;
-
-/**
- * The types drizzle's PGlite driver asks to keep as text with every query: date, timestamp,
- * timestamptz, interval, their arrays and numeric[] (drizzle parses them itself).
- */
-const DRIZZLE_TEXT_TYPES = [1082, 1114, 1115, 1182, 1184, 1185, 1186, 1187, 1231];
-const textAlready: ReadonlySet<number> = new Set(DRIZZLE_TEXT_TYPES);
-
-/**
- * Per-query parsers as PGlite takes them, or none when PGlite's own table already keeps these
- * types as text. PGlite merges per-query parsers into a copy of its whole table (every type and
- * array type, hundreds of keys) for each query: ~0.2 ms and its garbage per query on this thread,
- * a host action's write included. So this thread's PGlite keeps drizzle's types as text itself
- * (`keepDrizzleTypesAsText`, every query here is drizzle's), and a query asks again only for a
- * type beyond them.
- */
-function asText(types: number[] | undefined) {
-  if (!types || types.every((t) => textAlready.has(t))) return undefined;
-  return Object.fromEntries(types.map((t) => [t, asIs]));
-}
-
-/** After PGlite's start (which builds its array types' parsers from the element types). */
-function keepDrizzleTypesAsText(pg: PGlite): void {
-  for (const t of DRIZZLE_TEXT_TYPES) pg.parsers[t] = asIs;
-}
-
 function run(on: PGlite | Transaction, req: QueryRequest) {
   return req.op === "exec"
     ? on.exec(req.sql)
-    : on.query(req.sql, req.params, { rowMode: req.rowMode, parsers: asText(req.textTypes) });
+    : on.query(req.sql, req.params, { rowMode: req.rowMode, parsers: perQueryParsers(req.textTypes) });
 }
 
 /** thrown in a transaction's callback to have PGlite roll it back */
