@@ -9,7 +9,8 @@
  * - its outbox already holds `maxWrites` writes: the new write is refused, `full`;
  * - the process shuts down and the drain deadline passes: `shutdown`.
  * Nothing is dropped silently. Retrying assumes writes are idempotent: a write whose commit was
- * lost in transit is written twice (every room write is, except the host-action counter).
+ * lost in transit is attempted twice. Every room write is: each carries its version, and the retry of
+ * a stored version stores nothing (src/db/write-fence.ts), the host-action counter included.
  */
 
 export type GiveUpReason = "failed" | "deadline" | "full" | "shutdown";

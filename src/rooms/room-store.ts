@@ -198,17 +198,18 @@ export class RoomStore {
     return this.writes.drain();
   }
 
-  /**
-   * Queues a write in the room's order. Its version is taken now, in the order the room changed;
-   * a retry keeps it, so a first attempt that lands late and its retry store once. It stores only
-   * while this copy holds the room's generation (fencing).
-   */
+  /** Queues `write` (`queue`), run in a transaction behind the fence's claim (fencedWrite). */
   private push(label: string, write: (db: Db) => Promise<unknown>): Promise<void> {
     const id = this.roomId();
     return this.queue(label, (version, epoch) => fencedWrite(this.db, id, version, epoch, write));
   }
 
-  /** push's queueing, for a write that fences itself (fencedWrite, storeHostState) */
+  /**
+   * Queues a write in the room's order. Its version is taken now, in the order the room changed;
+   * a retry keeps it, so a first attempt that lands late and its retry store once. It stores only
+   * while this copy holds the room's generation: `write` applies the fence itself (fencedWrite,
+   * storeHostState) and says whether it stored.
+   */
   private queue(
     label: string,
     write: (version: number, epoch: number | undefined) => Promise<boolean>,
