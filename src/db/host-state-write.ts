@@ -4,7 +4,7 @@
  * by the write version and the generation (the fence of src/db/write-fence.ts, which otherwise
  * takes a transaction of four statements); drizzle builds its SQL once, not per action, and on
  * PostgreSQL it is a named prepared statement of each connection. `npm run bench:host-write`: on PGlite
- * a round trip of 2.4 ms instead of 4.4 and 0.65 ms of the main thread's CPU instead of 1.5
+ * a round trip of 2.8 ms instead of 5.1 and 0.8 ms of the main thread's CPU instead of 1.8
  * (docs/performance.md, "Host-seek fan-out against a bare Colyseus room, third pass").
  */
 import { and, eq, lt, sql } from "./drizzle.ts";
