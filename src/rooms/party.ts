@@ -426,8 +426,7 @@ export class Party<C extends Connection> {
   private async control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
     const cmd = parseOrThrow(
       controlMessage,
-      acceptStatedContext(
-        payload,
+      acceptStatedContext(payload, () =>
         this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
       ),
     );
@@ -465,8 +464,7 @@ export class Party<C extends Connection> {
     if (!member) throw new AppError("MEMBER_NOT_FOUND");
     const c = parseOrThrow(
       commentMessage,
-      acceptStatedContext(
-        payload,
+      acceptStatedContext(payload, () =>
         this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "username"]),
       ),
     );
@@ -487,8 +485,7 @@ export class Party<C extends Connection> {
   private async updateMember(seat: OccupiedSeat<C>, payload: unknown) {
     const update = parseOrThrow(
       memberUpdate,
-      acceptStatedContext(
-        payload,
+      acceptStatedContext(payload, () =>
         this.known(seat.user_id, ["room_id", "anime_id", "episode_number", "user_id"]),
       ),
     );

@@ -31,6 +31,17 @@ describe("fields a request restates", () => {
     assert.deepEqual(acceptStatedContext({ host_user_id: "u1" }, { user_id: "u1" }), { host_user_id: "u1" });
   });
 
+  it("when a body restates none of them, leave it as it is without asking what the server knows", () => {
+    const body = { action: "seek", current_time: 12 };
+    const unasked = () => assert.fail("what the server knows was looked up for a body that restates nothing");
+    assert.equal(acceptStatedContext(body, unasked), body);
+    assert.deepEqual(
+      acceptStatedContext({ ...body, user_id: "u1" }, () => known),
+      body,
+      "asked when one is there",
+    );
+  });
+
   it("leave a body that is not an object to the schema", () => {
     for (const body of [null, "text", 3, ["room_id"]]) assert.equal(acceptStatedContext(body, known), body);
   });
