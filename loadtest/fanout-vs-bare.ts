@@ -11,7 +11,7 @@
  * Up to --sdk-max members (default 200) are @colyseus/sdk clients (decoded state change); above
  * it lean clients (patch frame arrival), as one process cannot decode 1,000 states fairly.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     seeks: { type: "string", default: "40" },
     gap: { type: "string", default: "50" },
     "sdk-max": { type: "string", default: "200" },
+    pin: { type: "boolean", default: false },
   },
 });
 const SIZES = args.sizes.split(",").map(Number);
@@ -59,6 +60,12 @@ async function main(): Promise<void> {
     ...LOADTEST_LIMITS,
   });
   const bare = await startBare();
+  if (args.pin) {
+    for (const pid of [anisync.child.pid, bare.child.pid])
+      execFileSync("taskset", ["-a", "-p", "-c", "0", String(pid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
+    console.log("pinned: both servers on CPU 0, the load generator on CPU 1");
+  }
   const targets = [
     { name: "AniSync", url: anisync.baseUrl },
     { name: "bare Colyseus", url: bare.url },
