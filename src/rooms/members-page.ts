@@ -4,6 +4,7 @@
  * counts. A premiere's 10,000 members are read a page at a time, never all in one answer.
  */
 import type { Member } from "../../schema/state.ts";
+import { smallestBy } from "./smallest.ts";
 
 export const MEMBERS_PAGE_DEFAULT = 200;
 export const MEMBERS_PAGE_MAX = 1000;
@@ -33,12 +34,13 @@ export function membersPage(all: Iterable<Member>, q: MembersPageQuery): Members
     if (m.connected) connected_count++;
     if (limit > 0 && (q.after === undefined || m.user_id > q.after)) after.push(m);
   }
-  after.sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
-  const page = after.slice(0, limit);
+  // one more than the page: whether more follow
+  const next = smallestBy(after, (m) => m.user_id, limit + 1);
+  const page = next.slice(0, limit);
   return {
     members: page.map((m) => m.toJSON()),
     member_count,
     connected_count,
-    next_after: limit > 0 && after.length > limit ? page[page.length - 1]!.user_id : null,
+    next_after: limit > 0 && next.length > limit ? page[page.length - 1]!.user_id : null,
   };
 }
