@@ -26,17 +26,16 @@ const WHAT: Record<ContextField, string> = {
 const RESTATABLE = Object.keys(WHAT) as ContextField[];
 
 /**
- * `body` without the restated fields of `known`; INVALID_INPUT for the first that contradicts.
+ * `body` without the restated fields of `known()`; INVALID_INPUT for the first that contradicts.
  * A body that is not an object, or restates none of these fields, is returned as it is (the
- * schema behind judges it), and then `known`, when given as a function, is not asked: a host's
- * seek restates nothing and pays for nothing here.
+ * schema behind judges it) without asking `known`: a host's seek restates nothing and pays for
+ * nothing here.
  */
-export function acceptStatedContext(body: unknown, known: KnownContext | (() => KnownContext)): unknown {
+export function acceptStatedContext(body: unknown, known: () => KnownContext): unknown {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
   if (!RESTATABLE.some((field) => Object.hasOwn(body, field))) return body;
   const rest: Record<string, unknown> = { ...(body as Record<string, unknown>) };
-  const values = typeof known === "function" ? known() : known;
-  for (const [field, value] of Object.entries(values) as [ContextField, string | number][]) {
+  for (const [field, value] of Object.entries(known()) as [ContextField, string | number][]) {
     if (!Object.hasOwn(rest, field)) continue;
     if (rest[field] !== value)
       throw new AppError("INVALID_INPUT", `${field}: must be ${JSON.stringify(value)} (${WHAT[field]})`);
