@@ -160,9 +160,11 @@ describe("the front door: lobby, deep links and episode threads, as a visitor us
       const currentTime = await p.evaluate(() => document.querySelector("video")!.currentTime);
       gap = Math.abs(currentTime - one.expectedPosition());
       return gap < 0.5;
-    }, "the video follows the host").catch(() =>
-      assert.fail(`the video follows the host (${gap.toFixed(3)} s apart)`),
-    );
+    }, "the video follows the host").catch((err: Error) => {
+      // a timeout says how far apart they stayed; anything else (the page went away) as it is
+      if (!err.message.startsWith("timed out")) throw err;
+      assert.fail(`the video follows the host (${gap.toFixed(3)} s apart)`);
+    });
     await p.waitForFunction(() =>
       /in sync|drifting/i.test(document.getElementById("sync-status")!.textContent!),
     );
