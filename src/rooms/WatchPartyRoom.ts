@@ -193,9 +193,11 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
     await this.party.dispose();
   }
 
-  /** A refused message answers `error` and leaves the sender connected. */
+  /**
+   * A refused message answers `error` and leaves the sender connected. Counted once handled:
+   * nothing but the handler itself runs before a host action reaches the members.
+   */
   private async handle(client: Client, type: string, fn: () => unknown): Promise<void> {
-    metrics.messagesIn.inc({ type });
     try {
       await fn();
     } catch (err) {
@@ -204,6 +206,8 @@ export class WatchPartyRoom extends Room<{ state: WatchPartyState }> {
         this.svc.log.error("message handler failed", { room_id: this.roomId, type, err });
       client.send("error", { ...known.toBody(), type });
       metrics.messagesOut.inc({ type: "error" });
+    } finally {
+      metrics.messagesIn.inc({ type });
     }
   }
 }

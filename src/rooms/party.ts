@@ -422,29 +422,35 @@ export class Party<C extends Connection> {
     );
   }
 
-  /** A host action: rate-limited, applied, flushed to every member at once, then stored. */
-  private async control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
+  /**
+   * A host action: rate-limited, applied, flushed to every member at once, then stored. Not an
+   * async function: between the host's message and the members' patch there is one promise
+   * (the rate limit's), not a chain of them (docs/performance.md, "the host's path, cold").
+   */
+  private control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
     const cmd = parseOrThrow(
       controlMessage,
       acceptStatedContext(payload, () =>
         this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
       ),
     );
-    await this.authorize(userId, "control");
-    this.group.hostTookOver();
-    return { stored: this.apply(cmd, true) };
+    return this.authorize(userId, "control").then(() => {
+      this.group.hostTookOver();
+      return { stored: this.apply(cmd, true) };
+    });
   }
 
   /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
-  private async authorize(userId: string, permission: Permission): Promise<void> {
+  private authorize(userId: string, permission: Permission): Promise<void> {
     const member = this.roster.get(userId);
     const who = {
       is_host: userId === this.state.host_user_id,
       is_cohost: member?.is_cohost === true,
       is_owner: userId === this.state.owner_user_id,
     };
-    if (!allowed(permission, who, this.state.settings.control_open)) throw new AppError("NOT_HOST");
-    await this.limits.consume("control", { user_id: userId });
+    if (!allowed(permission, who, this.state.settings.control_open))
+      return Promise.reject(new AppError("NOT_HOST"));
+    return this.limits.consume("control", { user_id: userId });
   }
 
   /** A playback change (seq bumps): flushed at once unless on the room clock, then stored. */

@@ -107,24 +107,33 @@ export class RateLimits {
     this.perAddress = make("address", ":addr");
   }
 
-  /** Counts one request against the user and the address given; throws RATE_LIMITED if either is over. */
-  async consume(name: LimitName, keys: { user_id?: string; ip?: string }): Promise<void> {
+  /**
+   * Counts one request against the user and the address given; rejects with RATE_LIMITED if
+   * either is over. A single count (a room's message) is answered by its own limiter's promise:
+   * the answer is known when this returns, and a host's seek waits on as few promises as it can.
+   */
+  consume(name: LimitName, keys: { user_id?: string; ip?: string }): Promise<void> {
     const counts: Promise<unknown>[] = [];
     if (keys.user_id) counts.push(this.perUser[name].consume(`u:${keys.user_id}`));
     if (keys.ip) counts.push(this.perAddress[name].consume(`ip:${addressKey(keys.ip)}`));
-    try {
-      await Promise.all(counts);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const retryAfterS = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      metrics.rateLimited.inc({ limit: name });
-      throw new AppError(
-        "RATE_LIMITED",
-        `${name.replace("_", " ")}: too many requests; retry in ${retryAfterS} s`,
-        {
-          retryAfterS,
-        },
-      );
-    }
+    const all = counts.length === 1 ? counts[0]! : Promise.all(counts);
+    return all.then(
+      () => undefined,
+      (err: unknown) => {
+        throw err instanceof RateLimiterRes ? refusal(name, err) : err;
+      },
+    );
   }
+}
+
+function refusal(name: LimitName, res: RateLimiterRes): AppError {
+  const retryAfterS = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  metrics.rateLimited.inc({ limit: name });
+  return new AppError(
+    "RATE_LIMITED",
+    `${name.replace("_", " ")}: too many requests; retry in ${retryAfterS} s`,
+    {
+      retryAfterS,
+    },
+  );
 }

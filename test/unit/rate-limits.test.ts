@@ -29,6 +29,28 @@ describe("rate limits per user and per address", () => {
     await limits.consume("comment", { ip: "2001:db8:5:6::1" });
   });
 
+  it("a room message's count (one key, in memory) is answered within two promise turns, over the limit too", async () => {
+    // a host's seek waits for this answer before the members get the patch: every extra turn is
+    // time the members wait (docs/performance.md, "the host's path, cold")
+    const limits = new RateLimits(limitPoints(configWith({ RATE_CONTROL_PER_S: 1 })));
+    const turnsToSettle = async (p: Promise<void>) => {
+      let settled = false;
+      p.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      for (let turns = 0; turns < 20; turns++) {
+        if (settled) return turns;
+        await Promise.resolve();
+      }
+      return Infinity;
+    };
+    assert.ok((await turnsToSettle(limits.consume("control", { user_id: "host" }))) <= 2);
+    const over = limits.consume("control", { user_id: "host" });
+    assert.ok((await turnsToSettle(over)) <= 2);
+    await assert.rejects(over, { code: "RATE_LIMITED" });
+  });
+
   it("guest identities stay a per-address number (RATE_GUEST_IDENTITY_PER_HOUR, no factor)", () => {
     const points = limitPoints(configWith({ RATE_GUEST_IDENTITY_PER_HOUR: 7 }));
     assert.equal(points.address.guest_identity, 7);
