@@ -8,7 +8,6 @@ import type { WatchPartyState } from "../../schema/state.ts";
 import { CLOSE, codedMessage } from "../../schema/protocol.ts";
 import {
   commentMessage,
-  controlMessage,
   memberUpdate,
   profileOf,
   statusOf,
@@ -19,9 +18,8 @@ import {
 import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../validate.ts";
 import type { Services } from "../services.ts";
-import { applyHostCommand, pausedAt, type HostCommand, type PlaybackSnapshot } from "../sync/playback.ts";
+import { pausedAt } from "../sync/playback.ts";
 import { BufferHolds } from "../sync/buffer-holds.ts";
-import { allowed, type Permission } from "../sync/permissions.ts";
 import { expectedPosition } from "../sync/clock.ts";
 import { generateAccessKey, generateInviteSecret } from "../security/access-key.ts";
 import type { MemberClaims } from "../security/member-token.ts";
@@ -34,6 +32,7 @@ import { GroupPlayback } from "./group-playback.ts";
 import { MemberMedia } from "./member-media.ts";
 import { Membership } from "./membership.ts";
 import { Moderation } from "./moderation.ts";
+import { HostControl, snapshotOf } from "./host-control.ts";
 import { wirePartyMessages } from "./party-messages.ts";
 import { checkAccess, type Presented, type RoomSecrets } from "./room-access.ts";
 import { postComment } from "./room-comments.ts";
@@ -91,6 +90,8 @@ export class Party<C extends Connection> {
   private readonly moderation: Moderation<C>;
   /** in-room message limits: a room lives in one process, so memory counts are exact */
   private readonly limits: RateLimits;
+  /** play, pause and seek, from the message to every member's patch (host-control.ts) */
+  private readonly host: HostControl;
   /** a private room's key and invite; undefined for a public room */
   private secrets: RoomSecrets | undefined;
   /** set when the owner deletes the room: nothing is written back on dispose */
@@ -133,12 +134,12 @@ export class Party<C extends Connection> {
       },
     });
     this.group = new GroupPlayback(state, this.roster, holds, {
-      apply: (cmd, flush) => void this.apply(cmd, flush),
+      apply: (cmd, flush) => void this.host.apply(cmd, flush),
       log: logged,
     });
     this.media = new MemberMedia(state, this.roster);
     this.queue = new RoomQueue(state, config.ADVANCE_COUNTDOWN_S, {
-      apply: (cmd, flush) => void this.apply(cmd, flush),
+      apply: (cmd, flush) => void this.host.apply(cmd, flush),
       hostTookOver: () => this.group.hostTookOver(),
       store: (queue, current) =>
         void this.store.settings({
@@ -156,12 +157,21 @@ export class Party<C extends Connection> {
     this.members = new Membership<C>(state, this.roster, this.store, log, hooks.roomId, {
       flush: () => hooks.flush(),
       welcome: (seat) => this.sendWelcome(seat),
-      playback: () => this.playbackSnapshot(),
+      playback: () => snapshotOf(this.state.playback),
       isMuted: (userId) => this.moderation.isMuted(userId), // moderation is made next, joins come later
     });
     this.moderation = new Moderation<C>(state, database.db, hooks.roomId, this.members, (label, write) =>
       this.store.direct(label, write),
     );
+    this.host = new HostControl({
+      state,
+      roster: this.roster,
+      limits: this.limits,
+      store: this.store,
+      flush: () => hooks.flush(),
+      tookOver: () => this.group.hostTookOver(),
+      known: (userId, fields) => this.known(userId, fields),
+    });
     this.wireMessages();
   }
 
@@ -250,8 +260,8 @@ export class Party<C extends Connection> {
           else seat.client.leave(CLOSE.CONSENTED);
           return undefined;
         case "control": {
-          const { stored } = await this.control(seat.user_id, payload);
-          const view = () => ({ ...this.playbackSnapshot(), server_time: Date.now() });
+          const { stored } = await this.host.control(seat.user_id, payload);
+          const view = () => ({ ...snapshotOf(this.state.playback), server_time: Date.now() });
           // an HTTP caller is answered once it is stored, or as pending after HTTP_WRITE_WAIT_S
           return this.svc.writeWaits.within(stored.then(view), view);
         }
@@ -304,7 +314,7 @@ export class Party<C extends Connection> {
   /** The room for HTTP: playback, roles, counts and a page of members (members-page.ts). */
   describe(page: MembersPageQuery = {}) {
     return {
-      playback: this.playbackSnapshot(),
+      playback: snapshotOf(this.state.playback),
       ...membersPage(this.roster.values(), page),
       host_user_id: this.state.host_user_id,
       owner_user_id: this.state.owner_user_id,
@@ -367,7 +377,7 @@ export class Party<C extends Connection> {
   async dispose(): Promise<void> {
     if (this.hold) this.svc.holds.release(this.hold);
     if (!this.deleted && !this.superseded) {
-      const playback = pausedAt(this.playbackSnapshot(), Date.now());
+      const playback = pausedAt(snapshotOf(this.state.playback), Date.now());
       void this.store.dormant(playback);
       this.svc.log.info("room dormant", {
         room_id: this.hooks.roomId(),
@@ -392,7 +402,7 @@ export class Party<C extends Connection> {
 
   private wireMessages(): void {
     const on = (type: string, fn: Handler<C>) => this.handlers.set(type, fn);
-    on("control", (seat, payload) => this.control(seat.user_id, payload));
+    on("control", (seat, payload) => this.host.control(seat.user_id, payload));
     on("status", (seat, payload) => {
       const report = parseOrThrow(statusMessage, payload);
       this.board.report(seat.user_id, seat.sync, report, this.state.playback);
@@ -414,55 +424,12 @@ export class Party<C extends Connection> {
         reactions: this.svc.reactions,
         moderation: this.moderation,
         setCohost: (userId, on) => this.members.setCohost(userId, on),
-        authorize: (userId, permission) => this.authorize(userId, permission),
-        apply: (cmd, flush) => this.apply(cmd, flush),
+        authorize: (userId, permission) => this.host.authorize(userId, permission),
+        apply: (cmd, flush) => this.host.apply(cmd, flush),
         reaction: (view) => this.crowd.reaction(view),
       },
       on,
     );
-  }
-
-  /**
-   * A host action: rate-limited, applied, flushed to every member at once, then stored. Not an
-   * async function: between the host's message and the members' patch there is one promise
-   * (the rate limit's), not a chain of them (docs/performance.md, "the host's path, cold").
-   */
-  private control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
-    const cmd = parseOrThrow(
-      controlMessage,
-      acceptStatedContext(payload, () =>
-        this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
-      ),
-    );
-    return this.authorize(userId, "control").then(() => {
-      this.group.hostTookOver();
-      return { stored: this.apply(cmd, true) };
-    });
-  }
-
-  /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
-  private authorize(userId: string, permission: Permission): Promise<void> {
-    const member = this.roster.get(userId);
-    const who = {
-      is_host: userId === this.state.host_user_id,
-      is_cohost: member?.is_cohost === true,
-      is_owner: userId === this.state.owner_user_id,
-    };
-    if (!allowed(permission, who, this.state.settings.control_open))
-      return Promise.reject(new AppError("NOT_HOST"));
-    return this.limits.consume("control", { user_id: userId });
-  }
-
-  /** A playback change (seq bumps): flushed at once unless on the room clock, then stored. */
-  private apply(cmd: HostCommand, flush: boolean): Promise<void> {
-    const started = performance.now();
-    this.state.playback.assign(applyHostCommand(this.playbackSnapshot(), cmd, Date.now()));
-    if (flush) {
-      this.hooks.flush();
-      metrics.hostActionFanout.observe((performance.now() - started) / 1000);
-      metrics.messagesOut.inc({ type: "patch" });
-    }
-    return this.store.hostState(this.playbackSnapshot(), this.state.host_user_id, true);
   }
 
   private async comment(userId: string, payload: unknown): Promise<CommentView> {
@@ -536,10 +503,5 @@ export class Party<C extends Connection> {
     });
     seat.client.send("welcome", welcome);
     metrics.messagesOut.inc({ type: "welcome" });
-  }
-
-  private playbackSnapshot(): PlaybackSnapshot {
-    const { is_playing, position, updated_at, rate, seq } = this.state.playback;
-    return { is_playing, position, updated_at, rate, seq };
   }
 }

@@ -1,0 +1,92 @@
+/**
+ * A host action's way from the message to every member's patch: the body checked
+ * (schema/messages.ts), the sender's role (src/sync/permissions.ts) and the room's control rate
+ * limit, the playback changed (src/sync/playback.ts) and flushed at once, then stored.
+ *
+ * Between the host's message and the members' patch there is one promise, the rate limit's:
+ * on a quiet server this code runs cold (caches and branch predictors taken by whatever ran in
+ * the 50 ms before), and every step and every promise turn on it costs tens of microseconds
+ * that every member waits (docs/performance.md, "The host's path, cold").
+ */
+import type { Playback, WatchPartyState } from "../../schema/state.ts";
+import { controlMessage } from "../../schema/messages.ts";
+import { AppError } from "../errors.ts";
+import { metrics } from "../ops/metrics.ts";
+import type { RateLimits } from "../security/rate-limits.ts";
+import { applyHostCommand, type HostCommand, type PlaybackSnapshot } from "../sync/playback.ts";
+import { allowed, type Permission } from "../sync/permissions.ts";
+import { parseOrThrow } from "../validate.ts";
+import type { RoomStore } from "./room-store.ts";
+import type { Roster } from "./roster.ts";
+import { acceptStatedContext, type ContextField, type KnownContext } from "./stated-context.ts";
+
+export interface HostControlParts {
+  state: WatchPartyState;
+  roster: Roster;
+  /** the room's own message limits (in memory: a room lives in one process) */
+  limits: RateLimits;
+  store: RoomStore;
+  /** send the state's changes to every member now */
+  flush(): void;
+  /** the host played, paused or seeked: a hold or a ready check ends (group-playback.ts) */
+  tookOver(): void;
+  /** what the server knows of `fields` for a request by `userId` (stated-context.ts) */
+  known(userId: string, fields: readonly ContextField[]): KnownContext;
+}
+
+/** The playback as plain numbers, for the pure rules of src/sync/playback.ts. */
+export function snapshotOf(pb: Playback): PlaybackSnapshot {
+  const { is_playing, position, updated_at, rate, seq } = pb;
+  return { is_playing, position, updated_at, rate, seq };
+}
+
+export class HostControl {
+  private readonly parts: HostControlParts;
+
+  constructor(parts: HostControlParts) {
+    this.parts = parts;
+  }
+
+  /**
+   * play, pause or seek: checked, rate-limited, applied, flushed, then stored (`stored`). Not an
+   * async function, so a refused body throws here and an allowed one waits on one promise.
+   */
+  control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
+    const cmd = parseOrThrow(
+      controlMessage,
+      acceptStatedContext(payload, () =>
+        this.parts.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
+      ),
+    );
+    return this.authorize(userId, "control").then(() => {
+      this.parts.tookOver();
+      return { stored: this.apply(cmd, true) };
+    });
+  }
+
+  /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
+  authorize(userId: string, permission: Permission): Promise<void> {
+    const { state, roster, limits } = this.parts;
+    const who = {
+      is_host: userId === state.host_user_id,
+      is_cohost: roster.get(userId)?.is_cohost === true,
+      is_owner: userId === state.owner_user_id,
+    };
+    if (!allowed(permission, who, state.settings.control_open))
+      return Promise.reject(new AppError("NOT_HOST"));
+    return limits.consume("control", { user_id: userId });
+  }
+
+  /** A playback change (seq bumps): flushed at once unless on the room clock, then stored. */
+  apply(cmd: HostCommand, flush: boolean): Promise<void> {
+    const { state, store } = this.parts;
+    const started = performance.now();
+    state.playback.assign(applyHostCommand(snapshotOf(state.playback), cmd, Date.now()));
+    if (flush) {
+      this.parts.flush();
+      metrics.hostActionFanout.observe((performance.now() - started) / 1000);
+      metrics.messagesOut.inc({ type: "patch" });
+    }
+    return store.hostState(snapshotOf(state.playback), state.host_user_id, true);
+  }
+}
