@@ -98,8 +98,10 @@ describe("host playback reaches every member", function () {
       state.queue,
       ...state.members.values(),
     ];
-    // once the join has settled (its first patches are in)
-    await new Promise((r) => setTimeout(r, 1500));
+    // once the join has settled: its patches are in when none came for half a second
+    let lastPatchAt = Date.now();
+    guest.room.onStateChange(() => (lastPatchAt = Date.now()));
+    await eventually(() => Date.now() - lastPatchAt >= 500, 5000, "the join's patches settled");
     const before = objects();
     for (const [i, action] of (["play", "seek", "pause", "seek"] as const).entries()) {
       host.room.send("control", { action, current_time: 30 + i });
