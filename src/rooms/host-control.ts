@@ -3,15 +3,17 @@
  * (schema/messages.ts), the sender's role (src/sync/permissions.ts) and the room's control rate
  * limit, the playback changed (src/sync/playback.ts) and flushed at once, then stored.
  *
- * Between the host's message and the members' patch there is one promise, the rate limit's:
- * on a quiet server this code runs cold (caches and branch predictors taken by whatever ran in
- * the 50 ms before), and every step and every promise turn on it costs tens of microseconds
- * that every member waits (docs/performance.md, "The host's path, cold").
+ * A host who keeps within the control limit has the limit's answer in hand (counted-ahead.ts):
+ * from the host's message to the members' patch nothing waits. On a quiet server this code runs
+ * cold (caches and branch predictors taken by whatever ran in the 50 ms before), and every step
+ * and every promise turn on it costs tens of microseconds that every member waits
+ * (docs/performance.md, "The host's path, cold").
  */
 import type { Playback, WatchPartyState } from "../../schema/state.ts";
 import { controlMessage } from "../../schema/messages.ts";
 import { AppError } from "../errors.ts";
 import { metrics } from "../ops/metrics.ts";
+import { CountedAhead } from "../security/counted-ahead.ts";
 import type { RateLimits } from "../security/rate-limits.ts";
 import { applyHostCommand, type HostCommand, type PlaybackSnapshot } from "../sync/playback.ts";
 import { allowed, type Permission } from "../sync/permissions.ts";
@@ -42,14 +44,22 @@ export function snapshotOf(pb: Playback): PlaybackSnapshot {
 
 export class HostControl {
   private readonly parts: HostControlParts;
+  /** the control limit, each user's next request counted ahead */
+  private readonly limit: CountedAhead;
 
   constructor(parts: HostControlParts) {
     this.parts = parts;
+    const { limits } = parts;
+    this.limit = new CountedAhead(
+      (userId) => limits.consume("control", { user_id: userId }),
+      (userId) => limits.countAhead("control", userId),
+    );
   }
 
   /**
    * play, pause or seek: checked, rate-limited, applied, flushed, then stored (`stored`). Not an
-   * async function, so a refused body throws here and an allowed one waits on one promise.
+   * async function: a refused body or role throws here, and with the limit's answer in hand the
+   * members' patch is sent before this returns.
    */
   control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
     const cmd = parseOrThrow(
@@ -58,23 +68,29 @@ export class HostControl {
         this.parts.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
       ),
     );
-    return this.authorize(userId, "control").then(() => {
-      this.parts.tookOver();
-      return { stored: this.apply(cmd, true) };
-    });
+    const allowedNow = this.authorize(userId, "control");
+    if (allowedNow === true) return Promise.resolve(this.perform(cmd));
+    return allowedNow.then(() => this.perform(cmd));
   }
 
-  /** The sender's role allows it (src/sync/permissions.ts), within the control rate limit. */
-  authorize(userId: string, permission: Permission): Promise<void> {
-    const { state, roster, limits } = this.parts;
+  /**
+   * The sender's role allows it (src/sync/permissions.ts; NOT_HOST thrown here), within the
+   * control rate limit: true when its answer was in hand, else the count's promise.
+   */
+  authorize(userId: string, permission: Permission): true | Promise<void> {
+    const { state, roster } = this.parts;
     const who = {
       is_host: userId === state.host_user_id,
       is_cohost: roster.get(userId)?.is_cohost === true,
       is_owner: userId === state.owner_user_id,
     };
-    if (!allowed(permission, who, state.settings.control_open))
-      return Promise.reject(new AppError("NOT_HOST"));
-    return limits.consume("control", { user_id: userId });
+    if (!allowed(permission, who, state.settings.control_open)) throw new AppError("NOT_HOST");
+    return this.limit.take(userId);
+  }
+
+  private perform(cmd: HostCommand): { stored: Promise<void> } {
+    this.parts.tookOver();
+    return { stored: this.apply(cmd, true) };
   }
 
   /** A playback change (seq bumps): flushed at once unless on the room clock, then stored. */

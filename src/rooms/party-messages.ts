@@ -49,8 +49,8 @@ export interface PartyContext {
   store: RoomStore;
   limits: RateLimits;
   reactions: ReactionCounter;
-  /** throws NOT_HOST unless the sender may; counts the control rate limit */
-  authorize(userId: string, permission: Permission): Promise<void>;
+  /** throws NOT_HOST unless the sender may; counts the control rate limit (true: allowed at once) */
+  authorize(userId: string, permission: Permission): true | Promise<void>;
   /** the commit, as RoomStore returns it: a message over HTTP waits for it, nobody has to */
   apply(cmd: HostCommand, flush: boolean): Promise<void>;
   /** to everyone: one by one, or as counts in audience mode (crowd.ts) */

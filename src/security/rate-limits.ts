@@ -108,6 +108,15 @@ export class RateLimits {
   }
 
   /**
+   * Counts a user's next request before it comes (counted-ahead.ts). A refusal here is nobody's
+   * refused request: it is not in the RATE_LIMITED metric, and the request, when it comes, is
+   * counted and refused as usual.
+   */
+  countAhead(name: LimitName, userId: string): Promise<void> {
+    return this.perUser[name].consume(`u:${userId}`).then(() => undefined);
+  }
+
+  /**
    * Counts one request against the user and the address given; rejects with RATE_LIMITED if
    * either is over. A single count (a room's message) is answered by its own limiter's promise:
    * the answer is known when this returns, and a host's seek waits on as few promises as it can.
