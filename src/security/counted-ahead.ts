@@ -5,7 +5,8 @@
  * cold"). Here each allowed request also counts the user's next one, so when the next comes its
  * answer is already in hand:
  *
- * - with an answer in hand, `take` returns true at once and counts the user's next request;
+ * - with an answer in hand, `take` returns true at once and counts the user's next request once
+ *   the caller's synchronous work is done (a microtask: before any other message is read);
  * - without one (the user's first request, or the count ahead was refused), `take` returns the
  *   count's promise, as a plain count would, and counts ahead once it is allowed.
  *
@@ -41,7 +42,7 @@ export class CountedAhead {
     const ahead = this.aheads.get(key);
     this.aheads.delete(key);
     if (ahead?.answer === true) {
-      this.countNext(key);
+      this.countNext(key, true);
       return true;
     }
     // asked again before the count ahead was answered (two requests in one turn): wait for it
@@ -60,9 +61,11 @@ export class CountedAhead {
     return counted;
   }
 
-  private countNext(key: string): void {
+  /** `afterCaller`: counted once the caller's synchronous work is done (a seek's patch goes first) */
+  private countNext(key: string, afterCaller = false): void {
+    const counted = afterCaller ? Promise.resolve(key).then(this.countAhead) : this.countAhead(key);
     const ahead: Ahead = {
-      settled: this.countAhead(key).then(
+      settled: counted.then(
         () => (ahead.answer = true),
         () => (ahead.answer = false),
       ),

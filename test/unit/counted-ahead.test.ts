@@ -62,6 +62,18 @@ describe("a limit counted one request ahead (counted-ahead.ts)", () => {
     await assert.rejects(Promise.resolve(limit.take("host")), { code: "RATE_LIMITED" });
   });
 
+  it("two requests in one synchronous turn: the second waits for the count ahead the first made", async () => {
+    const limit = controlLimit(3);
+    await limit.take("host");
+    await nextMessage();
+    assert.equal(limit.take("host"), true);
+    const second = limit.take("host");
+    assert.ok(second instanceof Promise, "its answer is not in hand yet");
+    await second;
+    await nextMessage();
+    await assert.rejects(Promise.resolve(limit.take("host")), { code: "RATE_LIMITED" });
+  });
+
   it("a count ahead that is refused is nobody's refusal: only requests refused are in the metric", async () => {
     const limit = controlLimit(2);
     const before = await refusedControlCount();
