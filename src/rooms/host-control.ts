@@ -13,7 +13,7 @@ import type { Playback, WatchPartyState } from "../../schema/state.ts";
 import { controlMessage } from "../../schema/messages.ts";
 import { AppError } from "../errors.ts";
 import { metrics } from "../ops/metrics.ts";
-import { CountedAhead } from "../security/counted-ahead.ts";
+import type { CountedAhead } from "../security/counted-ahead.ts";
 import type { RateLimits } from "../security/rate-limits.ts";
 import { applyHostCommand, type HostCommand, type PlaybackSnapshot } from "../sync/playback.ts";
 import { allowed, type Permission } from "../sync/permissions.ts";
@@ -49,11 +49,7 @@ export class HostControl {
 
   constructor(parts: HostControlParts) {
     this.parts = parts;
-    const { limits } = parts;
-    this.limit = new CountedAhead(
-      (userId) => limits.consume("control", { user_id: userId }),
-      (userId) => limits.countAhead("control", userId),
-    );
+    this.limit = parts.limits.countedAhead("control");
   }
 
   /**

@@ -18,6 +18,7 @@ import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { metrics } from "../ops/metrics.ts";
 import { addressKey } from "./client-ip.ts";
+import { CountedAhead } from "./counted-ahead.ts";
 
 export type LimitName =
   "room_create" | "join" | "control" | "comment" | "reaction" | "manage" | "guest_identity";
@@ -108,12 +109,16 @@ export class RateLimits {
   }
 
   /**
-   * Counts a user's next request before it comes (counted-ahead.ts). A refusal here is nobody's
-   * refused request: it is not in the RATE_LIMITED metric, and the request, when it comes, is
-   * counted and refused as usual.
+   * One limit per user, each user's next request counted ahead (counted-ahead.ts). A count ahead
+   * that is refused is nobody's refused request: it is not in the RATE_LIMITED metric, and the
+   * request, when it comes, is counted and refused as usual.
    */
-  countAhead(name: LimitName, userId: string): Promise<void> {
-    return this.perUser[name].consume(`u:${userId}`).then(() => undefined);
+  countedAhead(name: LimitName): CountedAhead {
+    const perUser = this.perUser[name];
+    return new CountedAhead(
+      (userId) => this.consume(name, { user_id: userId }),
+      (userId) => perUser.consume(`u:${userId}`).then(() => undefined),
+    );
   }
 
   /**

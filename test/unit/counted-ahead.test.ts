@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { configWith } from "../../src/config.ts";
-import { CountedAhead } from "../../src/security/counted-ahead.ts";
 import { limitPoints, RateLimits } from "../../src/security/rate-limits.ts";
 import { registry } from "../../src/ops/metrics.ts";
 
@@ -10,10 +9,7 @@ const nextMessage = () => new Promise((r) => setImmediate(r));
 /** the control limit as a room counts it, over rate-limiter-flexible's memory limiter */
 function controlLimit(perS: number) {
   const limits = new RateLimits(limitPoints(configWith({ RATE_CONTROL_PER_S: perS })));
-  return new CountedAhead(
-    (user) => limits.consume("control", { user_id: user }),
-    (user) => limits.countAhead("control", user),
-  );
+  return limits.countedAhead("control");
 }
 
 async function refusedControlCount(): Promise<number> {
