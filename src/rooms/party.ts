@@ -6,15 +6,7 @@
  */
 import type { WatchPartyState } from "../../schema/state.ts";
 import { CLOSE, codedMessage } from "../../schema/protocol.ts";
-import {
-  commentMessage,
-  memberUpdate,
-  profileOf,
-  statusOf,
-  mediaMessage,
-  statusMessage,
-  transferHostMessage,
-} from "../../schema/messages.ts";
+import { mediaMessage, statusMessage, transferHostMessage } from "../../schema/messages.ts";
 import { AppError } from "../errors.ts";
 import { parseOrThrow } from "../validate.ts";
 import type { Services } from "../services.ts";
@@ -35,14 +27,14 @@ import { Moderation } from "./moderation.ts";
 import { HostControl, snapshotOf } from "./host-control.ts";
 import { wirePartyMessages } from "./party-messages.ts";
 import { checkAccess, type Presented, type RoomSecrets } from "./room-access.ts";
-import { postComment } from "./room-comments.ts";
+import { MemberPosts } from "./member-posts.ts";
 import { RoomQueue } from "./room-queue.ts";
 import { createRoom, restoreRoom } from "./room-setup.ts";
 import { RoomStore } from "./room-store.ts";
 import type { Hold } from "../cluster/room-holds.ts";
 import type { ConnectedSeat, OccupiedSeat } from "./seats.ts";
 import { answer, type MemberAction, type OwnerAction, type RemoteResult } from "./remote.ts";
-import { acceptStatedContext, type ContextField, type KnownContext } from "./stated-context.ts";
+import type { ContextField, KnownContext } from "./stated-context.ts";
 import { StatusBoard } from "./status-board.ts";
 import { buildWelcome } from "./welcome.ts";
 import { Roster } from "./roster.ts";
@@ -92,6 +84,8 @@ export class Party<C extends Connection> {
   private readonly limits: RateLimits;
   /** play, pause and seek, from the message to every member's patch (host-control.ts) */
   private readonly host: HostControl;
+  /** comments and members' own names and avatars (member-posts.ts) */
+  private readonly posts: MemberPosts;
   /** a private room's key and invite; undefined for a public room */
   private secrets: RoomSecrets | undefined;
   /** set when the owner deletes the room: nothing is written back on dispose */
@@ -170,6 +164,17 @@ export class Party<C extends Connection> {
       store: this.store,
       flush: () => hooks.flush(),
       tookOver: () => this.group.hostTookOver(),
+      known: (userId, fields) => this.known(userId, fields),
+    });
+    this.posts = new MemberPosts({
+      state,
+      roster: this.roster,
+      limits: this.limits,
+      store: this.store,
+      writeWaits: svc.writeWaits,
+      roomId: hooks.roomId,
+      isPublic: () => !this.secrets,
+      addressOf: (userId) => this.members.seats.occupied(userId)?.address,
       known: (userId, fields) => this.known(userId, fields),
     });
     this.wireMessages();
@@ -266,9 +271,11 @@ export class Party<C extends Connection> {
           return this.svc.writeWaits.within(stored.then(view), view);
         }
         case "update_member":
-          return this.updateMember(seat, payload);
+          return this.posts.update(seat.user_id, payload, (report) =>
+            this.handlers.get("status")!(seat, report),
+          );
         case "comment":
-          return this.svc.writeWaits.within(this.comment(seat.user_id, payload), () => null);
+          return this.svc.writeWaits.within(this.posts.comment(seat.user_id, payload), () => null);
         case "message": {
           const { type, payload: body } = (payload ?? {}) as { type?: string; payload?: unknown };
           const handler = type === undefined ? undefined : this.handlers.get(type);
@@ -412,7 +419,7 @@ export class Party<C extends Connection> {
     on("transfer_host", (seat, payload) =>
       this.members.transfer(seat.user_id, parseOrThrow(transferHostMessage, payload).user_id),
     );
-    on("comment", (seat, payload) => this.comment(seat.user_id, payload));
+    on("comment", (seat, payload) => this.posts.comment(seat.user_id, payload));
     on("media", (seat, payload) => this.media.report(seat.user_id, parseOrThrow(mediaMessage, payload)));
     wirePartyMessages(
       {
@@ -430,48 +437,6 @@ export class Party<C extends Connection> {
       },
       on,
     );
-  }
-
-  private async comment(userId: string, payload: unknown): Promise<CommentView> {
-    const member = this.roster.get(userId);
-    if (!member) throw new AppError("MEMBER_NOT_FOUND");
-    const c = parseOrThrow(
-      commentMessage,
-      acceptStatedContext(payload, () =>
-        this.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "username"]),
-      ),
-    );
-    if (member.muted) throw new AppError("MUTED");
-    const address = this.members.seats.occupied(userId)?.address;
-    await this.limits.consume("comment", { user_id: userId, ip: address });
-    const place = {
-      room_id: this.hooks.roomId(),
-      is_public: !this.secrets,
-      anime_id: this.state.anime_id,
-      episode_number: this.state.episode_number,
-    };
-    const by = { user_id: userId, username: member.username };
-    return this.store.direct("comment", (db) => postComment(db, place, by, c));
-  }
-
-  /** A name or avatar (stored), and/or a status report (as the member's `status` message). */
-  private async updateMember(seat: OccupiedSeat<C>, payload: unknown) {
-    const update = parseOrThrow(
-      memberUpdate,
-      acceptStatedContext(payload, () =>
-        this.known(seat.user_id, ["room_id", "anime_id", "episode_number", "user_id"]),
-      ),
-    );
-    const member = this.roster.get(seat.user_id);
-    if (!member) throw new AppError("MEMBER_NOT_FOUND");
-    const report = statusOf(update, this.state.playback.is_playing);
-    if (report) await this.handlers.get("status")!(seat, report);
-    const profile = profileOf(update);
-    if (!profile) return member.toJSON();
-    if (profile.username !== undefined) member.username = profile.username;
-    if (profile.avatar_url !== undefined) member.avatar_url = profile.avatar_url;
-    const view = () => member.toJSON();
-    return this.svc.writeWaits.within(this.store.memberUpdated(seat.user_id, profile).then(view), view);
   }
 
   /** What the server knows of `fields` for a request by `userId` (src/rooms/stated-context.ts). */
