@@ -7,6 +7,12 @@
  *
  *   npm run bench:fanout-vs-bare                                   # 100 and 1,000 members
  *   npm run bench:fanout-vs-bare -- --sizes 100 --rounds 6 --seeks 50
+ *   npm run bench:fanout-vs-bare -- --pin --pairs 3                # three fresh pairs of servers, pooled
+ *
+ * --pin puts both servers on CPU 0 and the load generator on CPU 1 (Linux `taskset`), as when the
+ * members are on other machines. --pairs N starts both servers afresh N times and runs the rounds
+ * on each pair: the ratio moves by about ±5 % from one pair of processes to the next on the same
+ * code, so each pair's ratio is printed and then all seeks pooled.
  *
  * Up to --sdk-max members (default 200) are @colyseus/sdk clients (decoded state change); above
  * it lean clients (patch frame arrival), as one process cannot decode 1,000 states fairly.
@@ -30,10 +36,12 @@ const { values: args } = parseArgs({
     gap: { type: "string", default: "50" },
     "sdk-max": { type: "string", default: "200" },
     pin: { type: "boolean", default: false },
+    pairs: { type: "string", default: "1" },
   },
 });
 const SIZES = args.sizes.split(",").map(Number);
 const ROUNDS = Number(args.rounds);
+const PAIRS = Number(args.pairs);
 
 async function startBare(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
@@ -51,7 +59,15 @@ async function startBare(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-async function main(): Promise<void> {
+interface Target {
+  name: "AniSync" | "bare Colyseus";
+  url: string;
+}
+/** per size and server: host seek → last and → first member, ms */
+type Samples = Map<number, Record<Target["name"], { last: number[]; first: number[] }>>;
+
+/** Both servers afresh, `ROUNDS` alternating rounds at each size; adds to `pooled`. */
+async function runPair(pair: number, pooled: Samples): Promise<void> {
   const anisync = await startServerProcess({
     DATA_DIR: process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(tmpdir(), "anisync-bare-")),
     LOG_LEVEL: "warn",
@@ -64,18 +80,19 @@ async function main(): Promise<void> {
     for (const pid of [anisync.child.pid, bare.child.pid])
       execFileSync("taskset", ["-a", "-p", "-c", "0", String(pid)], { stdio: "ignore" });
     execFileSync("taskset", ["-a", "-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
-    console.log("pinned: both servers on CPU 0, the load generator on CPU 1");
+    if (pair === 0) console.log("pinned: both servers on CPU 0, the load generator on CPU 1");
   }
-  const targets = [
+  const targets: Target[] = [
     { name: "AniSync", url: anisync.baseUrl },
     { name: "bare Colyseus", url: bare.url },
   ];
-  const f = (x: number) => x.toFixed(2);
   try {
     for (const members of SIZES) {
       const lean = members > Number(args["sdk-max"]);
-      const last = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-      const first = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      const here: Record<Target["name"], { last: number[]; first: number[] }> = {
+        AniSync: { last: [], first: [] },
+        "bare Colyseus": { last: [], first: [] },
+      };
       for (let r = 0; r < ROUNDS; r++) {
         // alternate which goes first, so neither always runs on a warmer or cooler box
         const order = r % 2 === 0 ? targets : [...targets].reverse();
@@ -86,25 +103,48 @@ async function main(): Promise<void> {
             gapMs: Number(args.gap),
             lean,
           });
-          last.get(t.name)!.push(...res.lastMemberMs);
-          first.get(t.name)!.push(...res.firstMemberMs);
+          here[t.name].last.push(...res.lastMemberMs);
+          here[t.name].first.push(...res.firstMemberMs);
         }
       }
-      console.log(
-        `${members} members (${lean ? "lean clients: patch arrival" : "@colyseus/sdk clients: decoded state"}), ${ROUNDS} rounds each, alternating:`,
-      );
+      const all = pooled.get(members) ?? {
+        AniSync: { last: [], first: [] },
+        "bare Colyseus": { last: [], first: [] },
+      };
       for (const t of targets) {
-        const xs = last.get(t.name)!;
-        console.log(
-          `  ${t.name.padEnd(13)} host seek → last member: p50 ${f(percentile(xs, 50))} · p95 ${f(percentile(xs, 95))} · p99 ${f(percentile(xs, 99))} ms (${xs.length} seeks); first member p50 ${f(percentile(first.get(t.name)!, 50))} ms`,
-        );
+        all[t.name].last.push(...here[t.name].last);
+        all[t.name].first.push(...here[t.name].first);
       }
-      const ratio = percentile(last.get("AniSync")!, 50) / percentile(last.get("bare Colyseus")!, 50);
-      console.log(`  ratio of p50s (AniSync / bare): ${ratio.toFixed(2)}`);
+      pooled.set(members, all);
+      if (PAIRS > 1)
+        console.log(`pair ${pair + 1}: ${members} members, ratio of p50s ${ratioOf(here).toFixed(2)}`);
     }
   } finally {
     bare.child.kill();
     await anisync.stop();
+  }
+}
+
+function ratioOf(s: Record<Target["name"], { last: number[] }>): number {
+  return percentile(s.AniSync.last, 50) / percentile(s["bare Colyseus"].last, 50);
+}
+
+async function main(): Promise<void> {
+  const pooled: Samples = new Map();
+  for (let pair = 0; pair < PAIRS; pair++) await runPair(pair, pooled);
+  const f = (x: number) => x.toFixed(2);
+  for (const [members, sides] of pooled) {
+    const lean = members > Number(args["sdk-max"]);
+    console.log(
+      `${members} members (${lean ? "lean clients: patch arrival" : "@colyseus/sdk clients: decoded state"}), ${ROUNDS} rounds each${PAIRS > 1 ? ` on each of ${PAIRS} pairs of servers` : ""}, alternating:`,
+    );
+    for (const name of ["AniSync", "bare Colyseus"] as const) {
+      const { last, first } = sides[name];
+      console.log(
+        `  ${name.padEnd(13)} host seek → last member: p50 ${f(percentile(last, 50))} · p95 ${f(percentile(last, 95))} · p99 ${f(percentile(last, 99))} ms (${last.length} seeks); first member p50 ${f(percentile(first, 50))} ms`,
+      );
+    }
+    console.log(`  ratio of p50s (AniSync / bare): ${ratioOf(sides).toFixed(2)}`);
   }
 }
 
