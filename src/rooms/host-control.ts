@@ -1,7 +1,8 @@
 /**
- * A host action's way from the message to every member's patch: the body checked
- * (schema/messages.ts), the sender's role (src/sync/permissions.ts) and the room's control rate
- * limit, the playback changed (src/sync/playback.ts) and flushed at once, then stored.
+ * A host action's way from the message to every member's patch: the body checked (the usual body
+ * recognised by plain-control.ts, any other by schema/messages.ts), the sender's role
+ * (src/sync/permissions.ts) and the room's control rate limit, the playback changed
+ * (src/sync/playback.ts) and flushed at once, then stored.
  *
  * A host who keeps within the control limit has the limit's answer in hand (counted-ahead.ts):
  * from the host's message to the members' patch nothing waits. On a quiet server this code runs
@@ -18,6 +19,7 @@ import type { RateLimits } from "../security/rate-limits.ts";
 import { applyHostCommand, type HostCommand, type PlaybackSnapshot } from "../sync/playback.ts";
 import { allowed, type Permission } from "../sync/permissions.ts";
 import { parseOrThrow } from "../validate.ts";
+import { plainControl } from "./plain-control.ts";
 import type { RoomStore } from "./room-store.ts";
 import type { Roster } from "./roster.ts";
 import { acceptStatedContext, type ContextField, type KnownContext } from "./stated-context.ts";
@@ -58,12 +60,14 @@ export class HostControl {
    * members' patch is sent before this returns.
    */
   control(userId: string, payload: unknown): Promise<{ stored: Promise<void> }> {
-    const cmd = parseOrThrow(
-      controlMessage,
-      acceptStatedContext(payload, () =>
-        this.parts.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
-      ),
-    );
+    const cmd =
+      plainControl(payload) ??
+      parseOrThrow(
+        controlMessage,
+        acceptStatedContext(payload, () =>
+          this.parts.known(userId, ["room_id", "anime_id", "episode_number", "user_id", "host_user_id"]),
+        ),
+      );
     const allowedNow = this.authorize(userId, "control");
     if (allowedNow === true) return Promise.resolve(this.perform(cmd));
     return allowedNow.then(() => this.perform(cmd));
