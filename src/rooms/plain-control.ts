@@ -1,9 +1,9 @@
 /**
  * The control body players send, `{ action, current_time }` and nothing else, recognised before
  * the zod schema is asked. On a quiet server the host's path runs cold, and every step on it
- * costs tens of microseconds that every member waits for (docs/performance.md, "The host's
- * path, cold"): the schema's parse was ~40 µs of the ~130 µs from the message to the members'
- * patch. This only recognises: a body it does not recognise as exactly that shape goes to the
+ * costs tens of microseconds that every member waits for: with this, the host's message reaches
+ * the first member's socket ~20 µs sooner (docs/performance.md, the fan-out's "sixth pass").
+ * This only recognises: a body it does not recognise as exactly that shape goes to the
  * schema (`controlMessage` in schema/messages.ts, after the stated context), which stays the one
  * judge of what is refused and why. test/unit/plain-control.test.ts holds it to accept nothing
  * the schema refuses and to give what the schema gives.
