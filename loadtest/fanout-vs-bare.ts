@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
 const SIZES = args.sizes.split(",").map(Number);
 const ROUNDS = Number(args.rounds);
 const PAIRS = Number(args.pairs);
+if (!Number.isInteger(PAIRS) || PAIRS < 1)
+  throw new Error(`--pairs must be a whole number ≥ 1 (got ${args.pairs})`);
 
 async function startBare(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
@@ -63,8 +65,14 @@ interface Target {
   name: "AniSync" | "bare Colyseus";
   url: string;
 }
-/** per size and server: host seek → last and → first member, ms */
-type Samples = Map<number, Record<Target["name"], { last: number[]; first: number[] }>>;
+/** per server: host seek → last and → first member, ms */
+type Sides = Record<Target["name"], { last: number[]; first: number[] }>;
+/** per size */
+type Samples = Map<number, Sides>;
+
+function noSamples(): Sides {
+  return { AniSync: { last: [], first: [] }, "bare Colyseus": { last: [], first: [] } };
+}
 
 /** Both servers afresh, `ROUNDS` alternating rounds at each size; adds to `pooled`. */
 async function runPair(pair: number, pooled: Samples): Promise<void> {
@@ -89,10 +97,7 @@ async function runPair(pair: number, pooled: Samples): Promise<void> {
   try {
     for (const members of SIZES) {
       const lean = members > Number(args["sdk-max"]);
-      const here: Record<Target["name"], { last: number[]; first: number[] }> = {
-        AniSync: { last: [], first: [] },
-        "bare Colyseus": { last: [], first: [] },
-      };
+      const here = noSamples();
       for (let r = 0; r < ROUNDS; r++) {
         // alternate which goes first, so neither always runs on a warmer or cooler box
         const order = r % 2 === 0 ? targets : [...targets].reverse();
@@ -107,10 +112,7 @@ async function runPair(pair: number, pooled: Samples): Promise<void> {
           here[t.name].first.push(...res.firstMemberMs);
         }
       }
-      const all = pooled.get(members) ?? {
-        AniSync: { last: [], first: [] },
-        "bare Colyseus": { last: [], first: [] },
-      };
+      const all = pooled.get(members) ?? noSamples();
       for (const t of targets) {
         all[t.name].last.push(...here[t.name].last);
         all[t.name].first.push(...here[t.name].first);
@@ -125,7 +127,7 @@ async function runPair(pair: number, pooled: Samples): Promise<void> {
   }
 }
 
-function ratioOf(s: Record<Target["name"], { last: number[] }>): number {
+function ratioOf(s: Sides): number {
   return percentile(s.AniSync.last, 50) / percentile(s["bare Colyseus"].last, 50);
 }
 
